@@ -1,0 +1,14 @@
+//! # shelfcast-core
+//!
+//! The engine of Shelfcast: everything the app and the CLI show is computed here, once.
+//! It is pure Rust over bytes and values: no web-sys, no leptos, no file system, no clock
+//! and no randomness of its own (times and seeds are passed in), so the same code runs in
+//! the browser's worker, in the native CLI and in tests.
+
+pub mod calendar;
+pub mod error;
+pub mod frame;
+pub mod models;
+
+pub use error::{Error, Position, Result};
+pub use frame::{Column, ColumnType, Frame, Value};
