@@ -8,7 +8,11 @@
 pub mod calendar;
 pub mod error;
 pub mod frame;
+pub mod features;
+pub mod ingest;
+pub mod metrics;
 pub mod models;
+pub mod split;
 
 pub use error::{Error, Position, Result};
 pub use frame::{Column, ColumnType, Frame, Value};
