@@ -6,6 +6,7 @@
 //! the browser's worker, in the native CLI and in tests.
 
 pub mod calendar;
+pub mod contracts;
 pub mod error;
 pub mod frame;
 pub mod holidays;
