@@ -9,7 +9,14 @@ pub mod calendar;
 pub mod contracts;
 pub mod error;
 pub mod frame;
+pub mod holidays;
+pub mod features;
+pub mod ingest;
+pub mod metrics;
 pub mod models;
+pub mod rng;
+pub mod split;
+pub mod synthetic;
 
 pub use error::{Error, Position, Result};
 pub use frame::{Column, ColumnType, Frame, Value};
