@@ -484,6 +484,7 @@ fn unknown_expectations_and_bad_kwargs_fail_with_an_exception() {
     assert!(raised(&run("expect_column_values_to_be_in_set", json!({"column": "i", "value_set": [1], "mostly": 2}), &f)).contains("mostly"));
     assert!(raised(&run("expect_column_values_to_match_regex", json!({"column": "s", "regex": "("}), &f)).contains("regular expression"));
     assert!(raised(&run("expect_column_values_to_not_be_null", json!({"column": "s", "result_format": "LOUD"}), &f)).contains("result_format"));
+    assert!(raised(&run("expect_column_values_to_not_be_null", json!({"column": "s", "row_condition": "i>1", "condition_parser": "pandas"}), &f)).contains("row_condition"));
 }
 
 #[test]
