@@ -32,7 +32,6 @@
 //! Rows with a null date cannot be placed: their expected value is null. When a series
 //! has two rows on one date, a lag uses the first in row order, a window includes both.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use regex::Regex;
@@ -41,7 +40,7 @@ use serde_json::{json, Map, Value as Json};
 use super::catalogue::{column, Check, Outcome};
 use super::kwargs::{KwargError, KwargResult, Kwargs};
 use super::result::MapFindings;
-use super::values::Key;
+use super::values::{column_codes, sort_rows_by_codes};
 use crate::frame::{Column, ColumnType, Frame, Value};
 
 /// Where the series are: group columns, the date column and the period length.
@@ -84,28 +83,22 @@ impl<'f> SeriesLayout<'f> {
         if date_column.column_type() != ColumnType::Date {
             return Err(format!("date column \"{}\" is {}, not a date column", spec.date_column, date_column.column_type().pandas_name()));
         }
-        let rows = frame.num_rows();
-        let mut series_ids: HashMap<Vec<Key<'f>>, u32> = HashMap::new();
-        let mut keyed: Vec<(u32, i32, usize)> = Vec::with_capacity(rows);
-        let mut dates = vec![0; rows];
-        for row in 0..rows {
-            let Value::Date(date) = date_column.get(row) else { continue };
-            dates[row] = date;
-            let key: Vec<Key<'f>> = group_columns.iter().map(|c| Key::from(c.get(row))).collect();
-            let next = series_ids.len() as u32;
-            let id = *series_ids.entry(key).or_insert(next);
-            keyed.push((id, date, row));
-        }
-        keyed.sort_unstable();
+        let mut codes: Vec<Vec<i64>> = group_columns.iter().map(|c| column_codes(*c)).collect();
+        let dates: Vec<i32> = (0..frame.num_rows()).map(|row| if let Value::Date(d) = date_column.get(row) { d } else { 0 }).collect();
+        codes.push(dates.iter().map(|&d| i64::from(d)).collect());
+        let mut order: Vec<usize> = (0..frame.num_rows()).filter(|&row| !date_column.get(row).is_null()).collect();
+        sort_rows_by_codes(&mut order, &codes);
+        let groups = &codes[..codes.len() - 1];
+        let same_series = |a: usize, b: usize| groups.iter().all(|c| c[a] == c[b]);
         let mut series = Vec::new();
         let mut start = 0;
-        for i in 1..=keyed.len() {
-            if i == keyed.len() || keyed[i].0 != keyed[start].0 {
+        for i in 1..=order.len() {
+            if i == order.len() || !same_series(order[start], order[i]) {
                 series.push(start..i);
                 start = i;
             }
         }
-        Ok(SeriesLayout { order: keyed.into_iter().map(|(_, _, row)| row).collect(), series, dates, group_columns, date_column })
+        Ok(SeriesLayout { order, series, dates, group_columns, date_column })
     }
 
     /// `(series key…, date)` of a row as JSON, in `spec` order.

@@ -9,14 +9,12 @@
 //! `duplicated`. Ignored rows count as missing. In a considered pair row, a null on one side
 //! makes the comparison false (pandas compares NaN as false), so the row is unexpected.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value as Json};
 
 use super::catalogue::{column, Check, Outcome};
 use super::kwargs::{KwargError, KwargResult, Kwargs};
 use super::result::MapFindings;
-use super::values::Key;
+use super::values::{column_codes, sort_rows_by_codes, Key};
 use crate::frame::{Column, ColumnType, Frame, Value};
 
 /// Loaded columns with their names, for rendering unexpected rows as `{column: value}`.
@@ -136,16 +134,25 @@ impl Check for CompoundUnique {
     /// Every considered row whose combination occurs more than once is unexpected.
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
         let columns = Columns::load(frame, &self.columns)?;
-        let mut keys: Vec<(usize, Vec<Key<'f>>)> = Vec::new();
-        let (considered, _) = scan_rows(&columns, frame.num_rows(), self.ignore, |row, values| {
-            keys.push((row, values.iter().map(|v| Key::from(*v)).collect()));
+        let mut rows = Vec::new();
+        let (considered, _) = scan_rows(&columns, frame.num_rows(), self.ignore, |row, _| {
+            rows.push(row);
             Ok(false)
         })?;
-        let mut counts: HashMap<&[Key<'f>], usize> = HashMap::with_capacity(keys.len());
-        for (_, key) in &keys {
-            *counts.entry(key.as_slice()).or_default() += 1;
+        let codes: Vec<Vec<i64>> = columns.columns.iter().map(|c| column_codes(*c)).collect();
+        sort_rows_by_codes(&mut rows, &codes);
+        let same = |a: usize, b: usize| codes.iter().all(|c| c[a] == c[b]);
+        let mut unexpected = Vec::new();
+        let mut start = 0;
+        for i in 1..=rows.len() {
+            if i == rows.len() || !same(rows[start], rows[i]) {
+                if i - start > 1 {
+                    unexpected.extend_from_slice(&rows[start..i]);
+                }
+                start = i;
+            }
         }
-        let unexpected = keys.iter().filter(|(_, key)| counts[key.as_slice()] > 1).map(|(row, _)| *row).collect();
+        unexpected.sort_unstable();
         Ok(columns.findings(frame, considered, unexpected, self.mostly, false))
     }
 }

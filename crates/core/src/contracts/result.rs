@@ -288,7 +288,7 @@ fn value_counts(values: &[Json], n: usize) -> Json {
             }
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1)); // stable: ties keep first appearance
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1)); // stable: ties keep first appearance
     counts.truncate(n);
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| json_order(&a.0, &b.0)));
     Json::Array(counts.into_iter().map(|(value, count)| json!({"value": value, "count": count})).collect())

@@ -140,6 +140,18 @@ impl Suite {
         Ok(Suite { name, format, expectations, meta, extra: object })
     }
 
+    /// A classic (0.x) suite built in code. Kwargs are not checked here: problems show up as
+    /// failed results when validating, as for evaluation parameters.
+    pub fn new(name: &str, expectations: Vec<ExpectationConfig>) -> Suite {
+        Suite {
+            name: name.to_string(),
+            format: SuiteFormat::Classic,
+            expectations,
+            meta: Json::Object(Map::new()),
+            extra: Map::new(),
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
