@@ -283,7 +283,14 @@ impl<'a> Runner<'a> {
     }
 
     fn ingest(&mut self, inputs: &[InputFile]) -> Result<(Table, String)> {
-        let train = inputs.iter().find(|f| schema_for_file(&f.name) == Some(&TRAIN)).ok_or_else(|| {
+        // A single input is the sales file whatever its name (a user's `sales_2012.csv`, the
+        // CLI's `--data file`); among several, train.csv is found by name.
+        let by_name = || inputs.iter().find(|f| schema_for_file(&f.name) == Some(&TRAIN));
+        let train = match inputs {
+            [only] => Some(only),
+            _ => by_name(),
+        };
+        let train = train.ok_or_else(|| {
             let names: Vec<_> = inputs.iter().map(|f| f.name.as_str()).collect();
             Error::stage("ingest", format!("no train.csv or train.csv.gz among the inputs ({})", names.join(", ")))
         })?;
@@ -447,4 +454,34 @@ fn test_rows(frame: &Frame, test: &ModelData, predicted: Vec<f64>) -> Result<Tes
         actual: test.y.clone(),
         predicted,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct FixedClock;
+
+    impl Clock for FixedClock {
+        fn now_ms(&self) -> f64 {
+            0.0
+        }
+    }
+
+    /// Regression: `shelfcast run --data my_sales.csv` and an uploaded file with any name
+    /// failed with "no train.csv among the inputs" before a byte was parsed.
+    #[test]
+    fn single_input_with_any_name_is_read_as_train() {
+        let input = InputFile {
+            name: "my_sales.csv (as train.csv)".into(),
+            bytes: b"Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,lots,FALSE\n".to_vec(),
+        };
+        let config = PipelineConfig::default();
+        let outcome = run(&[input], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        let error = outcome.error.expect("the bad value fails ingest");
+        assert_eq!(
+            error.to_string(),
+            "my_sales.csv (as train.csv), line 2, column \"Weekly_Sales\": not a number (value: \"lots\")"
+        );
+    }
 }

@@ -50,13 +50,20 @@ pub struct CsvReader<'a> {
     data: &'a [u8],
     pos: usize,
     line: u64,
+    /// Column names for errors, once the header has been read.
+    header: Vec<String>,
 }
 
 impl<'a> CsvReader<'a> {
     /// A reader over decompressed bytes; a UTF-8 byte-order mark is skipped.
     pub fn new(file: &'a str, data: &'a [u8]) -> Self {
         let pos = if data.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
-        CsvReader { file, data, pos, line: 1 }
+        CsvReader { file, data, pos, line: 1, header: Vec::new() }
+    }
+
+    /// Names the columns, so that a quoting error in a data row names its column.
+    pub fn set_header(&mut self, names: &[String]) {
+        self.header = names.to_vec();
     }
 
     /// Byte offset reached, for progress.
@@ -113,17 +120,30 @@ impl<'a> CsvReader<'a> {
         }
     }
 
+    /// Where a quoting error is: the line, the column of the field being read, and its
+    /// raw text from the opening quote to `end`.
+    fn quote_error(&self, record: &Record, line: u64, opened: usize, end: usize, message: String) -> Error {
+        Error::input(
+            Position {
+                file: self.file.to_string(),
+                line: Some(line),
+                column: self.header.get(record.ends.len()).cloned(),
+                value: Some(super::shown_value(&self.data[opened..end])),
+            },
+            message,
+        )
+    }
+
     /// A quoted field: `""` is a literal quote; line breaks inside count as lines.
     fn read_quoted(&mut self, record: &mut Record) -> Result<()> {
         let data = self.data;
         let opened_at = self.line;
+        let opened = self.pos;
         self.pos += 1;
         loop {
             let Some(&byte) = data.get(self.pos) else {
-                return Err(Error::input(
-                    Position { file: self.file.to_string(), line: Some(opened_at), column: None, value: None },
-                    "unterminated quoted field: a '\"' opened here is never closed",
-                ));
+                let message = "unterminated quoted field: a '\"' opened here is never closed".to_string();
+                return Err(self.quote_error(record, opened_at, opened, data.len(), message));
             };
             self.pos += 1;
             match byte {
@@ -147,10 +167,11 @@ impl<'a> CsvReader<'a> {
         }
         if let Some(&next) = data.get(self.pos) {
             if !matches!(next, b',' | b'\n' | b'\r') {
-                return Err(Error::input(
-                    Position { file: self.file.to_string(), line: Some(self.line), column: None, value: None },
-                    format!("unexpected '{}' after a closing quote (a quote inside a field must be doubled)", char::from(next)),
-                ));
+                let message = format!(
+                    "unexpected '{}' after a closing quote (a quote inside a field must be doubled)",
+                    String::from_utf8_lossy(&data[self.pos..self.pos + 1])
+                );
+                return Err(self.quote_error(record, self.line, opened, self.pos + 1, message));
             }
         }
         Ok(())
@@ -191,5 +212,23 @@ mod tests {
     fn trailing_text_after_quote_is_an_error() {
         let err = records(b"a\n\"x\"y\n").unwrap_err();
         assert_eq!(err.position().unwrap().line, Some(2));
+    }
+
+    /// Regression: quoting errors named neither the column nor the text, unlike every other
+    /// ingest error.
+    #[test]
+    fn quote_errors_name_the_column_and_value() {
+        let read = |text: &'static [u8]| {
+            let mut reader = CsvReader::new("t.csv", text);
+            let mut record = Record::default();
+            reader.read(&mut record).unwrap();
+            reader.set_header(&["a".to_string(), "b".to_string()]);
+            while reader.read(&mut record)? {}
+            Ok::<_, Error>(())
+        };
+        let stray = read(b"a,b\n1,\"2\"3\n").unwrap_err();
+        assert_eq!(stray.to_string(), "t.csv, line 2, column \"b\": unexpected '3' after a closing quote (a quote inside a field must be doubled) (value: \"\\\"2\\\"3\")");
+        let open = read(b"a,b\n\"1,2\n3,4\n").unwrap_err();
+        assert_eq!(open.to_string(), "t.csv, line 2, column \"a\": unterminated quoted field: a '\"' opened here is never closed (value: \"\\\"1,2\\n3,4\\n\")");
     }
 }

@@ -97,13 +97,16 @@ fn at(file: &str, line: u64, column: Option<&str>, value: Option<&[u8]>) -> Posi
     }
 }
 
-fn shown_value(bytes: &[u8]) -> String {
+/// The offending text for an error message: invalid UTF-8 as U+FFFD, quotes, backslashes
+/// and control characters escaped as in a Rust string (so a value with a line break stays on
+/// the message's line), shortened to [`MAX_SHOWN_VALUE`] characters.
+pub(crate) fn shown_value(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
-    if text.chars().count() > MAX_SHOWN_VALUE {
-        format!("{}…", text.chars().take(MAX_SHOWN_VALUE).collect::<String>())
-    } else {
-        text.into_owned()
+    let mut shown: String = text.chars().take(MAX_SHOWN_VALUE).flat_map(char::escape_debug).collect();
+    if text.chars().nth(MAX_SHOWN_VALUE).is_some() {
+        shown.push('…');
     }
+    shown
 }
 
 fn is_null(field: &[u8]) -> bool {
@@ -117,7 +120,10 @@ fn check_text(file: &str, data: &[u8]) -> Result<()> {
     }
     let head = &data[..data.len().min(8192)];
     if let Some(nul) = head.iter().position(|&b| b == 0) {
-        let line = 1 + head[..nul].iter().filter(|&&b| b == b'\n').count() as u64;
+        // Line breaks as the CSV reader counts them: LF, CRLF and a bare CR.
+        let before = &head[..nul];
+        let breaks = before.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')));
+        let line = 1 + breaks.count() as u64;
         return Err(Error::input(
             at(file, line, None, None),
             "binary data (a NUL byte), not a CSV text file",
@@ -162,6 +168,7 @@ pub fn read_table(
         return Err(Error::input(whole_file(file), "the file is empty (expected a header line)"));
     }
     let names = header_names(file, &record)?;
+    reader.set_header(&names);
     let columns = schema.match_header(file, &names)?;
     let mut builders: Vec<TypedBuilder> =
         columns.iter().map(|spec| TypedBuilder::new(spec.column_type, data.len() / 40)).collect();
@@ -200,9 +207,11 @@ fn fingerprint(file: &str, data: &[u8], rows: usize) -> FileFingerprint {
 fn ragged(file: &str, record: &Record, names: &[String]) -> Error {
     let found = record.len();
     let expected = names.len();
+    // Too few: the first missing column; too many: the first field beyond the header.
     let column = (found < expected).then(|| names[found].as_str());
+    let extra = (found > expected).then(|| record.field(expected));
     Error::input(
-        at(file, record.line, column, None),
+        at(file, record.line, column, extra),
         format!("expected {expected} fields as in the header, found {found}"),
     )
 }
@@ -344,6 +353,7 @@ pub fn read_inferred(file: &str, bytes: &[u8], progress: &mut dyn FnMut(ReadProg
         return Err(Error::input(whole_file(file), "the file is empty (expected a header line)"));
     }
     let names = header_names(file, &record)?;
+    reader.set_header(&names);
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); names.len()];
     let mut rows = 0usize;
     while reader.read(&mut record)? {
@@ -399,4 +409,44 @@ fn infer_column(column: &[Option<String>]) -> ArrayRef {
         debug_assert!(pushed.is_ok(), "inferred type parses every value");
     }
     builder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn train_error(bytes: &[u8]) -> String {
+        read_table("train.csv", bytes, &TRAIN, &mut |_| {}).unwrap_err().to_string()
+    }
+
+    /// Regression: the line of a NUL byte counted only LF, so in a bare-CR file (like
+    /// stores.csv) it disagreed with the reader's physical lines.
+    #[test]
+    fn nul_byte_line_counts_bare_cr_line_breaks() {
+        let err = train_error(b"Store,Dept,Date,Weekly_Sales,IsHoliday\r1,1,2010-02-05,1,FALSE\r\0");
+        assert_eq!(err, "train.csv, line 3: binary data (a NUL byte), not a CSV text file");
+    }
+
+    /// Regression: a value with a line break (from a quoted field) was printed raw, splitting
+    /// the one-line error message.
+    #[test]
+    fn shown_value_with_line_break_stays_on_one_line() {
+        let err = train_error(b"Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,\"12\r\n\",FALSE\n");
+        assert_eq!(err, "train.csv, line 2, column \"Weekly_Sales\": not a number (value: \"12\\r\\n\")");
+        assert_eq!(shown_value(&[b'x'; 61]), format!("{}…", "x".repeat(60)));
+        assert_eq!(shown_value(b"caf\xe9"), "caf\u{FFFD}");
+    }
+
+    /// A file saved with another delimiter reads as one column; the message says why.
+    #[test]
+    fn semicolon_separated_header_gets_a_delimiter_hint() {
+        let err = train_error(b"Store;Dept;Date;Weekly_Sales;IsHoliday\n1;1;2010-02-05;1;FALSE\n");
+        assert!(err.ends_with("; the header is one field separated by semicolons, but the delimiter must be a comma"), "{err}");
+    }
+
+    #[test]
+    fn too_many_fields_shows_the_first_extra_value() {
+        let err = train_error(b"Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,1,FALSE,x,y\n");
+        assert_eq!(err, "train.csv, line 2: expected 5 fields as in the header, found 7 (value: \"x\")");
+    }
 }

@@ -63,6 +63,15 @@ pub fn schema_for_file(name: &str) -> Option<&'static TableSchema> {
     [&TRAIN, &TEST, &FEATURES, &STORES].into_iter().find(|s| s.file_name == base)
 }
 
+/// When the whole header is one field holding another common delimiter, says so.
+fn delimiter_hint(names: &[String]) -> Option<String> {
+    let [only] = names else { return None };
+    [(';', "semicolons"), ('\t', "tabs"), ('|', "pipes")]
+        .into_iter()
+        .find(|(d, _)| only.contains(*d))
+        .map(|(_, what)| format!("; the header is one field separated by {what}, but the delimiter must be a comma"))
+}
+
 impl TableSchema {
     /// Matches a header against the declared columns and returns the spec of each header
     /// column in file order. Missing and unexpected columns are errors on line 1.
@@ -79,6 +88,7 @@ impl TableSchema {
                 .iter()
                 .find(|n| !expected.contains(&n.as_str()) && n.eq_ignore_ascii_case(missing))
                 .map(|n| format!("; found \"{n}\" (names are case-sensitive)"))
+                .or_else(|| delimiter_hint(names))
                 .unwrap_or_default();
             return Err(header_error(
                 missing,
