@@ -1,12 +1,18 @@
 //! The Shelfcast app: a thin Leptos shell over the engine. It chooses inputs and shows
-//! outputs; every number on screen is computed by `shelfcast-core`.
+//! outputs; every number on screen is computed by `shelfcast-core` in the worker.
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
-mod engine;
+mod pages;
+#[cfg(target_arch = "wasm32")]
+mod run_history;
+#[cfg(target_arch = "wasm32")]
+mod state;
+#[cfg(target_arch = "wasm32")]
+mod worker_client;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

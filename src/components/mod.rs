@@ -1,7 +1,13 @@
 //! Reusable views.
 
+mod chart;
+mod histogram;
 mod metrics_table;
+mod progress_bar;
 mod stage_table;
 
+pub use chart::Chart;
+pub use histogram::MiniHistogram;
 pub use metrics_table::MetricsTable;
-pub use stage_table::StageTable;
+pub use progress_bar::ProgressBar;
+pub use stage_table::{state_name, StageGrid};

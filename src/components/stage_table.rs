@@ -1,34 +1,48 @@
 use leptos::prelude::*;
-use shelfcast_core::tracking::{RunRecord, StageState};
+use shelfcast_core::pipeline::Stage;
+use shelfcast_core::tracking::StageState;
 
-/// The pipeline's tasks with their state, duration and summary line.
+use crate::state::StageView;
+
+pub fn state_name(state: StageState) -> &'static str {
+    match state {
+        StageState::Queued => "queued",
+        StageState::Running => "running",
+        StageState::Success => "success",
+        StageState::Failed => "failed",
+        StageState::Skipped => "skipped",
+        StageState::UpstreamFailed => "upstream failed",
+    }
+}
+
+/// The pipeline as Airflow's grid shows it: the DAG's tasks in order with state, duration
+/// and log line. Tasks not yet reported are queued.
 #[component]
-pub fn StageTable(record: RunRecord) -> impl IntoView {
-    let rows = record
-        .stages
-        .into_iter()
-        .map(|s| {
-            let state = match s.state {
-                StageState::Queued => "queued",
-                StageState::Running => "running",
-                StageState::Success => "success",
-                StageState::Failed => "failed",
-                StageState::Skipped => "skipped",
-                StageState::UpstreamFailed => "upstream failed",
-            };
-            view! {
-                <tr class=format!("stage {}", state.replace(' ', "-"))>
-                    <td>{s.stage.clone()}</td>
-                    <td>{state}</td>
-                    <td class="num">{format!("{:.1} ms", s.duration_ms)}</td>
-                    <td>{s.message}</td>
-                </tr>
-            }
-        })
-        .collect_view();
+pub fn StageGrid(#[prop(into)] stages: Signal<Vec<StageView>>) -> impl IntoView {
+    let rows = move || {
+        let stages = stages.get();
+        Stage::ALL
+            .iter()
+            .map(|&stage| {
+                let view = stages.iter().find(|s| s.stage == stage);
+                let state = view.map_or(StageState::Queued, |v| v.state);
+                let name = state_name(state);
+                let duration = view.and_then(|v| v.duration_ms).map(|ms| format!("{ms:.1} ms")).unwrap_or_default();
+                let message = view.map(|v| v.message.clone()).unwrap_or_default();
+                view! {
+                    <tr class=format!("stage {}", name.replace(' ', "-")) data-stage=stage.name()>
+                        <td>{stage.name()}</td>
+                        <td class="state">{name}</td>
+                        <td class="num">{duration}</td>
+                        <td class="log">{message}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <table id="stages" class="stages">
-            <caption>"Pipeline"</caption>
+            <caption>"Tasks: ingest → raw contract → features → feature contract → split → train → evaluate"</caption>
             <thead><tr><th>"task"</th><th>"state"</th><th>"duration"</th><th>"log"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>

@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod models;
 pub mod pipeline;
+pub mod profile;
 pub mod rng;
 pub mod split;
 pub mod synthetic;

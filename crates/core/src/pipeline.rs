@@ -143,6 +143,59 @@ pub struct TestRows {
     pub predicted: Vec<f64>,
 }
 
+/// One point of an actual-vs-predicted chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    pub date: String,
+    pub actual: f64,
+    pub predicted: f64,
+}
+
+impl TestRows {
+    fn points(&self, keep: impl Fn(usize) -> bool) -> Vec<SeriesPoint> {
+        let mut by_date: BTreeMap<i32, (f64, f64)> = BTreeMap::new();
+        for i in (0..self.actual.len()).filter(|&i| keep(i)) {
+            let entry = by_date.entry(self.date[i]).or_default();
+            entry.0 += self.actual[i];
+            entry.1 += self.predicted[i];
+        }
+        by_date
+            .into_iter()
+            .map(|(date, (actual, predicted))| SeriesPoint { date: format_date(date), actual, predicted })
+            .collect()
+    }
+
+    /// Total sales per test week, actual and predicted.
+    pub fn totals_by_date(&self) -> Vec<SeriesPoint> {
+        self.points(|_| true)
+    }
+
+    /// One store/department's test weeks, actual and predicted.
+    pub fn series(&self, store: i64, dept: i64) -> Vec<SeriesPoint> {
+        self.points(|i| self.store[i] == store && self.dept[i] == dept)
+    }
+
+    /// The (Store, Dept) pairs of the test part, sorted.
+    pub fn series_keys(&self) -> Vec<(i64, i64)> {
+        let mut keys: Vec<(i64, i64)> = self.store.iter().copied().zip(self.dept.iter().copied()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// The distribution of residuals (actual − predicted) on the test part.
+    pub fn residual_histogram(&self) -> Vec<crate::profile::HistogramBin> {
+        let residuals: Vec<f64> = self.actual.iter().zip(&self.predicted).map(|(a, p)| a - p).collect();
+        // Clip the display range to the 0.5–99.5 % quantiles so a few outliers do not flatten it.
+        let mut sorted = residuals.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let at = |q: f64| sorted.get(((sorted.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
+        let (lo, hi) = (at(0.005), at(0.995));
+        let clipped: Vec<f64> = residuals.iter().map(|r| r.clamp(lo, hi)).collect();
+        crate::profile::histogram(&clipped, lo, hi)
+    }
+}
+
 /// Everything a run produced. The pipeline never panics and never returns early without a
 /// record: a failure is in `error` and in the record's status and stages.
 #[derive(Debug)]

@@ -1,0 +1,125 @@
+//! The dedicated Web Worker that runs the engine off the page's thread.
+//!
+//! It receives a [`Request`], runs the same `pipeline::run` as the CLI, posts every stage
+//! event as it happens (so the page shows progress while the worker is busy), then the
+//! result. It keeps the last run's test rows to answer per-series chart requests.
+
+#[cfg(target_arch = "wasm32")]
+mod worker {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
+    use shelfcast_app::protocol::{Request, Response, RunResult};
+    use shelfcast_core::pipeline::{self, Clock, InputFile, PipelineConfig, Suites, TestRows};
+    use shelfcast_core::{profile, synthetic};
+    use wasm_bindgen::prelude::*;
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    struct WorkerClock;
+
+    impl Clock for WorkerClock {
+        fn now_ms(&self) -> f64 {
+            let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+            scope.performance().map(|p| p.time_origin() + p.now()).unwrap_or_else(js_sys::Date::now)
+        }
+    }
+
+    fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
+        let json = serde_json::to_string(response).unwrap_or_else(|e| {
+            format!(r#"{{"response":"failed","message":"cannot encode a response: {e}"}}"#)
+        });
+        let _ = scope.post_message(&JsValue::from_str(&json));
+    }
+
+    pub fn start() {
+        console_error_panic_hook::set_once();
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let memory: Rc<RefCell<Memory>> = Rc::default();
+        let handler_scope = scope.clone();
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let response = handle(&handler_scope, &event.data(), &memory);
+            if let Some(response) = response {
+                post(&handler_scope, &response);
+            }
+        });
+        scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        onmessage.forget();
+    }
+
+    /// What the worker keeps between requests: the last inputs (for "Run all") and the last
+    /// successful run's test rows (for per-series charts).
+    #[derive(Default)]
+    struct Memory {
+        inputs: Vec<InputFile>,
+        test_rows: Option<TestRows>,
+    }
+
+    fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, memory: &Rc<RefCell<Memory>>) -> Option<Response> {
+        let text = Reflect::get(data, &"request".into()).ok().and_then(|v| v.as_string());
+        let request: Request = match text.as_deref().map(serde_json::from_str) {
+            Some(Ok(request)) => request,
+            Some(Err(e)) => return Some(Response::Failed { message: format!("malformed request: {e}") }),
+            None => return Some(Response::Failed { message: "a request needs a `request` text".into() }),
+        };
+        match request {
+            Request::Run { files, config } => {
+                let buffers: Array = Reflect::get(data, &"files".into()).map(|v| Array::from(&v)).unwrap_or_default();
+                let inputs = files
+                    .into_iter()
+                    .zip(buffers.iter())
+                    .map(|(name, buffer)| InputFile { name, bytes: Uint8Array::new(&buffer.unchecked_into::<ArrayBuffer>()).to_vec() })
+                    .collect::<Vec<_>>();
+                memory.borrow_mut().inputs = inputs;
+                Some(run(scope, &config, memory))
+            }
+            Request::RunSample { config } => {
+                let sample = InputFile { name: "train.csv".into(), bytes: synthetic::sample_train_csv(synthetic::DEFAULT_SEED) };
+                memory.borrow_mut().inputs = vec![sample];
+                Some(run(scope, &config, memory))
+            }
+            Request::Rerun { config } => {
+                if memory.borrow().inputs.is_empty() {
+                    return Some(Response::Failed { message: "no data loaded yet: load train.csv or use the sample".into() });
+                }
+                Some(run(scope, &config, memory))
+            }
+            Request::Series { store, dept } => {
+                let points = memory.borrow().test_rows.as_ref().map(|rows| rows.series(store, dept)).unwrap_or_default();
+                Some(Response::Series { store, dept, points })
+            }
+        }
+    }
+
+    fn run(scope: &DedicatedWorkerGlobalScope, config: &PipelineConfig, memory: &Rc<RefCell<Memory>>) -> Response {
+        let outcome = pipeline::run(&memory.borrow().inputs, config, &Suites::shipped(), &WorkerClock, &mut |event| {
+            post(scope, &Response::Event { event });
+        });
+        if let Some(sales) = &outcome.sales {
+            let file = outcome.record.dataset.files.first().map(|f| f.name.clone()).unwrap_or_default();
+            post(scope, &Response::Profile { profile: profile::profile(&file, sales) });
+        }
+        let evaluation = outcome.evaluation.as_ref();
+        let result = RunResult {
+            train: evaluation.map(|e| e.train),
+            test: evaluation.map(|e| e.test),
+            totals: evaluation.map(|e| e.test_rows.totals_by_date()).unwrap_or_default(),
+            residuals: evaluation.map(|e| e.test_rows.residual_histogram()).unwrap_or_default(),
+            series_keys: evaluation.map(|e| e.test_rows.series_keys()).unwrap_or_default(),
+            coefficients: outcome.model.as_ref().and_then(|m| m.coefficients()),
+            raw_validation: outcome.raw_validation,
+            feature_validation: outcome.feature_validation,
+            record: outcome.record,
+        };
+        // A failed run keeps the previous run's rows for the charts still on screen.
+        if let Some(evaluation) = outcome.evaluation {
+            memory.borrow_mut().test_rows = Some(evaluation.test_rows);
+        }
+        Response::Finished { result: Box::new(result) }
+    }
+}
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    worker::start();
+}

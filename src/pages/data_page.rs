@@ -1,0 +1,70 @@
+//! Data: load the CSVs (or the sample) and see what was read.
+
+use leptos::prelude::*;
+
+use crate::components::MiniHistogram;
+use crate::state::AppState;
+use crate::worker_client::Engine;
+
+#[component]
+pub fn DataPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let engine = expect_context::<Engine>();
+    let on_files = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(list) = input.files() else { return };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        if !files.is_empty() {
+            engine.run_files(files);
+        }
+        // Picking the same file again after fixing it must fire again.
+        input.set_value("");
+    };
+    view! {
+        <section class="controls" aria-label="Data">
+            <button id="use-sample" on:click=move |_| engine.run_sample() disabled=move || state.busy.get()>
+                "Use sample data"
+            </button>
+            <label>
+                "Or load train.csv (.csv or .csv.gz) "
+                <input id="train-file" type="file" accept=".csv,.gz" on:change=on_files disabled=move || state.busy.get()/>
+            </label>
+            <p class="hint">"Files are read in this browser only; nothing is uploaded anywhere."</p>
+        </section>
+        {move || state.profile.get().map(|p| {
+            let summary = format!(
+                "{}: {} rows, {} columns{}{}",
+                p.file,
+                p.rows,
+                p.columns.len(),
+                match (&p.first_date, &p.last_date) { (Some(a), Some(b)) => format!(", {a} to {b}"), _ => String::new() },
+                p.series.map(|s| format!(", {s} store-department series")).unwrap_or_default()
+            );
+            let header = p.columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view();
+            let preview = p.preview.iter().map(|row| {
+                view! { <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr> }
+            }).collect_view();
+            let profiles = p.column_profiles.iter().map(|c| view! {
+                <tr>
+                    <td>{c.name.clone()}</td>
+                    <td>{format!("{:?}", c.column_type).to_lowercase()}</td>
+                    <td class="num">{c.nulls}</td>
+                    <td class="num">{c.min.clone().unwrap_or_default()}</td>
+                    <td class="num">{c.max.clone().unwrap_or_default()}</td>
+                    <td class="num">{c.mean.map(|m| format!("{m:.2}")).unwrap_or_default()}</td>
+                    <td class="num">{c.distinct}</td>
+                    <td><MiniHistogram bins=c.histogram.clone()/></td>
+                </tr>
+            }).collect_view();
+            view! {
+                <p id="data-summary">{summary}</p>
+                <table class="preview"><caption>"First rows"</caption><thead><tr>{header}</tr></thead><tbody>{preview}</tbody></table>
+                <table id="profile" class="profile">
+                    <caption>"Column profile"</caption>
+                    <thead><tr><th>"column"</th><th>"type"</th><th>"nulls"</th><th>"min"</th><th>"max"</th><th>"mean"</th><th>"distinct"</th><th>"histogram"</th></tr></thead>
+                    <tbody>{profiles}</tbody>
+                </table>
+            }
+        })}
+    }
+}

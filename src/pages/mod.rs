@@ -1,0 +1,13 @@
+//! One file per page.
+
+mod contracts_page;
+mod data_page;
+mod pipeline_page;
+mod runs_page;
+mod train_page;
+
+pub use contracts_page::ContractsPage;
+pub use data_page::DataPage;
+pub use pipeline_page::PipelinePage;
+pub use runs_page::RunsPage;
+pub use train_page::TrainPage;

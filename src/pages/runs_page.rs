@@ -1,0 +1,143 @@
+//! Runs: every recorded run, sortable; open one for its details, delete it, download it.
+
+use leptos::prelude::*;
+use shelfcast_core::calendar::format_timestamp_ms;
+use shelfcast_core::tracking::RunRecord;
+
+use crate::components::state_name;
+use crate::run_history;
+use crate::state::AppState;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SortKey {
+    Start,
+    Model,
+    Status,
+    TestWmae,
+}
+
+fn test_wmae(run: &RunRecord) -> f64 {
+    run.metrics.get("test_wmae").copied().unwrap_or(f64::INFINITY)
+}
+
+/// Offers the run's JSON as a file download (a `blob:` URL, same origin).
+fn download(run: &RunRecord) {
+    let json = run.to_json();
+    let parts = js_sys::Array::of1(&json.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        if let Ok(link) = document.create_element("a") {
+            let _ = link.set_attribute("href", &url);
+            let _ = link.set_attribute("download", &format!("shelfcast-run-{}.json", run.run_id));
+            if let Some(link) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link) {
+                link.click();
+            }
+        }
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+#[component]
+pub fn RunsPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let sort = RwSignal::new((SortKey::Start, true));
+    let open = RwSignal::new(None::<String>);
+    let sorted = move || {
+        let (key, descending) = sort.get();
+        let mut runs = state.runs.get();
+        runs.sort_by(|a, b| {
+            let order = match key {
+                SortKey::Start => a.start_time_ms.cmp(&b.start_time_ms),
+                SortKey::Model => a.params.get("model").cmp(&b.params.get("model")),
+                SortKey::Status => format!("{:?}", a.status).cmp(&format!("{:?}", b.status)),
+                SortKey::TestWmae => test_wmae(a).total_cmp(&test_wmae(b)),
+            };
+            if descending { order.reverse() } else { order }
+        });
+        runs
+    };
+    let header = move |key: SortKey, label: &'static str| {
+        let arrow = move || match sort.get() {
+            (k, true) if k == key => " ▼",
+            (k, false) if k == key => " ▲",
+            _ => "",
+        };
+        view! {
+            <th aria-sort=move || match sort.get() { (k, true) if k == key => "descending", (k, false) if k == key => "ascending", _ => "none" }>
+                <button class="sort" on:click=move |_| sort.update(|(k, d)| if *k == key { *d = !*d } else { *k = key; *d = true })>
+                    {label}{arrow}
+                </button>
+            </th>
+        }
+    };
+    let rows = move || {
+        sorted()
+            .into_iter()
+            .map(|run| {
+                let id = run.run_id.clone();
+                let (id_open, id_delete) = (id.clone(), id.clone());
+                let record = run.clone();
+                view! {
+                    <tr class="run" data-run-id=id.clone()>
+                        <td>{format_timestamp_ms(run.start_time_ms)}</td>
+                        <td><code>{id[..8].to_string()}</code></td>
+                        <td>{run.params.get("model").cloned().unwrap_or_default()}</td>
+                        <td>{format!("{:?}", run.status).to_uppercase()}</td>
+                        <td class="num">{run.metrics.get("test_wmae").map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
+                        <td>{run.dataset.digest.get(..12).unwrap_or_default().to_string()}</td>
+                        <td class="actions">
+                            <button on:click=move |_| open.set(Some(id_open.clone()))>"Open"</button>
+                            <button on:click=move |_| download(&record)>"Download JSON"</button>
+                            <button class="danger" on:click=move |_| leptos::task::spawn_local(run_history::delete(state, id_delete.clone()))>"Delete"</button>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let details = move || {
+        let id = open.get()?;
+        let run = state.runs.with(|runs| runs.iter().find(|r| r.run_id == id).cloned())?;
+        let params = run.params.iter().map(|(k, v)| view! { <tr><td>{k.clone()}</td><td>{v.clone()}</td></tr> }).collect_view();
+        let metrics = run.metrics.iter().map(|(k, v)| view! { <tr><td>{k.clone()}</td><td class="num">{format!("{v:.4}")}</td></tr> }).collect_view();
+        let stages = run
+            .stages
+            .iter()
+            .map(|s| view! { <tr><td>{s.stage.clone()}</td><td>{state_name(s.state)}</td><td class="num">{format!("{:.1} ms", s.duration_ms)}</td><td>{s.message.clone()}</td></tr> })
+            .collect_view();
+        let files = run.dataset.files.iter().map(|f| view! { <li>{format!("{}: {} rows, sha256 {}", f.name, f.rows, f.sha256)}</li> }).collect_view();
+        Some(view! {
+            <section id="run-details" class="details">
+                <h2>{format!("Run {}", run.run_id)}</h2>
+                <p>{format!("Experiment {} · {:?} · started {} · {}", run.experiment, run.status, format_timestamp_ms(run.start_time_ms), if run.registrable { "registrable" } else { "not registrable" })}</p>
+                {run.error.clone().map(|e| view! { <p class="error">{e}</p> })}
+                <p>"Dataset digest " <code>{run.dataset.digest.clone()}</code></p>
+                <ul>{files}</ul>
+                <table><caption>"Parameters"</caption><tbody>{params}</tbody></table>
+                <table><caption>"Metrics"</caption><tbody>{metrics}</tbody></table>
+                <table><caption>"Stages"</caption><tbody>{stages}</tbody></table>
+            </section>
+        })
+    };
+    view! {
+        <table id="runs" class="runs">
+            <caption>{move || format!("{} runs kept in this browser", state.runs.with(Vec::len))}</caption>
+            <thead>
+                <tr>
+                    {header(SortKey::Start, "started")}
+                    <th>"run"</th>
+                    {header(SortKey::Model, "model")}
+                    {header(SortKey::Status, "status")}
+                    {header(SortKey::TestWmae, "test WMAE")}
+                    <th>"dataset"</th>
+                    <th></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {details}
+    }
+}

@@ -1,0 +1,98 @@
+//! Train and evaluate: choose the model and the cutoff, run, and look at the fit.
+
+use leptos::prelude::*;
+use plotly::common::Mode;
+use plotly::{Bar, Layout, Plot, Scatter};
+use shelfcast_core::models::ModelKind;
+use shelfcast_core::pipeline::SeriesPoint;
+
+use crate::components::Chart;
+use crate::state::AppState;
+use crate::worker_client::Engine;
+
+fn actual_vs_predicted(title: &str, points: &[SeriesPoint]) -> Plot {
+    let dates: Vec<String> = points.iter().map(|p| p.date.clone()).collect();
+    let mut plot = Plot::new();
+    plot.add_trace(Scatter::new(dates.clone(), points.iter().map(|p| p.actual).collect()).name("actual").mode(Mode::LinesMarkers));
+    plot.add_trace(Scatter::new(dates, points.iter().map(|p| p.predicted).collect()).name("predicted").mode(Mode::LinesMarkers));
+    plot.set_layout(Layout::new().title(title).height(360));
+    plot
+}
+
+#[component]
+pub fn TrainPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let engine = expect_context::<Engine>();
+    let settings = state.settings;
+    let model_options = ModelKind::ALL
+        .iter()
+        .map(|k| view! { <option value=k.name() selected=move || settings.with(|s| s.model == *k)>{k.name()}</option> })
+        .collect_view();
+    let on_model = move |ev: leptos::ev::Event| {
+        if let Ok(kind) = ModelKind::parse(&event_target_value(&ev)) {
+            settings.update(|s| s.model = kind);
+        }
+    };
+    let totals = Signal::derive(move || state.result.with(|r| r.as_ref().map(|r| actual_vs_predicted("Total weekly sales on the test weeks", &r.totals))));
+    let series = Signal::derive(move || {
+        state.series.with(|s| s.as_ref().map(|(store, dept, points)| actual_vs_predicted(&format!("Store {store}, department {dept}"), points)))
+    });
+    let residuals = Signal::derive(move || {
+        state.result.with(|r| {
+            r.as_ref().map(|r| {
+                let mut plot = Plot::new();
+                let centres: Vec<f64> = r.residuals.iter().map(|b| (b.lower + b.upper) / 2.0).collect();
+                plot.add_trace(Bar::new(centres, r.residuals.iter().map(|b| b.count).collect()).name("rows"));
+                plot.set_layout(Layout::new().title("Residuals on the test part (actual − predicted)").height(320));
+                plot
+            })
+        })
+    });
+    let coefficients = Signal::derive(move || {
+        state.result.with(|r| {
+            r.as_ref().and_then(|r| r.coefficients.clone()).map(|c| {
+                let mut plot = Plot::new();
+                plot.add_trace(Bar::new(c.iter().map(|(n, _)| n.clone()).collect(), c.iter().map(|(_, v)| *v).collect()).name("coefficient"));
+                plot.set_layout(Layout::new().title("Coefficients").height(320));
+                plot
+            })
+        })
+    });
+    let series_options = move || {
+        state.result.with(|r| {
+            r.as_ref()
+                .map(|r| r.series_keys.iter().map(|(s, d)| view! { <option value=format!("{s}-{d}")>{format!("store {s} · dept {d}")}</option> }).collect_view())
+        })
+    };
+    let on_series = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        if let Some((s, d)) = value.split_once('-') {
+            if let (Ok(s), Ok(d)) = (s.parse(), d.parse()) {
+                engine.request_series(s, d);
+            }
+        }
+    };
+    view! {
+        <section class="controls" aria-label="Model">
+            <label>"Model " <select id="model" on:change=on_model>{model_options}</select></label>
+            <label>
+                "alpha "
+                <input id="alpha" type="number" min="0" step="0.1" prop:value=move || settings.with(|s| s.alpha.clone())
+                    on:input=move |ev| settings.update(|s| s.alpha = event_target_value(&ev))/>
+            </label>
+            <label>
+                "cutoff "
+                <input id="cutoff" type="date" prop:value=move || settings.with(|s| s.cutoff.clone())
+                    on:input=move |ev| settings.update(|s| s.cutoff = event_target_value(&ev))/>
+            </label>
+            <button id="train" on:click=move |_| engine.rerun() disabled=move || state.busy.get()>"Train and evaluate"</button>
+        </section>
+        <Chart id="chart-totals" plot=totals/>
+        <section class="controls">
+            <label>"Series " <select id="series" on:change=on_series><option value="">"choose a store and department"</option>{series_options}</select></label>
+        </section>
+        <Chart id="chart-series" plot=series/>
+        <Chart id="chart-residuals" plot=residuals/>
+        <Chart id="chart-coefficients" plot=coefficients/>
+    }
+}

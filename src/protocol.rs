@@ -1,0 +1,55 @@
+//! Messages between the page and the worker that runs the engine.
+//!
+//! Requests and responses travel as JSON text; file bytes travel beside a request as
+//! transferred `ArrayBuffer`s (moved, not copied), in the order of the request's file names.
+//! Everything the page draws arrives computed: metrics, chart points, histograms, profiles.
+
+use serde::{Deserialize, Serialize};
+use shelfcast_core::contracts::ValidationResult;
+use shelfcast_core::metrics::Metrics;
+use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint};
+use shelfcast_core::profile::{DataProfile, HistogramBin};
+use shelfcast_core::tracking::RunRecord;
+
+/// Sent by the page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum Request {
+    /// Run the pipeline on the transferred files (named in order) with this configuration.
+    Run { files: Vec<String>, config: PipelineConfig },
+    /// Run on the built-in synthetic sample.
+    RunSample { config: PipelineConfig },
+    /// Run again on the inputs of the last run (kept in the worker) with this configuration.
+    Rerun { config: PipelineConfig },
+    /// Actual vs predicted for one series of the last run's test part.
+    Series { store: i64, dept: i64 },
+}
+
+/// Sent by the worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "response", rename_all = "snake_case")]
+pub enum Response {
+    /// A stage changed state or made progress.
+    Event { event: PipelineEvent },
+    /// The sales table as read, once ingest has succeeded.
+    Profile { profile: DataProfile },
+    /// The run has ended (successfully or not); `result.record.error` says which.
+    Finished { result: Box<RunResult> },
+    Series { store: i64, dept: i64, points: Vec<SeriesPoint> },
+    /// The request itself could not be handled (a bug or a malformed message).
+    Failed { message: String },
+}
+
+/// What the page shows of a finished run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResult {
+    pub record: RunRecord,
+    pub raw_validation: Option<ValidationResult>,
+    pub feature_validation: Option<ValidationResult>,
+    pub train: Option<Metrics>,
+    pub test: Option<Metrics>,
+    pub totals: Vec<SeriesPoint>,
+    pub residuals: Vec<HistogramBin>,
+    pub coefficients: Option<Vec<(String, f64)>>,
+    pub series_keys: Vec<(i64, i64)>,
+}

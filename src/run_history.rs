@@ -1,0 +1,52 @@
+//! Runs kept in the browser: the glue between the pages and the IndexedDB store.
+//!
+//! Every finished run (failed ones too, as MLflow keeps them) is written to IndexedDB and the
+//! list in [`AppState::runs`] is refreshed from it, so it survives a reload. Storage errors
+//! go on screen; they never discard what is already stored.
+
+use leptos::prelude::*;
+use shelfcast_core::tracking::{RunRecord, RunStore};
+
+use crate::state::AppState;
+use crate::storage::{request_persistence, IndexedDbRunStore};
+
+/// The app's database name.
+pub const DATABASE: &str = "shelfcast";
+
+async fn refresh(state: AppState, store: &IndexedDbRunStore) {
+    match store.list_runs().await {
+        Ok(runs) => state.runs.set(runs),
+        Err(e) => state.error.set(Some(format!("cannot list the stored runs: {e}"))),
+    }
+}
+
+/// Loads the stored runs at start-up, and asks the browser not to evict them.
+pub async fn load(state: AppState) {
+    match IndexedDbRunStore::open(DATABASE).await {
+        Ok(store) => refresh(state, &store).await,
+        Err(e) => state.error.set(Some(format!("cannot open the run store: {e}"))),
+    }
+    let _ = request_persistence().await;
+}
+
+pub async fn save(state: AppState, record: RunRecord) {
+    let mut store = match IndexedDbRunStore::open(DATABASE).await {
+        Ok(store) => store,
+        Err(e) => return state.error.set(Some(format!("cannot open the run store: {e}"))),
+    };
+    if let Err(e) = store.put_run(&record).await {
+        state.error.set(Some(format!("cannot store run {}: {e}", record.run_id)));
+    }
+    refresh(state, &store).await;
+}
+
+pub async fn delete(state: AppState, run_id: String) {
+    let mut store = match IndexedDbRunStore::open(DATABASE).await {
+        Ok(store) => store,
+        Err(e) => return state.error.set(Some(format!("cannot open the run store: {e}"))),
+    };
+    if let Err(e) = store.delete_run(&run_id).await {
+        state.error.set(Some(format!("cannot delete run {run_id}: {e}")));
+    }
+    refresh(state, &store).await;
+}

@@ -1,0 +1,129 @@
+//! The page's state: signals the worker's responses fill and the pages read.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use shelfcast_app::protocol::{Response, RunResult};
+use shelfcast_core::models::ModelKind;
+use shelfcast_core::pipeline::{PipelineEvent, SeriesPoint, Stage};
+use shelfcast_core::profile::DataProfile;
+use shelfcast_core::tracking::{RunRecord, StageState};
+
+/// One task of the pipeline as the grid shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageView {
+    pub stage: Stage,
+    pub state: StageState,
+    pub duration_ms: Option<f64>,
+    pub message: String,
+}
+
+/// Progress of the running stage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StageProgress {
+    pub stage: Stage,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Run settings chosen on the Train page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub model: ModelKind,
+    pub alpha: String,
+    /// Empty for the default cutoff.
+    pub cutoff: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub settings: RwSignal<Settings>,
+    pub busy: RwSignal<bool>,
+    pub status: RwSignal<String>,
+    pub error: RwSignal<Option<String>>,
+    pub stages: RwSignal<Vec<StageView>>,
+    pub progress: RwSignal<Option<StageProgress>>,
+    pub profile: RwSignal<Option<Arc<DataProfile>>>,
+    /// The last successful run; a failed run leaves it on screen.
+    pub result: RwSignal<Option<Arc<RunResult>>>,
+    /// The latest run, failed or not (its contract results explain a failure).
+    pub latest: RwSignal<Option<Arc<RunResult>>>,
+    pub series: RwSignal<Option<(i64, i64, Vec<SeriesPoint>)>>,
+    /// Runs kept in the browser, newest first.
+    pub runs: RwSignal<Vec<RunRecord>>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        AppState {
+            settings: RwSignal::new(Settings { model: ModelKind::Ridge, alpha: "1.0".into(), cutoff: String::new() }),
+            busy: RwSignal::new(false),
+            status: RwSignal::new("Load train.csv or use the built-in sample.".into()),
+            error: RwSignal::new(None),
+            stages: RwSignal::new(Vec::new()),
+            progress: RwSignal::new(None),
+            profile: RwSignal::new(None),
+            result: RwSignal::new(None),
+            latest: RwSignal::new(None),
+            series: RwSignal::new(None),
+            runs: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Applies a message from the worker. Returns the finished run's record, which the
+    /// caller stores.
+    pub fn apply(&self, response: Response) -> Option<RunRecord> {
+        match response {
+            Response::Event { event: PipelineEvent::Stage { stage, state, duration_ms, message } } => {
+                self.stages.update(|stages| {
+                    let view = StageView { stage, state, duration_ms, message };
+                    match stages.iter_mut().find(|s| s.stage == stage) {
+                        Some(existing) => *existing = view,
+                        None => stages.push(view),
+                    }
+                });
+                if state == StageState::Running {
+                    self.progress.set(None);
+                    self.status.set(format!("Running {}…", stage.name()));
+                }
+                None
+            }
+            Response::Event { event: PipelineEvent::Progress { stage, done, total } } => {
+                self.progress.set(Some(StageProgress { stage, done, total }));
+                None
+            }
+            Response::Profile { profile } => {
+                self.profile.set(Some(Arc::new(profile)));
+                None
+            }
+            Response::Finished { result } => {
+                let record = result.record.clone();
+                let result: Arc<RunResult> = Arc::from(result);
+                self.latest.set(Some(result.clone()));
+                self.busy.set(false);
+                self.progress.set(None);
+                match &record.error {
+                    Some(reason) => {
+                        self.error.set(Some(reason.clone()));
+                        self.status.set("The run failed; the previous results stay on screen.".into());
+                    }
+                    None => {
+                        self.status.set(format!("Run {} finished.", &record.run_id[..8]));
+                        self.series.set(None);
+                        self.result.set(Some(result));
+                    }
+                }
+                Some(record)
+            }
+            Response::Series { store, dept, points } => {
+                self.series.set(Some((store, dept, points)));
+                None
+            }
+            Response::Failed { message } => {
+                self.busy.set(false);
+                self.error.set(Some(message));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The page's side of the worker: start it, send requests (files transferred, not copied),
+//! feed its responses into [`AppState`] and keep finished runs in IndexedDB.
+
+use js_sys::{Array, ArrayBuffer, Object, Reflect};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shelfcast_app::protocol::{Request, Response};
+use shelfcast_core::models::{ModelKind, ModelSpec};
+use shelfcast_core::pipeline::PipelineConfig;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+
+use crate::state::AppState;
+use crate::run_history;
+
+/// The handle the pages use to talk to the worker.
+#[derive(Clone, Copy)]
+pub struct Engine {
+    worker: StoredValue<Option<Worker>, LocalStorage>,
+    state: AppState,
+}
+
+/// The URL the app is served under (Trunk writes it into `<base href>`).
+pub fn base_href() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("base").ok().flatten())
+        .and_then(|b| b.get_attribute("href"))
+        .unwrap_or_else(|| "/".into())
+}
+
+impl Engine {
+    pub fn start(state: AppState) -> Self {
+        let worker = match Worker::new(&format!("{}shelfcast-worker_loader.js", base_href())) {
+            Ok(worker) => Some(worker),
+            Err(e) => {
+                state.error.set(Some(format!("cannot start the engine's worker: {e:?}")));
+                None
+            }
+        };
+        if let Some(worker) = &worker {
+            let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let Some(text) = event.data().as_string() else { return };
+                match serde_json::from_str::<Response>(&text) {
+                    Ok(response) => {
+                        if let Some(record) = state.apply(response) {
+                            spawn_local(run_history::save(state, record));
+                        }
+                    }
+                    Err(e) => state.error.set(Some(format!("unreadable message from the worker: {e}"))),
+                }
+            });
+            worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+            onmessage.forget();
+            let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+                state.busy.set(false);
+                state.error.set(Some(format!("the engine's worker stopped: {}", event.message())));
+            });
+            worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+            onerror.forget();
+        }
+        Engine { worker: StoredValue::new_local(worker), state }
+    }
+
+    /// The pipeline configuration from the chosen settings; an error message if invalid.
+    pub fn config(&self) -> Result<PipelineConfig, String> {
+        let settings = self.state.settings.get_untracked();
+        let params = match settings.model {
+            ModelKind::Ridge => vec![("alpha".to_string(), settings.alpha.trim().to_string())],
+            _ => Vec::new(),
+        };
+        let model = ModelSpec::new(settings.model, &params).map_err(|e| e.to_string())?;
+        let cutoff = match settings.cutoff.trim() {
+            "" => None,
+            text => Some(
+                shelfcast_core::calendar::parse_iso_date(text.as_bytes())
+                    .ok_or_else(|| format!("the cutoff must be a date YYYY-MM-DD, got \"{text}\""))?,
+            ),
+        };
+        Ok(PipelineConfig { model, cutoff, ..PipelineConfig::default() })
+    }
+
+    fn post(&self, request: &Request, buffers: Vec<ArrayBuffer>) {
+        let state = self.state;
+        let Some(worker) = self.worker.get_value() else {
+            state.error.set(Some("the engine's worker is not running".into()));
+            return;
+        };
+        let message = Object::new();
+        let text = serde_json::to_string(request).unwrap_or_default();
+        let transfer: Array = buffers.iter().collect();
+        let _ = Reflect::set(&message, &"request".into(), &text.into());
+        let _ = Reflect::set(&message, &"files".into(), &transfer);
+        if let Err(e) = worker.post_message_with_transfer(&message, &transfer) {
+            state.error.set(Some(format!("cannot send to the worker: {e:?}")));
+        }
+    }
+
+    fn begin(&self) -> Option<PipelineConfig> {
+        let state = self.state;
+        match self.config() {
+            Ok(config) => {
+                state.busy.set(true);
+                state.error.set(None);
+                state.stages.set(Vec::new());
+                state.status.set("Starting the pipeline…".into());
+                Some(config)
+            }
+            Err(message) => {
+                state.error.set(Some(message));
+                None
+            }
+        }
+    }
+
+    pub fn run_sample(&self) {
+        if let Some(config) = self.begin() {
+            self.post(&Request::RunSample { config }, Vec::new());
+        }
+    }
+
+    /// Reads the picked files and runs the pipeline on them.
+    pub fn run_files(&self, files: Vec<web_sys::File>) {
+        let Some(config) = self.begin() else { return };
+        let engine = *self;
+        spawn_local(async move {
+            let mut names = Vec::new();
+            let mut buffers = Vec::new();
+            for file in files {
+                engine.state.status.set(format!("Reading {}…", file.name()));
+                match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => {
+                        names.push(file.name());
+                        buffers.push(buffer.unchecked_into::<ArrayBuffer>());
+                    }
+                    Err(e) => {
+                        engine.state.busy.set(false);
+                        engine.state.error.set(Some(format!("{}: cannot read the file ({e:?})", file.name())));
+                        return;
+                    }
+                }
+            }
+            engine.post(&Request::Run { files: names, config }, buffers);
+        });
+    }
+
+    /// "Run all": every task again on the data the worker holds.
+    pub fn rerun(&self) {
+        if let Some(config) = self.begin() {
+            self.post(&Request::Rerun { config }, Vec::new());
+        }
+    }
+
+    pub fn request_series(&self, store: i64, dept: i64) {
+        self.post(&Request::Series { store, dept }, Vec::new());
+    }
+}
