@@ -110,7 +110,7 @@ mod tests {
         let mut progress = |_| {};
         let mut ctx = FitContext { seed: 0, progress: &mut progress };
         let alpha = 10.0;
-        let model = RidgeParams { alpha }.fit(TrainingSet { x: &x, y: &y, weights: &weights }, &mut ctx).unwrap();
+        let model = RidgeParams { alpha }.fit(TrainingSet { x: &x, y: &y, weights: &weights, time: None }, &mut ctx).unwrap();
 
         let n = y.len() as f64;
         let (ma, mb) = (rows.iter().map(|r| r[0]).sum::<f64>() / n, rows.iter().map(|r| r[1]).sum::<f64>() / n);

@@ -6,14 +6,21 @@
 //! serializes with serde for the registry. [`FittedModel`] is an enum rather than a trait
 //! object so that a stored model deserializes without a type registry, on wasm as natively.
 
+mod binning;
+mod gbdt;
+mod hist_tree;
 mod linear;
 mod matrix;
+mod rng;
 mod seasonal_naive;
+mod stats;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use gbdt::{GbdtLoss, GbdtModel, GbdtParams};
+pub use hist_tree::Tree;
 pub use linear::{LinearModel, RidgeParams};
 pub use matrix::Matrix;
 pub use seasonal_naive::SeasonalNaive;
@@ -22,11 +29,17 @@ use crate::error::{Error, Result};
 
 /// What a model is fitted on: the model matrix, the target and per-row weights
 /// (5 on holiday weeks, 1 otherwise, so training aligns with WMAE where a model allows).
+///
+/// `time` orders the rows in time (the pipeline passes each row's date as days since
+/// 1970-01-01). The matrix is sorted by series, not by date, so a model that holds out a
+/// validation part for early stopping needs it to take the *latest* rows rather than the
+/// last stores; without it such a model falls back to a seeded random hold-out.
 #[derive(Debug, Clone, Copy)]
 pub struct TrainingSet<'a> {
     pub x: &'a Matrix,
     pub y: &'a [f64],
     pub weights: &'a [f64],
+    pub time: Option<&'a [i32]>,
 }
 
 /// Progress of a long fit, e.g. trees built; the app turns it into a progress bar.
@@ -66,15 +79,17 @@ pub trait Predictor {
 pub enum ModelKind {
     SeasonalNaive,
     Ridge,
+    Gbdt,
 }
 
 impl ModelKind {
-    pub const ALL: &'static [ModelKind] = &[ModelKind::SeasonalNaive, ModelKind::Ridge];
+    pub const ALL: &'static [ModelKind] = &[ModelKind::SeasonalNaive, ModelKind::Ridge, ModelKind::Gbdt];
 
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::SeasonalNaive => "seasonal-naive",
             ModelKind::Ridge => "ridge",
+            ModelKind::Gbdt => "gbdt",
         }
     }
 
@@ -90,6 +105,7 @@ impl ModelKind {
         match self {
             ModelKind::SeasonalNaive => BTreeMap::new(),
             ModelKind::Ridge => RidgeParams::default().to_map(),
+            ModelKind::Gbdt => GbdtParams::default().to_map(),
         }
     }
 }
@@ -100,6 +116,7 @@ impl ModelKind {
 pub enum ModelSpec {
     SeasonalNaive,
     Ridge(RidgeParams),
+    Gbdt(GbdtParams),
 }
 
 impl ModelSpec {
@@ -121,6 +138,7 @@ impl ModelSpec {
         Ok(match kind {
             ModelKind::SeasonalNaive => ModelSpec::SeasonalNaive,
             ModelKind::Ridge => ModelSpec::Ridge(RidgeParams::from_map(&values)?),
+            ModelKind::Gbdt => ModelSpec::Gbdt(GbdtParams::from_map(&values)?),
         })
     }
 
@@ -128,6 +146,7 @@ impl ModelSpec {
         match self {
             ModelSpec::SeasonalNaive => ModelKind::SeasonalNaive,
             ModelSpec::Ridge(_) => ModelKind::Ridge,
+            ModelSpec::Gbdt(_) => ModelKind::Gbdt,
         }
     }
 
@@ -136,6 +155,7 @@ impl ModelSpec {
         match self {
             ModelSpec::SeasonalNaive => BTreeMap::new(),
             ModelSpec::Ridge(p) => p.to_map(),
+            ModelSpec::Gbdt(p) => p.to_map(),
         }
     }
 
@@ -144,6 +164,7 @@ impl ModelSpec {
         Ok(match self {
             ModelSpec::SeasonalNaive => FittedModel::SeasonalNaive(SeasonalNaive::fit_on(data.x)?),
             ModelSpec::Ridge(p) => FittedModel::Ridge(p.fit(data, ctx)?),
+            ModelSpec::Gbdt(p) => FittedModel::Gbdt(p.fit(data, ctx)?),
         })
     }
 }
@@ -158,6 +179,17 @@ fn check_training_set(data: &TrainingSet<'_>) -> Result<()> {
     if data.x.rows() == 0 {
         return Err(Error::stage("train", "the training part has no rows"));
     }
+    if let Some(time) = data.time {
+        if time.len() != data.y.len() {
+            return Err(Error::stage("train", format!("{} rows of features but {} times", data.x.rows(), time.len())));
+        }
+    }
+    if let Some(r) = data.y.iter().position(|v| !v.is_finite()) {
+        return Err(Error::stage("train", format!("target of training row {} is not a finite number", r + 1)));
+    }
+    if let Some(r) = data.weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        return Err(Error::stage("train", format!("weight of training row {} is not a finite number ≥ 0", r + 1)));
+    }
     Ok(())
 }
 
@@ -167,6 +199,7 @@ fn check_training_set(data: &TrainingSet<'_>) -> Result<()> {
 pub enum FittedModel {
     SeasonalNaive(SeasonalNaive),
     Ridge(LinearModel),
+    Gbdt(GbdtModel),
 }
 
 impl FittedModel {
@@ -174,6 +207,7 @@ impl FittedModel {
         match self {
             FittedModel::SeasonalNaive(_) => ModelKind::SeasonalNaive,
             FittedModel::Ridge(_) => ModelKind::Ridge,
+            FittedModel::Gbdt(_) => ModelKind::Gbdt,
         }
     }
 
@@ -181,6 +215,7 @@ impl FittedModel {
         match self {
             FittedModel::SeasonalNaive(m) => m.predict(x),
             FittedModel::Ridge(m) => m.predict(x),
+            FittedModel::Gbdt(m) => m.predict(x),
         }
     }
 
@@ -188,7 +223,7 @@ impl FittedModel {
     pub fn coefficients(&self) -> Option<Vec<(String, f64)>> {
         match self {
             FittedModel::Ridge(m) => Some(m.named_coefficients()),
-            FittedModel::SeasonalNaive(_) => None,
+            FittedModel::SeasonalNaive(_) | FittedModel::Gbdt(_) => None,
         }
     }
 
@@ -201,9 +236,46 @@ impl FittedModel {
     }
 }
 
-/// Parses a float hyperparameter, naming it in the error.
+/// Parses a hyperparameter, naming it in the error.
 pub(crate) fn parse_param<T: std::str::FromStr>(values: &BTreeMap<String, String>, key: &str, what: &str) -> Result<T> {
     let text = values.get(key).map(String::as_str).unwrap_or_default();
     text.parse()
         .map_err(|_| Error::Params(format!("parameter \"{key}\" must be {what}, got \"{text}\"")))
+}
+
+/// Parses a hyperparameter and checks it with `valid`; `what` describes the valid values.
+pub(crate) fn param_in<T: std::str::FromStr>(
+    values: &BTreeMap<String, String>,
+    key: &str,
+    what: &str,
+    valid: impl Fn(T) -> bool,
+) -> Result<T>
+where
+    T: Copy,
+{
+    let value: T = parse_param(values, key, what)?;
+    if valid(value) {
+        Ok(value)
+    } else {
+        let text = values.get(key).map(String::as_str).unwrap_or_default();
+        Err(Error::Params(format!("parameter \"{key}\" must be {what}, got \"{text}\"")))
+    }
+}
+
+/// An integer hyperparameter that may be `none`.
+pub(crate) fn param_optional_usize(
+    values: &BTreeMap<String, String>,
+    key: &str,
+    what: &str,
+    valid: impl Fn(usize) -> bool,
+) -> Result<Option<usize>> {
+    if values.get(key).is_some_and(|v| v == "none") {
+        return Ok(None);
+    }
+    param_in(values, key, what, valid).map(Some)
+}
+
+/// `true` or `false`.
+pub(crate) fn param_bool(values: &BTreeMap<String, String>, key: &str) -> Result<bool> {
+    parse_param(values, key, "true or false")
 }
