@@ -7,21 +7,27 @@
 //! object so that a stored model deserializes without a type registry, on wasm as natively.
 
 mod binning;
+mod forest;
 mod gbdt;
 mod hist_tree;
 mod linear;
 mod matrix;
 mod rng;
 mod seasonal_naive;
+mod series_level;
 mod stats;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use forest::{ForestModel, ForestParams};
 pub use gbdt::{GbdtLoss, GbdtModel, GbdtParams};
 pub use hist_tree::Tree;
-pub use linear::{LinearModel, RidgeParams};
+pub use linear::{ElasticNetParams, LinearModel, LinearParams, RidgeParams};
+pub use series_level::{SeriesLevelModel, SeriesLevelParams, SeriesStatistic, SeriesValue};
 pub use matrix::Matrix;
 pub use seasonal_naive::SeasonalNaive;
 
@@ -78,17 +84,42 @@ pub trait Predictor {
 #[serde(rename_all = "kebab-case")]
 pub enum ModelKind {
     SeasonalNaive,
+    SeriesMean,
+    SeriesMedian,
+    Linear,
     Ridge,
+    Lasso,
+    ElasticNet,
+    DecisionTree,
+    RandomForest,
     Gbdt,
 }
 
 impl ModelKind {
-    pub const ALL: &'static [ModelKind] = &[ModelKind::SeasonalNaive, ModelKind::Ridge, ModelKind::Gbdt];
+    pub const ALL: &'static [ModelKind] = &[
+        ModelKind::SeasonalNaive,
+        ModelKind::SeriesMean,
+        ModelKind::SeriesMedian,
+        ModelKind::Linear,
+        ModelKind::Ridge,
+        ModelKind::Lasso,
+        ModelKind::ElasticNet,
+        ModelKind::DecisionTree,
+        ModelKind::RandomForest,
+        ModelKind::Gbdt,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::SeasonalNaive => "seasonal-naive",
+            ModelKind::SeriesMean => "series-mean",
+            ModelKind::SeriesMedian => "series-median",
+            ModelKind::Linear => "linear",
             ModelKind::Ridge => "ridge",
+            ModelKind::Lasso => "lasso",
+            ModelKind::ElasticNet => "elastic-net",
+            ModelKind::DecisionTree => "decision-tree",
+            ModelKind::RandomForest => "random-forest",
             ModelKind::Gbdt => "gbdt",
         }
     }
@@ -102,10 +133,22 @@ impl ModelKind {
 
     /// The hyperparameters this model takes, with their defaults, as strings.
     pub fn default_params(self) -> BTreeMap<String, String> {
+        self.default_spec().params()
+    }
+
+    /// This model with its default hyperparameters.
+    pub fn default_spec(self) -> ModelSpec {
         match self {
-            ModelKind::SeasonalNaive => BTreeMap::new(),
-            ModelKind::Ridge => RidgeParams::default().to_map(),
-            ModelKind::Gbdt => GbdtParams::default().to_map(),
+            ModelKind::SeasonalNaive => ModelSpec::SeasonalNaive,
+            ModelKind::SeriesMean => ModelSpec::SeriesMean(SeriesLevelParams::new(SeriesStatistic::Mean)),
+            ModelKind::SeriesMedian => ModelSpec::SeriesMedian(SeriesLevelParams::new(SeriesStatistic::Median)),
+            ModelKind::Linear => ModelSpec::Linear(LinearParams::default()),
+            ModelKind::Ridge => ModelSpec::Ridge(RidgeParams::default()),
+            ModelKind::Lasso => ModelSpec::Lasso(ElasticNetParams::lasso()),
+            ModelKind::ElasticNet => ModelSpec::ElasticNet(ElasticNetParams::elastic_net()),
+            ModelKind::DecisionTree => ModelSpec::DecisionTree(ForestParams::decision_tree()),
+            ModelKind::RandomForest => ModelSpec::RandomForest(ForestParams::random_forest()),
+            ModelKind::Gbdt => ModelSpec::Gbdt(GbdtParams::default()),
         }
     }
 }
@@ -115,7 +158,14 @@ impl ModelKind {
 #[serde(tag = "model", rename_all = "kebab-case")]
 pub enum ModelSpec {
     SeasonalNaive,
+    SeriesMean(SeriesLevelParams),
+    SeriesMedian(SeriesLevelParams),
+    Linear(LinearParams),
     Ridge(RidgeParams),
+    Lasso(ElasticNetParams),
+    ElasticNet(ElasticNetParams),
+    DecisionTree(ForestParams),
+    RandomForest(ForestParams),
     Gbdt(GbdtParams),
 }
 
@@ -137,7 +187,16 @@ impl ModelSpec {
         }
         Ok(match kind {
             ModelKind::SeasonalNaive => ModelSpec::SeasonalNaive,
+            ModelKind::SeriesMean => ModelSpec::SeriesMean(SeriesLevelParams::from_map(SeriesStatistic::Mean, &values)?),
+            ModelKind::SeriesMedian => {
+                ModelSpec::SeriesMedian(SeriesLevelParams::from_map(SeriesStatistic::Median, &values)?)
+            }
+            ModelKind::Linear => ModelSpec::Linear(LinearParams::from_map(&values)?),
             ModelKind::Ridge => ModelSpec::Ridge(RidgeParams::from_map(&values)?),
+            ModelKind::Lasso => ModelSpec::Lasso(ElasticNetParams::from_map(&values)?),
+            ModelKind::ElasticNet => ModelSpec::ElasticNet(ElasticNetParams::from_map(&values)?),
+            ModelKind::DecisionTree => ModelSpec::DecisionTree(ForestParams::from_map(false, &values)?),
+            ModelKind::RandomForest => ModelSpec::RandomForest(ForestParams::from_map(true, &values)?),
             ModelKind::Gbdt => ModelSpec::Gbdt(GbdtParams::from_map(&values)?),
         })
     }
@@ -145,7 +204,14 @@ impl ModelSpec {
     pub fn kind(&self) -> ModelKind {
         match self {
             ModelSpec::SeasonalNaive => ModelKind::SeasonalNaive,
+            ModelSpec::SeriesMean(_) => ModelKind::SeriesMean,
+            ModelSpec::SeriesMedian(_) => ModelKind::SeriesMedian,
+            ModelSpec::Linear(_) => ModelKind::Linear,
             ModelSpec::Ridge(_) => ModelKind::Ridge,
+            ModelSpec::Lasso(_) => ModelKind::Lasso,
+            ModelSpec::ElasticNet(_) => ModelKind::ElasticNet,
+            ModelSpec::DecisionTree(_) => ModelKind::DecisionTree,
+            ModelSpec::RandomForest(_) => ModelKind::RandomForest,
             ModelSpec::Gbdt(_) => ModelKind::Gbdt,
         }
     }
@@ -154,7 +220,13 @@ impl ModelSpec {
     pub fn params(&self) -> BTreeMap<String, String> {
         match self {
             ModelSpec::SeasonalNaive => BTreeMap::new(),
+            ModelSpec::SeriesMean(p) | ModelSpec::SeriesMedian(p) => p.to_map(),
+            ModelSpec::Linear(p) => p.to_map(),
             ModelSpec::Ridge(p) => p.to_map(),
+            ModelSpec::Lasso(p) => p.to_map(false),
+            ModelSpec::ElasticNet(p) => p.to_map(true),
+            ModelSpec::DecisionTree(p) => p.to_map(false),
+            ModelSpec::RandomForest(p) => p.to_map(true),
             ModelSpec::Gbdt(p) => p.to_map(),
         }
     }
@@ -163,7 +235,14 @@ impl ModelSpec {
         check_training_set(&data)?;
         Ok(match self {
             ModelSpec::SeasonalNaive => FittedModel::SeasonalNaive(SeasonalNaive::fit_on(data.x)?),
+            ModelSpec::SeriesMean(p) => FittedModel::SeriesMean(p.fit(data, ctx)?),
+            ModelSpec::SeriesMedian(p) => FittedModel::SeriesMedian(p.fit(data, ctx)?),
+            ModelSpec::Linear(p) => FittedModel::Linear(p.fit(data, ctx)?),
             ModelSpec::Ridge(p) => FittedModel::Ridge(p.fit(data, ctx)?),
+            ModelSpec::Lasso(p) => FittedModel::Lasso(p.fit(data, ctx)?),
+            ModelSpec::ElasticNet(p) => FittedModel::ElasticNet(p.fit(data, ctx)?),
+            ModelSpec::DecisionTree(p) => FittedModel::DecisionTree(p.fit(data, ctx)?),
+            ModelSpec::RandomForest(p) => FittedModel::RandomForest(p.fit(data, ctx)?),
             ModelSpec::Gbdt(p) => FittedModel::Gbdt(p.fit(data, ctx)?),
         })
     }
@@ -198,7 +277,14 @@ fn check_training_set(data: &TrainingSet<'_>) -> Result<()> {
 #[serde(tag = "model", rename_all = "kebab-case")]
 pub enum FittedModel {
     SeasonalNaive(SeasonalNaive),
+    SeriesMean(SeriesLevelModel),
+    SeriesMedian(SeriesLevelModel),
+    Linear(LinearModel),
     Ridge(LinearModel),
+    Lasso(LinearModel),
+    ElasticNet(LinearModel),
+    DecisionTree(ForestModel),
+    RandomForest(ForestModel),
     Gbdt(GbdtModel),
 }
 
@@ -206,7 +292,14 @@ impl FittedModel {
     pub fn kind(&self) -> ModelKind {
         match self {
             FittedModel::SeasonalNaive(_) => ModelKind::SeasonalNaive,
+            FittedModel::SeriesMean(_) => ModelKind::SeriesMean,
+            FittedModel::SeriesMedian(_) => ModelKind::SeriesMedian,
+            FittedModel::Linear(_) => ModelKind::Linear,
             FittedModel::Ridge(_) => ModelKind::Ridge,
+            FittedModel::Lasso(_) => ModelKind::Lasso,
+            FittedModel::ElasticNet(_) => ModelKind::ElasticNet,
+            FittedModel::DecisionTree(_) => ModelKind::DecisionTree,
+            FittedModel::RandomForest(_) => ModelKind::RandomForest,
             FittedModel::Gbdt(_) => ModelKind::Gbdt,
         }
     }
@@ -214,7 +307,11 @@ impl FittedModel {
     pub fn predict(&self, x: &Matrix) -> Result<Vec<f64>> {
         match self {
             FittedModel::SeasonalNaive(m) => m.predict(x),
-            FittedModel::Ridge(m) => m.predict(x),
+            FittedModel::SeriesMean(m) | FittedModel::SeriesMedian(m) => m.predict(x),
+            FittedModel::Linear(m) | FittedModel::Ridge(m) | FittedModel::Lasso(m) | FittedModel::ElasticNet(m) => {
+                m.predict(x)
+            }
+            FittedModel::DecisionTree(m) | FittedModel::RandomForest(m) => m.predict(x),
             FittedModel::Gbdt(m) => m.predict(x),
         }
     }
@@ -222,8 +319,19 @@ impl FittedModel {
     /// Named coefficients of linear models (for the coefficient chart), else `None`.
     pub fn coefficients(&self) -> Option<Vec<(String, f64)>> {
         match self {
-            FittedModel::Ridge(m) => Some(m.named_coefficients()),
-            FittedModel::SeasonalNaive(_) | FittedModel::Gbdt(_) => None,
+            FittedModel::Linear(m) | FittedModel::Ridge(m) | FittedModel::Lasso(m) | FittedModel::ElasticNet(m) => {
+                Some(m.named_coefficients())
+            }
+            _ => None,
+        }
+    }
+
+    /// Named feature importances of tree models (share of the total split gain), else `None`.
+    pub fn feature_importances(&self) -> Option<Vec<(String, f64)>> {
+        match self {
+            FittedModel::DecisionTree(m) | FittedModel::RandomForest(m) => Some(m.named_importances()),
+            FittedModel::Gbdt(m) => Some(m.named_importances()),
+            _ => None,
         }
     }
 

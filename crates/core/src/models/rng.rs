@@ -29,11 +29,6 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
-    /// Uniform in [0, 1) with 53 random bits.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
     /// Uniform in `0..bound` (`bound > 0`), by Lemire's multiply-shift (bias < 2⁻³² here).
     pub fn below(&mut self, bound: usize) -> usize {
         ((u128::from(self.next_u64()) * bound as u128) >> 64) as usize
@@ -67,7 +62,6 @@ mod tests {
         let root = SplitMix64::new(7);
         assert_ne!(root.fork(0).next_u64(), root.fork(1).next_u64());
         let mut r = SplitMix64::new(1);
-        assert!((0..1000).map(|_| r.next_f64()).all(|v| (0.0..1.0).contains(&v)));
         assert!((0..1000).map(|_| r.below(3)).all(|v| v < 3));
         let chosen = r.sample_indices(10, 4, &mut Vec::new());
         assert_eq!(chosen.len(), 4);
