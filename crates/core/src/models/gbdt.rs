@@ -422,3 +422,124 @@ impl Predictor for GbdtModel {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::FitProgress;
+
+    fn fit(params: &GbdtParams, x: &Matrix, y: &[f64], w: &[f64], time: Option<&[i32]>) -> GbdtModel {
+        let mut progress = |_| {};
+        let mut ctx = FitContext { seed: 9, progress: &mut progress };
+        params.fit(TrainingSet { x, y, weights: w, time }, &mut ctx).unwrap()
+    }
+
+    fn exact(loss: GbdtLoss) -> GbdtParams {
+        GbdtParams {
+            loss,
+            learning_rate: 1.0,
+            max_iter: 1,
+            max_leaf_nodes: Some(3),
+            min_samples_leaf: 1,
+            weighted: false,
+            offset: None,
+            ..GbdtParams::default()
+        }
+    }
+
+    fn step() -> (Matrix, Vec<f64>) {
+        let values: Vec<f64> = (0..90).map(f64::from).collect();
+        let y = values.iter().map(|&v| if v < 30.0 { 10.0 } else if v < 60.0 { -4.0 } else { 7.5 }).collect();
+        (Matrix::new(vec!["x".into()], values).unwrap(), y)
+    }
+
+    #[test]
+    fn one_tree_with_learning_rate_one_fits_a_step_function_exactly() {
+        let (x, y) = step();
+        for loss in [GbdtLoss::Squared, GbdtLoss::Absolute] {
+            let model = fit(&exact(loss), &x, &y, &vec![1.0; 90], None);
+            assert_eq!(model.trees.len(), 1);
+            let pred = model.predict(&x).unwrap();
+            for (p, t) in pred.iter().zip(&y) {
+                assert!((p - t).abs() < 1e-9, "{loss:?}: {p} vs {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn boosting_converges_on_a_step_function_with_shrinkage() {
+        let (x, y) = step();
+        let params = GbdtParams { learning_rate: 0.3, max_iter: 60, ..exact(GbdtLoss::Squared) };
+        let pred = fit(&params, &x, &y, &vec![1.0; 90], None).predict(&x).unwrap();
+        assert!(pred.iter().zip(&y).all(|(p, t)| (p - t).abs() < 1e-6));
+    }
+
+    /// The absolute loss puts each leaf at the weighted median of its residuals: an outlier
+    /// does not move it, a weight does.
+    #[test]
+    fn absolute_loss_leaves_are_weighted_medians() {
+        let x = Matrix::new(vec!["x".into()], vec![0.0; 5]).unwrap();
+        let y = [1.0, 2.0, 3.0, 4.0, 1000.0];
+        let params = GbdtParams { max_leaf_nodes: Some(2), ..exact(GbdtLoss::Absolute) };
+        let model = fit(&params, &x, &y, &[1.0; 5], None);
+        assert_eq!(model.predict(&x).unwrap()[0], 3.0);
+        let weighted = GbdtParams { weighted: true, ..params };
+        let model = fit(&weighted, &x, &y, &[1.0, 1.0, 1.0, 1.0, 5.0], None);
+        assert_eq!(model.predict(&x).unwrap()[0], 1000.0);
+    }
+
+    #[test]
+    fn the_offset_column_is_added_to_every_prediction() {
+        let x = Matrix::new(vec!["lag_1".into(), "z".into()], vec![100.0, 0.0, 200.0, 1.0, 300.0, 0.0, 400.0, 1.0]).unwrap();
+        let y = [101.0, 205.0, 301.0, 405.0];
+        let params = GbdtParams { offset: Some("lag_1".into()), max_leaf_nodes: Some(2), ..exact(GbdtLoss::Squared) };
+        let pred = fit(&params, &x, &y, &[1.0; 4], None).predict(&x).unwrap();
+        assert_eq!(pred, y.to_vec());
+        let missing = GbdtParams { offset: Some("lag_9".into()), ..params };
+        let mut progress = |_| {};
+        let mut ctx = FitContext { seed: 0, progress: &mut progress };
+        assert!(missing.fit(TrainingSet { x: &x, y: &y, weights: &[1.0; 4], time: None }, &mut ctx).is_err());
+    }
+
+    #[test]
+    fn the_validation_hold_out_is_the_latest_rows() {
+        let time: Vec<i32> = (0..100).map(|i| (i * 37) % 100).collect();
+        let (train, valid) = validation_split(100, Some(&time), 0.1, &mut SplitMix64::new(0));
+        assert_eq!(valid.len(), 10);
+        assert!(valid.iter().all(|&r| time[r as usize] >= 90));
+        assert_eq!(train.len(), 90);
+        // Ties at the threshold go to validation together; never everything.
+        let same = vec![5; 10];
+        let (train, valid) = validation_split(10, Some(&same), 0.5, &mut SplitMix64::new(0));
+        assert_eq!((train.len(), valid.len()), (10, 0));
+        let (train, valid) = validation_split(10, None, 0.3, &mut SplitMix64::new(0));
+        assert_eq!((train.len(), valid.len()), (7, 3));
+    }
+
+    #[test]
+    fn early_stopping_keeps_the_best_iteration_and_reports_progress() {
+        // Noise only: any tree after the first few overfits the training part.
+        let mut rng = SplitMix64::new(4);
+        let values: Vec<f64> = (0..400).map(|_| rng.below(1000) as f64).collect();
+        let y: Vec<f64> = (0..400).map(|_| rng.below(100) as f64).collect();
+        let x = Matrix::new(vec!["x".into()], values).unwrap();
+        let time: Vec<i32> = (0..400).collect();
+        let params = GbdtParams {
+            loss: GbdtLoss::Squared,
+            max_iter: 200,
+            min_samples_leaf: 2,
+            early_stopping: true,
+            n_iter_no_change: 5,
+            offset: None,
+            ..GbdtParams::default()
+        };
+        let mut reports = Vec::new();
+        let mut progress = |p: FitProgress| reports.push(p);
+        let mut ctx = FitContext { seed: 1, progress: &mut progress };
+        let model = params.fit(TrainingSet { x: &x, y: &y, weights: &[1.0; 400], time: Some(&time) }, &mut ctx).unwrap();
+        assert!(model.validation_loss.len() < 200);
+        let best = model.validation_loss.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_eq!(model.validation_loss[model.trees.len() - 1], best);
+        assert_eq!(reports.last(), Some(&FitProgress { done: 200, total: 200 }));
+    }
+}
