@@ -188,12 +188,12 @@ impl Predictor for ForestModel {
         for tree in &self.trees {
             tree.check(x.cols())?;
         }
+        let mut sums = vec![0.0; x.rows()];
+        for tree in &self.trees {
+            tree.add_predictions(x, &mut sums);
+        }
         let scale = 1.0 / self.trees.len() as f64;
-        Ok((0..x.rows())
-            .map(|r| {
-                let row = x.row(r);
-                self.trees.iter().map(|tree| tree.predict_row(row)).sum::<f64>() * scale
-            })
-            .collect())
+        sums.iter_mut().for_each(|s| *s *= scale);
+        Ok(sums)
     }
 }

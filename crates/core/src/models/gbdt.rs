@@ -413,13 +413,12 @@ impl Predictor for GbdtModel {
             tree.check(x.cols())?;
         }
         let offset = self.offset.as_deref().map(|name| x.column_index(name)).transpose()?;
-        Ok((0..x.rows())
-            .map(|r| {
-                let row = x.row(r);
-                let start = self.baseline + offset.map_or(0.0, |c| row[c]);
-                self.trees.iter().fold(start, |sum, tree| sum + tree.predict_row(row))
-            })
-            .collect())
+        let mut predictions: Vec<f64> =
+            (0..x.rows()).map(|r| self.baseline + offset.map_or(0.0, |c| x.get(r, c))).collect();
+        for tree in &self.trees {
+            tree.add_predictions(x, &mut predictions);
+        }
+        Ok(predictions)
     }
 }
 

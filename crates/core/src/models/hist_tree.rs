@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::binning::{BinMapper, BinnedMatrix, MAX_BINS};
 use super::rng::SplitMix64;
+use super::Matrix;
 use crate::error::{Error, Result};
 
 /// Sums of gradients, hessians and rows of one histogram bin (or of a node).
@@ -51,11 +52,19 @@ const LANES: usize = 4;
 /// Below this many rows the lanes cost more to clear and merge than they save.
 const LANE_THRESHOLD: usize = 4096;
 
-fn accumulate(bins: &mut [BinStats; MAX_BINS], column: &[u8], rows: &[u32], grad: &[f64], hess: &[f64]) {
+fn accumulate<const CONSTANT_HESSIAN: bool>(
+    bins: &mut [BinStats; MAX_BINS],
+    column: &[u8],
+    rows: &[u32],
+    grad: &[f64],
+    hess: &[f64],
+) {
     for ((&r, &g), &h) in rows.iter().zip(grad).zip(hess) {
         let entry = &mut bins[usize::from(column[r as usize])];
         entry.grad += g;
-        entry.hess += h;
+        if !CONSTANT_HESSIAN {
+            entry.hess += h;
+        }
         entry.count += 1;
     }
 }
@@ -150,6 +159,9 @@ pub(crate) struct TreeGrower<'a> {
     feature_scratch: Vec<u32>,
     features: Vec<u32>,
     lanes: Box<[[BinStats; MAX_BINS]; LANES]>,
+    /// Set while growing a tree whose rows all have the same hessian (unweighted losses):
+    /// the histograms then sum gradients and counts only.
+    constant_hessian: Option<f64>,
 }
 
 impl<'a> TreeGrower<'a> {
@@ -165,6 +177,7 @@ impl<'a> TreeGrower<'a> {
             feature_scratch: Vec::new(),
             features: (0..binned.n_features() as u32).collect(),
             lanes: Box::new([[BinStats::default(); MAX_BINS]; LANES]),
+            constant_hessian: None,
         }
     }
 
@@ -178,6 +191,9 @@ impl<'a> TreeGrower<'a> {
     pub fn grow(&mut self, sample: &[u32], grad: &[f64], hess: &[f64], rng: &mut SplitMix64) -> GrownTree {
         self.rows.clear();
         self.rows.extend_from_slice(sample);
+        let first_hessian = sample.first().map_or(0.0, |&r| hess[r as usize]);
+        self.constant_hessian =
+            sample.iter().all(|&r| hess[r as usize] == first_hessian).then_some(first_hessian);
         let mut total = BinStats::default();
         for &r in sample {
             total.add(&BinStats { grad: grad[r as usize], hess: hess[r as usize], count: 1 });
@@ -288,19 +304,46 @@ impl<'a> TreeGrower<'a> {
 
     /// The hot loop: sums gradients, hessians and counts per bin over the node's rows.
     fn build_histogram(&mut self, histogram: &mut Histogram, range: Range<usize>, grad: &[f64], hess: &[f64]) {
+        match self.constant_hessian {
+            Some(h) => {
+                self.build_histogram_with::<true>(histogram, range, grad, hess);
+                // Only counts were summed: the hessian of a bin is count × h.
+                for (f, bins) in histogram.iter_mut().enumerate() {
+                    for entry in &mut bins[..self.binned.n_bins(f)] {
+                        entry.hess = f64::from(entry.count) * h;
+                    }
+                }
+            }
+            None => self.build_histogram_with::<false>(histogram, range, grad, hess),
+        }
+    }
+
+    /// The hot loop: sums gradients, hessians (unless `CONSTANT_HESSIAN`) and counts per bin
+    /// over the node's rows.
+    fn build_histogram_with<const CONSTANT_HESSIAN: bool>(
+        &mut self,
+        histogram: &mut Histogram,
+        range: Range<usize>,
+        grad: &[f64],
+        hess: &[f64],
+    ) {
         let rows = &self.rows[range];
         // Gather the node's gradients once, in row order, so each feature pass reads them
         // sequentially (LightGBM's "ordered gradients").
         self.ordered_grad.clear();
         self.ordered_grad.extend(rows.iter().map(|&r| grad[r as usize]));
         self.ordered_hess.clear();
-        self.ordered_hess.extend(rows.iter().map(|&r| hess[r as usize]));
+        if !CONSTANT_HESSIAN {
+            self.ordered_hess.extend(rows.iter().map(|&r| hess[r as usize]));
+        } else {
+            self.ordered_hess.resize(rows.len(), 0.0);
+        }
         let lanes = &mut self.lanes;
         for (f, bins) in histogram.iter_mut().enumerate() {
             let column = self.binned.column(f);
             let n_bins = self.binned.n_bins(f);
             if rows.len() < LANE_THRESHOLD {
-                accumulate(bins, column, rows, &self.ordered_grad, &self.ordered_hess);
+                accumulate::<CONSTANT_HESSIAN>(bins, column, rows, &self.ordered_grad, &self.ordered_hess);
                 continue;
             }
             // Rows are in series order, so Store, Dept, Year, … repeat their bin for long runs
@@ -315,11 +358,20 @@ impl<'a> TreeGrower<'a> {
                 for (lane, histogram) in lanes.iter_mut().enumerate() {
                     let entry = &mut histogram[usize::from(column[r[lane] as usize])];
                     entry.grad += g[lane];
-                    entry.hess += h[lane];
+                    if !CONSTANT_HESSIAN {
+                        entry.hess += h[lane];
+                    }
                     entry.count += 1;
                 }
             }
-            accumulate(bins, column, &rows[quads..], &self.ordered_grad[quads..], &self.ordered_hess[quads..]);
+            let tail = quads..rows.len();
+            accumulate::<CONSTANT_HESSIAN>(
+                bins,
+                column,
+                &rows[tail.clone()],
+                &self.ordered_grad[tail.clone()],
+                &self.ordered_hess[tail],
+            );
             for lane in lanes.iter() {
                 for (total, part) in bins[..n_bins].iter_mut().zip(&lane[..n_bins]) {
                     total.add(part);
@@ -376,21 +428,22 @@ impl<'a> TreeGrower<'a> {
     }
 
     /// Stable partition of `rows[range]`: bin ≤ `bin` first. Returns the first right index.
+    /// Branch-free: each row is written to both sides and only the matching cursor advances
+    /// (which side a row goes is data-dependent and would mispredict half the time).
     fn partition(&mut self, range: Range<usize>, feature: usize, bin: u8) -> usize {
         let column = self.binned.column(feature);
-        self.scratch.clear();
-        let mut write = range.start;
+        self.scratch.resize(range.len() + 1, 0);
+        let (mut left, mut right) = (range.start, 0usize);
         for read in range.clone() {
             let r = self.rows[read];
-            if column[r as usize] <= bin {
-                self.rows[write] = r;
-                write += 1;
-            } else {
-                self.scratch.push(r);
-            }
+            let goes_left = usize::from(column[r as usize] <= bin);
+            self.rows[left] = r;
+            self.scratch[right] = r;
+            left += goes_left;
+            right += 1 - goes_left;
         }
-        self.rows[write..range.end].copy_from_slice(&self.scratch);
-        write
+        self.rows[left..range.end].copy_from_slice(&self.scratch[..right]);
+        left
     }
 }
 
@@ -441,6 +494,35 @@ impl Tree {
         self.left.iter().filter(|&&l| l == 0).count()
     }
 
+    /// Adds this tree's prediction for each row of `x` to `out`. Rows go down the tree in
+    /// blocks of eight side by side: one row's path is a chain of dependent loads, eight
+    /// independent chains keep the processor busy.
+    pub fn add_predictions(&self, x: &Matrix, out: &mut [f64]) {
+        const BLOCK: usize = 8;
+        let cols = x.cols();
+        let data = x.data();
+        for (block, sums) in out.chunks_mut(BLOCK).enumerate() {
+            let first = block * BLOCK;
+            let mut node = [0usize; BLOCK];
+            loop {
+                let mut moved = false;
+                for (j, n) in node.iter_mut().enumerate().take(sums.len()) {
+                    let left = self.left[*n] as usize;
+                    let value = data[(first + j) * cols + self.feature[*n] as usize];
+                    let next = left + usize::from(!(value <= self.threshold[*n]));
+                    moved |= left != 0;
+                    *n = if left != 0 { next } else { *n };
+                }
+                if !moved {
+                    break;
+                }
+            }
+            for (sum, n) in sums.iter_mut().zip(node) {
+                *sum += self.value[n];
+            }
+        }
+    }
+
     pub fn predict_row(&self, row: &[f64]) -> f64 {
         let mut i = 0usize;
         loop {
@@ -477,7 +559,6 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::Matrix;
 
     fn grow_on(values: &[f64], y: &[f64], params: GrowParams) -> (Tree, GrownTree) {
         let x = Matrix::new(vec!["x".into()], values.to_vec()).unwrap();
@@ -512,6 +593,10 @@ mod tests {
         for (v, target) in x.iter().zip(&y) {
             assert_eq!(tree.predict_row(&[*v]), *target);
         }
+        let matrix = Matrix::new(vec!["x".into()], x.clone()).unwrap();
+        let mut blocked = vec![0.0; x.len()];
+        tree.add_predictions(&matrix, &mut blocked);
+        assert_eq!(blocked, y);
         // Between training points the split sits at the midpoint.
         assert_eq!(tree.predict_row(&[29.4]), 1.0);
         assert_eq!(tree.predict_row(&[29.6]), 5.0);
