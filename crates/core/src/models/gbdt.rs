@@ -89,7 +89,8 @@ pub struct GbdtParams {
     pub tol: f64,
     /// Use the sample weights (5 on holiday weeks) in the loss.
     pub weighted: bool,
-    /// A column added to every prediction (the trees learn the rest), or `None`.
+    /// A column added to every prediction (the trees learn the rest), or `None`. The name
+    /// `lag` means the shortest lag column, `lag_h` (`lag_1` at horizon 1).
     pub offset: Option<String>,
 }
 
@@ -99,10 +100,10 @@ impl Default for GbdtParams {
             loss: GbdtLoss::Absolute,
             huber_quantile: 0.9,
             learning_rate: 0.1,
-            max_iter: 300,
-            max_leaf_nodes: Some(63),
+            max_iter: 100,
+            max_leaf_nodes: Some(255),
             max_depth: None,
-            min_samples_leaf: 20,
+            min_samples_leaf: 50,
             l2_regularization: 0.0,
             max_bins: 255,
             subsample: 1.0,
@@ -111,10 +112,24 @@ impl Default for GbdtParams {
             validation_fraction: 0.1,
             n_iter_no_change: 20,
             tol: 1e-4,
-            weighted: true,
-            offset: Some("lag_1".into()),
+            weighted: false,
+            offset: Some(SHORT_LAG.into()),
         }
     }
+}
+
+/// The `offset` value that stands for the shortest lag column, whatever the horizon.
+const SHORT_LAG: &str = "lag";
+
+/// The column index of an `offset` name.
+fn offset_column(x: &Matrix, name: &str) -> Result<usize> {
+    if name != SHORT_LAG {
+        return x.column_index(name);
+    }
+    x.names()
+        .iter()
+        .position(|n| n.starts_with("lag_") && n != "lag_52")
+        .ok_or_else(|| Error::stage("train", "gbdt: offset \"lag\" needs a lag_h column in the features"))
 }
 
 fn optional_to_string(value: Option<usize>) -> String {
@@ -187,7 +202,7 @@ impl GbdtParams {
 }
 
 /// A fitted boosted ensemble: `ŷ = baseline + x[offset] + Σ trees(x)` (leaf values already
-/// include the learning rate).
+/// include the learning rate; `offset` is a column name).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GbdtModel {
     pub feature_names: Vec<String>,
@@ -208,7 +223,7 @@ impl Estimator for GbdtParams {
         let x = data.x;
         let n = x.rows();
         let mut rng = SplitMix64::new(ctx.seed);
-        let offset_column = self.offset.as_deref().map(|name| x.column_index(name)).transpose()?;
+        let offset_column = self.offset.as_deref().map(|name| offset_column(x, name)).transpose()?;
         let offset_of = |r: usize| offset_column.map_or(0.0, |c| x.get(r, c));
         let weight_of = |r: usize| if self.weighted { data.weights[r] } else { 1.0 };
 
@@ -315,7 +330,8 @@ impl Estimator for GbdtParams {
             feature_names: x.names().to_vec(),
             loss: self.loss,
             baseline,
-            offset: self.offset.clone(),
+            // Stored resolved, so the model scores the same column whatever it was called.
+            offset: offset_column.map(|c| x.names()[c].clone()),
             trees,
             validation_loss,
             feature_importances: importances,
@@ -491,9 +507,10 @@ mod tests {
     fn the_offset_column_is_added_to_every_prediction() {
         let x = Matrix::new(vec!["lag_1".into(), "z".into()], vec![100.0, 0.0, 200.0, 1.0, 300.0, 0.0, 400.0, 1.0]).unwrap();
         let y = [101.0, 205.0, 301.0, 405.0];
-        let params = GbdtParams { offset: Some("lag_1".into()), max_leaf_nodes: Some(2), ..exact(GbdtLoss::Squared) };
-        let pred = fit(&params, &x, &y, &[1.0; 4], None).predict(&x).unwrap();
-        assert_eq!(pred, y.to_vec());
+        let params = GbdtParams { offset: Some("lag".into()), max_leaf_nodes: Some(2), ..exact(GbdtLoss::Squared) };
+        let model = fit(&params, &x, &y, &[1.0; 4], None);
+        assert_eq!(model.offset.as_deref(), Some("lag_1"));
+        assert_eq!(model.predict(&x).unwrap(), y.to_vec());
         let missing = GbdtParams { offset: Some("lag_9".into()), ..params };
         let mut progress = |_| {};
         let mut ctx = FitContext { seed: 0, progress: &mut progress };

@@ -232,7 +232,7 @@ impl<'a> TreeGrower<'a> {
             let OpenLeaf { node, mut histogram, split } = open.remove(pick);
             let range = nodes[node].rows.clone();
             let depth = nodes[node].depth + 1;
-            let mid = self.partition(range.clone(), split.feature, split.bin);
+            let mid = range.start + self.partition(range.clone(), split.feature, split.bin);
             let left = nodes.len();
             for (rows, stats) in [(range.start..mid, split.left), (mid..range.end, split.right)] {
                 nodes.push(GrownNode { split: None, left: 0, value: 0.0, rows, stats, depth, gain: 0.0 });
@@ -427,22 +427,24 @@ impl<'a> TreeGrower<'a> {
         best.filter(|b| b.gain > 1e-12 * parent_score.abs().max(f64::MIN_POSITIVE))
     }
 
-    /// Stable partition of `rows[range]`: bin ≤ `bin` first. Returns the first right index.
+    /// Stable partition of `rows[range]`: bin ≤ `bin` first. Returns the size of the left part.
     /// Branch-free: each row is written to both sides and only the matching cursor advances
     /// (which side a row goes is data-dependent and would mispredict half the time).
     fn partition(&mut self, range: Range<usize>, feature: usize, bin: u8) -> usize {
         let column = self.binned.column(feature);
-        self.scratch.resize(range.len() + 1, 0);
-        let (mut left, mut right) = (range.start, 0usize);
-        for read in range.clone() {
-            let r = self.rows[read];
+        let rows = &mut self.rows[range];
+        self.scratch.resize(rows.len(), 0);
+        let scratch = &mut self.scratch[..];
+        let (mut left, mut right) = (0usize, 0usize);
+        for read in 0..rows.len() {
+            let r = rows[read];
             let goes_left = usize::from(column[r as usize] <= bin);
-            self.rows[left] = r;
-            self.scratch[right] = r;
+            rows[left] = r;
+            scratch[right] = r;
             left += goes_left;
             right += 1 - goes_left;
         }
-        self.rows[left..range.end].copy_from_slice(&self.scratch[..right]);
+        rows[left..].copy_from_slice(&scratch[..right]);
         left
     }
 }

@@ -22,6 +22,10 @@ pub(crate) fn weighted_median(items: &mut [(f64, f64)]) -> f64 {
     if items.is_empty() {
         return 0.0;
     }
+    let first_weight = items[0].1;
+    if items.iter().all(|p| p.1 == first_weight) {
+        return unweighted_median(items);
+    }
     let mut total: f64 = items.iter().map(|p| p.1).sum();
     if total <= 0.0 {
         items.iter_mut().for_each(|p| p.1 = 1.0);
@@ -57,6 +61,19 @@ pub(crate) fn weighted_median(items: &mut [(f64, f64)]) -> f64 {
             return items[..hi.max(1)].iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
         }
     }
+}
+
+/// The ordinary median (the mean of the middle two for an even count), by the standard
+/// library's selection.
+fn unweighted_median(items: &mut [(f64, f64)]) -> f64 {
+    let n = items.len();
+    let order = |a: &(f64, f64), b: &(f64, f64)| a.0.total_cmp(&b.0);
+    let upper = items.select_nth_unstable_by(n / 2, order).1 .0;
+    if n % 2 == 1 {
+        return upper;
+    }
+    let lower = items[..n / 2].iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    lower + (upper - lower) / 2.0
 }
 
 fn median_of_three(a: f64, b: f64, c: f64) -> f64 {
