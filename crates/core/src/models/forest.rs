@@ -47,7 +47,7 @@ impl ForestParams {
             max_features: 1.0,
             bootstrap: false,
             max_bins: 255,
-            weighted: false,
+            weighted: true,
         }
     }
 
@@ -60,7 +60,7 @@ impl ForestParams {
             max_features: 1.0,
             bootstrap: true,
             max_bins: 255,
-            weighted: false,
+            weighted: true,
         }
     }
 

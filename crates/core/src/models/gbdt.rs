@@ -99,8 +99,8 @@ impl Default for GbdtParams {
         GbdtParams {
             loss: GbdtLoss::Absolute,
             huber_quantile: 0.9,
-            learning_rate: 0.1,
-            max_iter: 100,
+            learning_rate: 0.15,
+            max_iter: 70,
             max_leaf_nodes: Some(255),
             max_depth: None,
             min_samples_leaf: 50,
@@ -258,7 +258,9 @@ impl Estimator for GbdtParams {
         let (mut grad, mut hess) = (vec![0.0; n_train], vec![0.0; n_train]);
         let mut residuals: Vec<(f64, f64)> = Vec::new();
         let all_rows: Vec<u32> = (0..n_train as u32).collect();
+        let all_valid: Vec<u32> = (0..valid_rows.len() as u32).collect();
         let mut sample_scratch = Vec::new();
+        let mut out_of_sample: Vec<u32> = Vec::new();
         let mut grower = TreeGrower::new(&binned, self.grow_params());
 
         let mut trees = Vec::new();
@@ -289,25 +291,30 @@ impl Estimator for GbdtParams {
                 }
             }
             let lr = self.learning_rate;
-            if sample.len() == n_train {
-                let rows = grower.rows();
-                for leaf in tree.leaves() {
-                    for &r in &rows[leaf.rows.clone()] {
-                        raw[r as usize] += lr * leaf.value;
+            // Rows in the sample: their leaf is known from the partition.
+            let rows = grower.rows();
+            for leaf in tree.leaves() {
+                for &r in &rows[leaf.rows.clone()] {
+                    raw[r as usize] += lr * leaf.value;
+                }
+            }
+            if sample.len() < n_train {
+                out_of_sample.clear();
+                let mut next = sample.iter().copied().peekable();
+                for r in 0..n_train as u32 {
+                    if next.peek() == Some(&r) {
+                        next.next();
+                    } else {
+                        out_of_sample.push(r);
                     }
                 }
-            } else {
-                for (r, value) in raw.iter_mut().enumerate() {
-                    *value += lr * tree.predict_binned(&binned, r);
-                }
+                tree.add_binned_predictions(&binned, &out_of_sample, lr, &mut raw);
             }
             tree.add_importances(&mut importances);
             trees.push(Tree::from_grown(&tree, &mapper, lr));
 
             if !valid_rows.is_empty() {
-                for (i, value) in raw_valid.iter_mut().enumerate() {
-                    *value += lr * tree.predict_binned(&binned_valid, i);
-                }
+                tree.add_binned_predictions(&binned_valid, &all_valid, lr, &mut raw_valid);
                 let loss = self.validation_loss(&y_valid, &raw_valid, &w_valid);
                 validation_loss.push(loss);
                 if loss < best.0 * (1.0 - self.tol) || iteration == 0 {

@@ -121,14 +121,30 @@ impl GrownTree {
         self.nodes.iter().filter(|n| n.split.is_none())
     }
 
-    /// The leaf value for row `row` of a binned matrix made by the same [`BinMapper`].
-    pub fn predict_binned(&self, binned: &BinnedMatrix, row: usize) -> f64 {
-        let mut node = &self.nodes[0];
-        while let Some((feature, bin)) = node.split {
-            let child = if binned.get(row, feature) <= bin { node.left } else { node.left + 1 };
-            node = &self.nodes[child];
+    /// Adds `scale` × the leaf value of each row in `rows` of `binned` (a matrix made by the
+    /// same [`BinMapper`]) to `out[row]`; eight rows go down the tree side by side, as in
+    /// [`Tree::add_predictions`].
+    pub fn add_binned_predictions(&self, binned: &BinnedMatrix, rows: &[u32], scale: f64, out: &mut [f64]) {
+        const BLOCK: usize = 8;
+        for block in rows.chunks(BLOCK) {
+            let mut node = [0usize; BLOCK];
+            loop {
+                let mut moved = false;
+                for (n, &r) in node.iter_mut().zip(block) {
+                    let current = &self.nodes[*n];
+                    if let Some((feature, bin)) = current.split {
+                        *n = current.left + usize::from(binned.get(r as usize, feature) > bin);
+                        moved = true;
+                    }
+                }
+                if !moved {
+                    break;
+                }
+            }
+            for (n, &r) in node.iter().zip(block) {
+                out[r as usize] += scale * self.nodes[*n].value;
+            }
         }
-        node.value
     }
 
     /// Adds each split's gain to its feature's total.
