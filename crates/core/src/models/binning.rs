@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn many_distinct_values_make_quantile_bins() {
         let values: Vec<f64> = (0..10_000).map(|i| (i as f64).sqrt()).collect();
-        let x = matrix(&[values.clone()]);
+        let x = matrix(std::slice::from_ref(&values));
         let all: Vec<u32> = (0..10_000).collect();
         let mapper = BinMapper::fit(&x, &all, 16);
         assert_eq!(mapper.n_bins(0), 16);

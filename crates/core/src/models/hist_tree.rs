@@ -527,7 +527,7 @@ impl Tree {
                 for (j, n) in node.iter_mut().enumerate().take(sums.len()) {
                     let left = self.left[*n] as usize;
                     let value = data[(first + j) * cols + self.feature[*n] as usize];
-                    let next = left + usize::from(!(value <= self.threshold[*n]));
+                    let next = left + 1 - usize::from(value <= self.threshold[*n]);
                     moved |= left != 0;
                     *n = if left != 0 { next } else { *n };
                 }
@@ -549,7 +549,7 @@ impl Tree {
                 return self.value[i];
             }
             // Branch-free step (the right child follows the left); NaN goes right.
-            i = left + usize::from(!(row[self.feature[i] as usize] <= self.threshold[i]));
+            i = left + 1 - usize::from(row[self.feature[i] as usize] <= self.threshold[i]);
         }
     }
 

@@ -52,15 +52,9 @@ impl Predictor for LinearModel {
 }
 
 /// Least squares with intercept (scikit-learn's `LinearRegression`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LinearParams {
     pub weighted: bool,
-}
-
-impl Default for LinearParams {
-    fn default() -> Self {
-        LinearParams { weighted: false }
-    }
 }
 
 impl LinearParams {
@@ -265,7 +259,7 @@ impl CentredGram {
             for k in 0..j {
                 diagonal -= l[j * p + k] * l[j * p + k];
             }
-            if !(diagonal > 1e-13 * scale) {
+            if diagonal.is_nan() || diagonal <= 1e-13 * scale {
                 return None;
             }
             let diagonal = diagonal.sqrt();
@@ -316,8 +310,8 @@ impl CentredGram {
                 let new = soft_threshold(rho, l1) / (g_jj / w + l2);
                 if new != old {
                     let step = new - old;
-                    for k in 0..p {
-                        g_beta[k] += self.gram[k * p + j] * step;
+                    for (k, value) in g_beta.iter_mut().enumerate() {
+                        *value += self.gram[k * p + j] * step;
                     }
                     beta[j] = new;
                     largest_step = largest_step.max(step.abs());

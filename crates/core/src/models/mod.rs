@@ -5,6 +5,18 @@
 //! ones) → `fit` on a [`TrainingSet`] → a fitted model that can `predict` and that
 //! serializes with serde for the registry. [`FittedModel`] is an enum rather than a trait
 //! object so that a stored model deserializes without a type registry, on wasm as natively.
+//!
+//! The models, by file: `seasonal_naive` and `series_level` (baselines any model must beat),
+//! `linear` (least squares, ridge, lasso, elastic net on one weighted Gram matrix), `forest`
+//! (decision tree, random forest) and `gbdt` (histogram gradient boosting, the strongest
+//! here), the last two on the binned trees of `binning` and `hist_tree`. Every fit is
+//! deterministic for its `FitContext::seed` (`rng`), reads no clock and uses no threads, so it
+//! runs unchanged in the browser's worker.
+//!
+//! Defaults are what a blocked validation inside the training part chose: the weeks of
+//! 2011-02-04 … 2011-10-28 held out (the same calendar weeks as the default test part, one
+//! year earlier), the other weeks before the cutoff used for training. The test part was not
+//! used to choose them.
 
 mod binning;
 mod forest;
@@ -352,15 +364,12 @@ pub(crate) fn parse_param<T: std::str::FromStr>(values: &BTreeMap<String, String
 }
 
 /// Parses a hyperparameter and checks it with `valid`; `what` describes the valid values.
-pub(crate) fn param_in<T: std::str::FromStr>(
+pub(crate) fn param_in<T: std::str::FromStr + Copy>(
     values: &BTreeMap<String, String>,
     key: &str,
     what: &str,
     valid: impl Fn(T) -> bool,
-) -> Result<T>
-where
-    T: Copy,
-{
+) -> Result<T> {
     let value: T = parse_param(values, key, what)?;
     if valid(value) {
         Ok(value)
