@@ -1,1 +1,81 @@
-fn main() {}
+//! `cargo xtask …`: every build chore of the project, so a fresh machine needs two commands.
+//!
+//! - `setup`  installs what is missing (wasm target, Trunk, wasm-bindgen-cli, Debian's
+//!   binaryen/chromium/chromium-driver, npm packages) and skips what is present;
+//! - `dist`   builds the static app into `dist/` (release, CSP, 404.html fallback);
+//! - `serve`  builds and serves it on http://127.0.0.1:8080/;
+//! - `test`   runs every test: native Rust tests, then the end-to-end browser tests;
+//! - `bench`  runs the whole pipeline natively on the real train.csv and prints stage times.
+
+mod bench;
+mod dist;
+mod serve;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = args.split_first().map(|(c, r)| (c.as_str(), r)).unwrap_or(("help", &[]));
+    let option = |name: &str| rest.iter().position(|a| a == name).and_then(|i| rest.get(i + 1)).cloned();
+    match command {
+        "setup" => setup::run(),
+        "dist" => {
+            setup::run()?;
+            dist::build(&option("--public-url").unwrap_or_else(|| "/".into()))
+        }
+        "serve" => {
+            setup::run()?;
+            let public_url = option("--public-url").unwrap_or_else(|| "/".into());
+            dist::build(&public_url)?;
+            let port = option("--port").map(|p| p.parse()).transpose().context("--port takes a number")?.unwrap_or(8080);
+            serve::serve(&root().join("dist"), &public_url, port)
+        }
+        "test" => test(),
+        "bench" => bench::run(option("--runs").map(|r| r.parse()).transpose()?.unwrap_or(5)),
+        _ => {
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N]>");
+            Ok(())
+        }
+    }
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+}
+
+/// Where the real Kaggle data is: `SHELFCAST_DATA_DIR`, else `../shared/data/walmart`.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("SHELFCAST_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data/walmart"))
+}
+
+/// Runs a command in the repository root, failing with its name when it fails.
+pub fn sh(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot start {program}"))?;
+    if !status.success() {
+        bail!("{program} {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    setup::run()?;
+    let data = data_dir();
+    if !data.join("train.csv.gz").exists() && !data.join("train.csv").exists() {
+        eprintln!("NOTE: the real Walmart data is absent from {}; tests that need it will say SKIPPED.", data.display());
+    }
+    sh("cargo", &["test", "--workspace", "--locked"])?;
+    dist::build("/")?;
+    sh("npm", &["test"])
+}

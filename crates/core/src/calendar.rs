@@ -83,6 +83,14 @@ pub fn iso_week(days: i32) -> (i32, u32) {
     (year, week as u32)
 }
 
+/// ISO 8601 UTC text of a Unix timestamp in milliseconds, e.g. `2012-02-03T10:20:30.004Z`.
+pub fn format_timestamp_ms(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let (h, m, s, milli) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
+    format!("{}T{h:02}:{m:02}:{s:02}.{milli:03}Z", format_date(days as i32))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +111,12 @@ mod tests {
         for bad in ["2011-02-29", "2012-13-01", "2012-00-10", "2012-04-31", "12-04-2012", "2012/04/01", "2012-4-1", ""] {
             assert_eq!(parse_iso_date(bad.as_bytes()), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(format_timestamp_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_timestamp_ms(1_328_264_430_004), "2012-02-03T10:20:30.004Z");
     }
 
     #[test]

@@ -6,9 +6,19 @@
 //! the browser's worker, in the native CLI and in tests.
 
 pub mod calendar;
+pub mod contracts;
 pub mod error;
 pub mod frame;
+pub mod features;
+pub mod holidays;
+pub mod ingest;
+pub mod metrics;
 pub mod models;
+pub mod pipeline;
+pub mod rng;
+pub mod split;
+pub mod synthetic;
+pub mod tracking;
 
 pub use error::{Error, Position, Result};
 pub use frame::{Column, ColumnType, Frame, Value};

@@ -1,0 +1,246 @@
+//! Feature engineering: calendar lags, rolling windows and calendar fields, per series.
+//!
+//! Definitions (DESIGN §4): rows are sorted by (Store, Dept, Date). `lag_k` is the same
+//! series' sales exactly 7·k days earlier — by calendar, not by row position, so gaps in a
+//! series give missing lags rather than wrong ones. With horizon h the lags are {h, h+1, 52}
+//! (those ≥ h) and each rolling window of length w covers [Date − 7·(h+w−1), Date − 7·h]:
+//! mean of the values present, sample standard deviation (n − 1), missing when too few.
+//!
+//! Each series is laid out on a dense weekly grid once, so every lag and window is an index
+//! computation; the whole table is one pass.
+
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array};
+
+use crate::calendar::{civil_from_days, format_date, iso_week};
+use crate::error::{Error, Result};
+use crate::frame::Frame;
+use crate::models::Matrix;
+
+/// The rolling window lengths, in weeks.
+pub const WINDOWS: [usize; 3] = [4, 8, 13];
+/// The seasonal lag, in weeks.
+pub const SEASONAL_LAG: usize = 52;
+
+/// Feature settings recorded on every run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FeatureConfig {
+    /// Forecast horizon h in weeks (≥ 1): no feature may look closer than h weeks back.
+    pub horizon: usize,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig { horizon: 1 }
+    }
+}
+
+impl FeatureConfig {
+    pub fn check(&self) -> Result<()> {
+        if !(1..=SEASONAL_LAG).contains(&self.horizon) {
+            return Err(Error::Params(format!("horizon must be between 1 and {SEASONAL_LAG} weeks, got {}", self.horizon)));
+        }
+        Ok(())
+    }
+
+    /// The lags in weeks: {h, h+1, 52}, without duplicates.
+    pub fn lags(&self) -> Vec<usize> {
+        let h = self.horizon;
+        let mut lags = vec![h, h + 1, SEASONAL_LAG];
+        lags.dedup();
+        lags.retain(|&k| k >= h);
+        lags
+    }
+
+    /// The lag that decides whether a row is usable by a model: `lag_h`.
+    pub fn required_lag_column(&self) -> String {
+        format!("lag_{}", self.horizon)
+    }
+
+    /// The model matrix's columns, in order.
+    pub fn model_columns(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            ["Store", "Dept", "Year", "Month", "Week", "IsHoliday"].iter().map(|s| s.to_string()).collect();
+        names.extend(self.lags().iter().map(|k| format!("lag_{k}")));
+        for w in WINDOWS {
+            names.push(format!("roll_mean_{w}"));
+            names.push(format!("roll_std_{w}"));
+        }
+        names
+    }
+}
+
+/// The columns the sales table must have.
+pub const KEY_COLUMNS: [&str; 5] = ["Store", "Dept", "Date", "Weekly_Sales", "IsHoliday"];
+
+/// Builds the feature table from a sales table (train.csv's columns). The result is sorted by
+/// (Store, Dept, Date) and keeps missing features as nulls: the feature contract runs on it
+/// before anything is filled.
+pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
+    config.check()?;
+    let store = sales.ints("Store")?;
+    let dept = sales.ints("Dept")?;
+    let date = sales.dates("Date")?;
+    let target = sales.floats("Weekly_Sales")?;
+    let holiday = sales.bools("IsHoliday")?;
+    let n = sales.num_rows();
+    for (name, nulls) in [("Store", store.null_count()), ("Dept", dept.null_count()), ("Date", date.null_count())] {
+        if nulls > 0 {
+            return Err(Error::stage("features", format!("column {name} has {nulls} missing values; every row needs a Store, Dept and Date")));
+        }
+    }
+    let (store_v, dept_v, date_v) = (store.values(), dept.values(), date.values());
+
+    let key = |i: usize| (store_v[i], dept_v[i], date_v[i]);
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    if !(1..n).all(|i| key(i - 1) <= key(i)) {
+        order.sort_unstable_by_key(|&i| key(i as usize));
+    }
+    let first_date = date_v.iter().copied().min().unwrap_or(0);
+    if let Some(&off) = date_v.iter().find(|&&d| (d - first_date).rem_euclid(7) != 0) {
+        return Err(Error::stage(
+            "features",
+            format!("date {} is not a whole number of weeks after {}; the data must be weekly", format_date(off), format_date(first_date)),
+        ));
+    }
+
+    let lags = config.lags();
+    let h = config.horizon;
+    let mut lag_values: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(n); lags.len()];
+    let mut roll_values: Vec<[Vec<Option<f64>>; 2]> = WINDOWS.iter().map(|_| [Vec::with_capacity(n), Vec::with_capacity(n)]).collect();
+    let mut grid: Vec<f64> = Vec::new();
+    let week_of = |d: i32| ((d - first_date) / 7) as i64;
+
+    let mut start = 0;
+    while start < n {
+        let (s, d) = (store_v[order[start] as usize], dept_v[order[start] as usize]);
+        let mut end = start;
+        while end < n && store_v[order[end] as usize] == s && dept_v[order[end] as usize] == d {
+            end += 1;
+        }
+        let series = &order[start..end];
+        let first_week = week_of(date_v[series[0] as usize]);
+        let last_week = week_of(date_v[series[series.len() - 1] as usize]);
+        grid.clear();
+        grid.resize((last_week - first_week + 1) as usize, f64::NAN);
+        let mut previous_week = None;
+        for &row in series {
+            let w = week_of(date_v[row as usize]);
+            if previous_week == Some(w) {
+                return Err(Error::stage(
+                    "features",
+                    format!("duplicate row for Store {s}, Dept {d}, Date {}", format_date(date_v[row as usize])),
+                ));
+            }
+            previous_week = Some(w);
+            if target.is_valid(row as usize) {
+                grid[(w - first_week) as usize] = target.value(row as usize);
+            }
+        }
+        let at = |w: i64| -> Option<f64> {
+            if w < first_week {
+                return None;
+            }
+            let v = grid[(w - first_week) as usize];
+            (!v.is_nan()).then_some(v)
+        };
+        for &row in series {
+            let w = week_of(date_v[row as usize]);
+            for (values, &k) in lag_values.iter_mut().zip(&lags) {
+                values.push(at(w - k as i64));
+            }
+            for (values, &len) in roll_values.iter_mut().zip(&WINDOWS) {
+                let newest = w - h as i64;
+                let oldest = newest - len as i64 + 1;
+                let (mean, std) = window_stats((oldest..=newest).filter_map(at));
+                values[0].push(mean);
+                values[1].push(std);
+            }
+        }
+        start = end;
+    }
+
+    let rows = |f: &dyn Fn(usize) -> i64| -> ArrayRef {
+        Arc::new(order.iter().map(|&i| f(i as usize)).collect::<Int64Array>())
+    };
+    let mut columns: Vec<(String, ArrayRef)> = vec![
+        ("Store".into(), rows(&|i| store_v[i])),
+        ("Dept".into(), rows(&|i| dept_v[i])),
+        ("Date".into(), Arc::new(Date32Array::from(order.iter().map(|&i| date_v[i as usize]).collect::<Vec<_>>()))),
+        (
+            "Weekly_Sales".into(),
+            Arc::new(order.iter().map(|&i| target.is_valid(i as usize).then(|| target.value(i as usize))).collect::<Float64Array>()),
+        ),
+        (
+            "IsHoliday".into(),
+            Arc::new(order.iter().map(|&i| holiday.is_valid(i as usize).then(|| holiday.value(i as usize))).collect::<BooleanArray>()),
+        ),
+        ("Year".into(), rows(&|i| i64::from(civil_from_days(date_v[i]).0))),
+        ("Month".into(), rows(&|i| i64::from(civil_from_days(date_v[i]).1))),
+        ("Week".into(), rows(&|i| i64::from(iso_week(date_v[i]).1))),
+    ];
+    for (values, k) in lag_values.into_iter().zip(&lags) {
+        columns.push((format!("lag_{k}"), Arc::new(Float64Array::from(values))));
+    }
+    for ([means, stds], w) in roll_values.into_iter().zip(WINDOWS) {
+        columns.push((format!("roll_mean_{w}"), Arc::new(Float64Array::from(means))));
+        columns.push((format!("roll_std_{w}"), Arc::new(Float64Array::from(stds))));
+    }
+    Frame::new(columns)
+}
+
+/// Mean (missing when empty) and sample standard deviation (missing below two values).
+fn window_stats(values: impl Iterator<Item = f64> + Clone) -> (Option<f64>, Option<f64>) {
+    let (count, sum) = values.clone().fold((0usize, 0.0), |(c, s), v| (c + 1, s + v));
+    if count == 0 {
+        return (None, None);
+    }
+    let mean = sum / count as f64;
+    if count < 2 {
+        return (Some(mean), None);
+    }
+    let squares: f64 = values.map(|v| (v - mean) * (v - mean)).sum();
+    (Some(mean), Some((squares / (count - 1) as f64).sqrt()))
+}
+
+/// What models train and are scored on: the matrix, the target, WMAE's weights and the
+/// date of each row.
+#[derive(Debug, Clone)]
+pub struct ModelData {
+    pub x: Matrix,
+    pub y: Vec<f64>,
+    /// 5 on holiday weeks, 1 otherwise (the competition's WMAE weights).
+    pub weights: Vec<f64>,
+    pub dates: Vec<i32>,
+}
+
+/// WMAE's weight of a row.
+pub fn holiday_weight(is_holiday: bool) -> f64 {
+    if is_holiday { 5.0 } else { 1.0 }
+}
+
+/// The model matrix of a feature table: the rows where `lag_h` and the target are present,
+/// the columns of [`FeatureConfig::model_columns`], every other missing value as 0.
+pub fn model_data(features: &Frame, config: &FeatureConfig) -> Result<ModelData> {
+    let names = config.model_columns();
+    let required = features.floats(&config.required_lag_column())?;
+    let target = features.floats("Weekly_Sales")?;
+    let holiday = features.bools("IsHoliday")?;
+    let dates = features.dates("Date")?;
+    let keep: Vec<usize> = (0..features.num_rows())
+        .filter(|&i| required.is_valid(i) && target.is_valid(i))
+        .collect();
+    let columns = names.iter().map(|n| features.column(n)).collect::<Result<Vec<_>>>()?;
+    let mut data = Vec::with_capacity(keep.len() * names.len());
+    for &row in &keep {
+        data.extend(columns.iter().map(|c| c.get(row).as_f64().unwrap_or(0.0)));
+    }
+    let is_holiday = |i: usize| holiday.is_valid(i) && holiday.value(i);
+    Ok(ModelData {
+        x: Matrix::new(names, data)?,
+        y: keep.iter().map(|&i| target.value(i)).collect(),
+        weights: keep.iter().map(|&i| holiday_weight(is_holiday(i))).collect(),
+        dates: keep.iter().map(|&i| dates.value(i)).collect(),
+    })
+}

@@ -1,0 +1,57 @@
+//! Forecast accuracy: MAE, RMSE, R² and the competition's WMAE (holiday weeks weigh 5).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub mae: f64,
+    pub rmse: f64,
+    pub r2: f64,
+    pub wmae: f64,
+    pub rows: usize,
+}
+
+/// Scores predictions; `weights` are WMAE's (5 on holiday weeks, else 1).
+pub fn score(actual: &[f64], predicted: &[f64], weights: &[f64]) -> Result<Metrics> {
+    let n = actual.len();
+    if predicted.len() != n || weights.len() != n {
+        return Err(Error::stage("evaluate", format!("{n} actual values, {} predictions, {} weights", predicted.len(), weights.len())));
+    }
+    if n == 0 {
+        return Err(Error::stage("evaluate", "nothing to score: no rows"));
+    }
+    let mean = actual.iter().sum::<f64>() / n as f64;
+    let (mut abs, mut sq, mut total, mut wabs, mut wsum) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for ((&y, &p), &w) in actual.iter().zip(predicted).zip(weights) {
+        let e = y - p;
+        abs += e.abs();
+        sq += e * e;
+        total += (y - mean) * (y - mean);
+        wabs += w * e.abs();
+        wsum += w;
+    }
+    Ok(Metrics {
+        mae: abs / n as f64,
+        rmse: (sq / n as f64).sqrt(),
+        r2: if total > 0.0 { 1.0 - sq / total } else { f64::NAN },
+        wmae: wabs / wsum,
+        rows: n,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed() {
+        let m = score(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 3.0, 2.0], &[1.0, 5.0, 1.0, 1.0]).unwrap();
+        assert_eq!(m.mae, 0.75);
+        assert!((m.rmse - (5.0f64 / 4.0).sqrt()).abs() < 1e-12);
+        assert!((m.r2 - (1.0 - 5.0 / 5.0)).abs() < 1e-12);
+        assert!((m.wmae - 7.0 / 8.0).abs() < 1e-12);
+        assert!(score(&[], &[], &[]).is_err());
+    }
+}

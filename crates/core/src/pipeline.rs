@@ -1,0 +1,487 @@
+//! The pipeline: one definition of the stages, their order and their gating, shared by the
+//! CLI, the browser worker and the tests.
+//!
+//! ingest → raw contract → features → feature contract → split → train → evaluate.
+//! A failed raw contract stops everything downstream (fail fast: bad data never trains a
+//! model) unless the caller explicitly continues, which the run records. A failed feature
+//! contract lets the run finish but marks it not registrable. Every stage reports its state,
+//! duration and a summary line to an observer, which the CLI prints and the worker posts to
+//! the page. Times come from the caller's [`Clock`]; the core reads none.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{format_date, format_timestamp_ms};
+use crate::contracts::{self, ResultFormat, Suite, ValidationOptions, ValidationResult};
+use crate::error::{Error, Result};
+use crate::features::{build_features, model_data, FeatureConfig, ModelData};
+use crate::frame::Frame;
+use crate::ingest::{read_table, schema_for_file, ReadProgress, Table, TRAIN};
+use crate::metrics::{score, Metrics};
+use crate::models::{FitContext, FittedModel, ModelKind, ModelSpec, TrainingSet};
+use crate::split::split_by_date;
+use crate::tracking::{
+    derive_run_id, ContractRecord, DatasetFingerprint, RunRecord, RunStatus, StageRecord, StageState, RUN_RECORD_VERSION,
+};
+
+/// The stages, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Ingest,
+    RawContract,
+    Features,
+    FeatureContract,
+    Split,
+    Train,
+    Evaluate,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 7] =
+        [Stage::Ingest, Stage::RawContract, Stage::Features, Stage::FeatureContract, Stage::Split, Stage::Train, Stage::Evaluate];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Ingest => "ingest",
+            Stage::RawContract => "raw_contract",
+            Stage::Features => "features",
+            Stage::FeatureContract => "feature_contract",
+            Stage::Split => "split",
+            Stage::Train => "train",
+            Stage::Evaluate => "evaluate",
+        }
+    }
+}
+
+/// The caller's clock: milliseconds since the Unix epoch (fractions allowed).
+pub trait Clock {
+    fn now_ms(&self) -> f64;
+}
+
+/// What the pipeline tells its observer while it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum PipelineEvent {
+    /// A stage changed state; `duration_ms` is set once it has ended.
+    Stage { stage: Stage, state: StageState, duration_ms: Option<f64>, message: String },
+    /// Progress within a stage, e.g. rows read or trees built.
+    Progress { stage: Stage, done: usize, total: usize },
+}
+
+/// An input file, by name: `train.csv` or `train.csv.gz` (more when joins use them).
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The suites a run validates with.
+#[derive(Debug, Clone)]
+pub struct Suites {
+    pub raw: Suite,
+    pub features: Option<Suite>,
+}
+
+pub const SALES_SUITE_JSON: &str = include_str!("../../../expectations/sales_expectation_suite.json");
+pub const FEATURE_SUITE_JSON: &str = include_str!("../../../expectations/feature_expectation_suite.json");
+
+impl Suites {
+    /// The suites shipped in `expectations/`.
+    pub fn shipped() -> Self {
+        Suites {
+            raw: Suite::from_json("sales_expectation_suite.json", SALES_SUITE_JSON).expect("the shipped sales suite loads"),
+            features: Some(
+                Suite::from_json("feature_expectation_suite.json", FEATURE_SUITE_JSON).expect("the shipped feature suite loads"),
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PipelineConfig {
+    pub experiment: String,
+    pub model: ModelSpec,
+    pub features: FeatureConfig,
+    /// Days since the epoch; `None` for the default (latest date − 38 weeks).
+    pub cutoff: Option<i32>,
+    pub seed: u64,
+    /// Go on after a failed raw contract (recorded on the run).
+    pub continue_on_contract_failure: bool,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            experiment: crate::tracking::DEFAULT_EXPERIMENT.to_string(),
+            model: ModelSpec::new(ModelKind::Ridge, &[]).expect("default parameters are valid"),
+            features: FeatureConfig::default(),
+            cutoff: None,
+            seed: 42,
+            continue_on_contract_failure: false,
+        }
+    }
+}
+
+/// Scores of the fitted model and what the app plots from them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub train: Metrics,
+    pub test: Metrics,
+    pub test_rows: TestRows,
+}
+
+/// The test part row by row: keys, actual and predicted sales.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TestRows {
+    pub store: Vec<i64>,
+    pub dept: Vec<i64>,
+    pub date: Vec<i32>,
+    pub holiday: Vec<bool>,
+    pub actual: Vec<f64>,
+    pub predicted: Vec<f64>,
+}
+
+/// Everything a run produced. The pipeline never panics and never returns early without a
+/// record: a failure is in `error` and in the record's status and stages.
+#[derive(Debug)]
+pub struct PipelineOutcome {
+    pub record: RunRecord,
+    pub raw_validation: Option<ValidationResult>,
+    pub feature_validation: Option<ValidationResult>,
+    pub model: Option<FittedModel>,
+    pub evaluation: Option<Evaluation>,
+    /// The ingested sales table (for the app's profile and preview).
+    pub sales: Option<Frame>,
+    pub error: Option<Error>,
+}
+
+impl PipelineOutcome {
+    /// True when the run stopped because a data contract failed.
+    pub fn contract_failed(&self) -> bool {
+        matches!(self.error, Some(Error::ContractFailed { .. }))
+    }
+}
+
+/// Runs the whole pipeline on `inputs`.
+pub fn run(
+    inputs: &[InputFile],
+    config: &PipelineConfig,
+    suites: &Suites,
+    clock: &dyn Clock,
+    observer: &mut dyn FnMut(PipelineEvent),
+) -> PipelineOutcome {
+    let mut run = Runner::new(config, suites, clock, observer);
+    let result = run.all(inputs);
+    run.finish(result)
+}
+
+/// Carries a run's state from stage to stage.
+struct Runner<'a> {
+    config: &'a PipelineConfig,
+    suites: &'a Suites,
+    clock: &'a dyn Clock,
+    observer: &'a mut dyn FnMut(PipelineEvent),
+    start_ms: f64,
+    stages: Vec<StageRecord>,
+    params: BTreeMap<String, String>,
+    metrics: BTreeMap<String, f64>,
+    tags: BTreeMap<String, String>,
+    contracts: Vec<ContractRecord>,
+    registrable: bool,
+    dataset: DatasetFingerprint,
+    raw_validation: Option<ValidationResult>,
+    feature_validation: Option<ValidationResult>,
+    model: Option<FittedModel>,
+    evaluation: Option<Evaluation>,
+    sales: Option<Frame>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(config: &'a PipelineConfig, suites: &'a Suites, clock: &'a dyn Clock, observer: &'a mut dyn FnMut(PipelineEvent)) -> Self {
+        let mut params = BTreeMap::new();
+        params.insert("model".to_string(), config.model.kind().name().to_string());
+        params.extend(config.model.params());
+        params.insert("horizon".into(), config.features.horizon.to_string());
+        params.insert("seed".into(), config.seed.to_string());
+        params.insert("raw_suite".into(), suites.raw.name().to_string());
+        if let Some(suite) = &suites.features {
+            params.insert("feature_suite".into(), suite.name().to_string());
+        }
+        params.insert("continue_on_contract_failure".into(), config.continue_on_contract_failure.to_string());
+        for stage in Stage::ALL {
+            observer(PipelineEvent::Stage { stage, state: StageState::Queued, duration_ms: None, message: String::new() });
+        }
+        Runner {
+            config,
+            suites,
+            clock,
+            observer,
+            start_ms: clock.now_ms(),
+            stages: Vec::new(),
+            params,
+            metrics: BTreeMap::new(),
+            tags: BTreeMap::new(),
+            contracts: Vec::new(),
+            registrable: true,
+            dataset: DatasetFingerprint::new(Vec::new()),
+            raw_validation: None,
+            feature_validation: None,
+            model: None,
+            evaluation: None,
+            sales: None,
+        }
+    }
+
+    /// Runs one stage: announces it, times it, records its outcome.
+    fn stage<T>(&mut self, stage: Stage, work: impl FnOnce(&mut Self) -> Result<(T, String)>) -> Result<T> {
+        (self.observer)(PipelineEvent::Stage { stage, state: StageState::Running, duration_ms: None, message: String::new() });
+        let started = self.clock.now_ms();
+        let outcome = work(self);
+        let duration_ms = self.clock.now_ms() - started;
+        let (state, message, value) = match outcome {
+            Ok((value, message)) => (StageState::Success, message, Ok(value)),
+            Err(error) => (StageState::Failed, error.to_string(), Err(error)),
+        };
+        (self.observer)(PipelineEvent::Stage { stage, state, duration_ms: Some(duration_ms), message: message.clone() });
+        self.stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms, message });
+        value
+    }
+
+    fn progress(&mut self, stage: Stage, done: usize, total: usize) {
+        (self.observer)(PipelineEvent::Progress { stage, done, total });
+    }
+
+    fn all(&mut self, inputs: &[InputFile]) -> Result<()> {
+        let table = self.stage(Stage::Ingest, |run| run.ingest(inputs))?;
+        let sales = table.frame;
+        self.dataset = DatasetFingerprint::new(vec![table.fingerprint]);
+        self.stage(Stage::RawContract, |run| run.raw_contract(&sales))?;
+        let features = self.stage(Stage::Features, |run| {
+            let features = build_features(&sales, &run.config.features)?;
+            let message = format!("{} rows × {} columns", features.num_rows(), features.num_columns());
+            Ok((features, message))
+        })?;
+        self.sales = Some(sales);
+        self.stage(Stage::FeatureContract, |run| run.feature_contract(&features))?;
+        let (train, test, test_frame) = self.stage(Stage::Split, |run| {
+            let split = split_by_date(&features, run.config.cutoff, &run.config.features.required_lag_column())?;
+            let train = model_data(&split.train, &run.config.features)?;
+            let test = model_data(&split.test, &run.config.features)?;
+            run.params.insert("cutoff".into(), format_date(split.cutoff));
+            run.params.insert("train_rows".into(), train.y.len().to_string());
+            run.params.insert("test_rows".into(), test.y.len().to_string());
+            let message = format!("cutoff {}: {} training rows, {} test rows", format_date(split.cutoff), train.y.len(), test.y.len());
+            Ok(((train, test, split.test), message))
+        })?;
+        let model = self.stage(Stage::Train, |run| run.train(&train))?;
+        let evaluation = self.stage(Stage::Evaluate, |run| run.evaluate(&model, &train, &test, &test_frame))?;
+        self.model = Some(model);
+        self.evaluation = Some(evaluation);
+        Ok(())
+    }
+
+    fn ingest(&mut self, inputs: &[InputFile]) -> Result<(Table, String)> {
+        // A single input is the sales file whatever its name (a user's `sales_2012.csv`, the
+        // CLI's `--data file`); among several, train.csv is found by name.
+        let by_name = || inputs.iter().find(|f| schema_for_file(&f.name) == Some(&TRAIN));
+        let train = match inputs {
+            [only] => Some(only),
+            _ => by_name(),
+        };
+        let train = train.ok_or_else(|| {
+            let names: Vec<_> = inputs.iter().map(|f| f.name.as_str()).collect();
+            Error::stage("ingest", format!("no train.csv or train.csv.gz among the inputs ({})", names.join(", ")))
+        })?;
+        let mut report = |p: ReadProgress| (self.observer)(PipelineEvent::Progress { stage: Stage::Ingest, done: p.bytes_read, total: p.bytes_total });
+        let table = read_table(&train.name, &train.bytes, &TRAIN, &mut report)?;
+        let message = format!("{}: {} rows", table.fingerprint.name, table.fingerprint.rows);
+        Ok((table, message))
+    }
+
+    fn validation_options(&self) -> ValidationOptions {
+        ValidationOptions {
+            result_format: ResultFormat::Summary,
+            run_time: Some(format_timestamp_ms(self.start_ms as i64)),
+            data_fingerprint: Some(self.dataset.digest.clone()),
+            parameters: BTreeMap::from([("horizon".to_string(), serde_json::json!(self.config.features.horizon))]),
+        }
+    }
+
+    fn record_contract(&mut self, suite: &Suite, result: &ValidationResult) {
+        self.contracts.push(ContractRecord {
+            suite: suite.name().to_string(),
+            suite_digest: suite.digest(),
+            success: result.success,
+            evaluated: result.statistics.evaluated_expectations,
+            unsuccessful: result.statistics.unsuccessful_expectations,
+        });
+    }
+
+    fn raw_contract(&mut self, sales: &Frame) -> Result<((), String)> {
+        let suite = self.suites.raw.clone();
+        let result = contracts::validate(&suite, sales, &self.validation_options());
+        self.record_contract(&suite, &result);
+        let stats = result.statistics.clone();
+        let summary = contract_summary(&suite, &result);
+        self.raw_validation = Some(result);
+        if stats.unsuccessful_expectations == 0 {
+            return Ok(((), summary));
+        }
+        if self.config.continue_on_contract_failure {
+            self.tags.insert("contract_failure_continued".into(), suite.name().to_string());
+            self.registrable = false;
+            return Ok(((), format!("{summary}; continuing as asked (run not registrable)")));
+        }
+        Err(Error::ContractFailed {
+            suite: suite.name().to_string(),
+            failed: stats.unsuccessful_expectations,
+            evaluated: stats.evaluated_expectations,
+        })
+    }
+
+    fn feature_contract(&mut self, features: &Frame) -> Result<((), String)> {
+        let Some(suite) = self.suites.features.clone() else {
+            return Ok(((), "no feature suite".into()));
+        };
+        let result = contracts::validate(&suite, features, &self.validation_options());
+        self.record_contract(&suite, &result);
+        let mut summary = contract_summary(&suite, &result);
+        if !result.success {
+            self.registrable = false;
+            summary.push_str("; the run is not registrable");
+        }
+        self.feature_validation = Some(result);
+        Ok(((), summary))
+    }
+
+    fn train(&mut self, train: &ModelData) -> Result<(FittedModel, String)> {
+        let mut progress = Vec::new();
+        let model = {
+            let mut record = |p: crate::models::FitProgress| progress.push(p);
+            let mut ctx = FitContext { seed: self.config.seed, progress: &mut record };
+            self.config.model.fit(TrainingSet { x: &train.x, y: &train.y, weights: &train.weights, time: Some(&train.dates) }, &mut ctx)?
+        };
+        for p in progress {
+            self.progress(Stage::Train, p.done, p.total);
+        }
+        let message = format!("{} fitted on {} rows", model.kind().name(), train.y.len());
+        Ok((model, message))
+    }
+
+    fn evaluate(&mut self, model: &FittedModel, train: &ModelData, test: &ModelData, test_frame: &Frame) -> Result<(Evaluation, String)> {
+        let train_metrics = score(&train.y, &model.predict(&train.x)?, &train.weights)?;
+        let predicted = model.predict(&test.x)?;
+        let test_metrics = score(&test.y, &predicted, &test.weights)?;
+        for (prefix, m) in [("train", &train_metrics), ("test", &test_metrics)] {
+            self.metrics.insert(format!("{prefix}_mae"), m.mae);
+            self.metrics.insert(format!("{prefix}_rmse"), m.rmse);
+            self.metrics.insert(format!("{prefix}_r2"), m.r2);
+            self.metrics.insert(format!("{prefix}_wmae"), m.wmae);
+        }
+        let test_rows = test_rows(test_frame, test, predicted)?;
+        let message = format!("test WMAE {:.3}, MAE {:.3}, RMSE {:.3}", test_metrics.wmae, test_metrics.mae, test_metrics.rmse);
+        Ok((Evaluation { train: train_metrics, test: test_metrics, test_rows }, message))
+    }
+
+    fn finish(self, result: Result<()>) -> PipelineOutcome {
+        let end_ms = self.clock.now_ms();
+        let mut stages = self.stages;
+        let failed = result.is_err();
+        for stage in Stage::ALL.iter().skip(stages.len()) {
+            let state = if failed { StageState::UpstreamFailed } else { StageState::Skipped };
+            (self.observer)(PipelineEvent::Stage { stage: *stage, state, duration_ms: None, message: String::new() });
+            stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms: 0.0, message: String::new() });
+        }
+        let start_time_ms = self.start_ms as i64;
+        let error = result.err();
+        let record = RunRecord {
+            schema_version: RUN_RECORD_VERSION,
+            run_id: derive_run_id(start_time_ms, &self.dataset.digest, &self.params),
+            experiment: self.config.experiment.clone(),
+            status: if error.is_some() { RunStatus::Failed } else { RunStatus::Finished },
+            start_time_ms,
+            end_time_ms: Some(end_ms as i64),
+            params: self.params,
+            metrics: self.metrics,
+            tags: self.tags,
+            stages,
+            dataset: self.dataset,
+            contracts: self.contracts,
+            registrable: self.registrable && error.is_none(),
+            error: error.as_ref().map(ToString::to_string),
+        };
+        PipelineOutcome {
+            record,
+            raw_validation: self.raw_validation,
+            feature_validation: self.feature_validation,
+            model: self.model,
+            evaluation: self.evaluation,
+            sales: self.sales,
+            error,
+        }
+    }
+}
+
+fn contract_summary(suite: &Suite, result: &ValidationResult) -> String {
+    let s = &result.statistics;
+    format!(
+        "{}: {} of {} expectations met{}",
+        suite.name(),
+        s.successful_expectations,
+        s.evaluated_expectations,
+        if result.success { String::new() } else {
+            let failed: Vec<String> = result.failures().take(3).map(|r| r.expectation_config.expectation_type.clone()).collect();
+            format!(" (failed: {})", failed.join(", "))
+        }
+    )
+}
+
+fn test_rows(frame: &Frame, test: &ModelData, predicted: Vec<f64>) -> Result<TestRows> {
+    // `model_data` keeps the rows with the target present; after the split every row has it.
+    let store = frame.ints("Store")?;
+    let dept = frame.ints("Dept")?;
+    let holiday = frame.bools("IsHoliday")?;
+    if store.len() != test.y.len() {
+        return Err(Error::stage("evaluate", "test rows and predictions are misaligned"));
+    }
+    Ok(TestRows {
+        store: store.values().to_vec(),
+        dept: dept.values().to_vec(),
+        date: test.dates.clone(),
+        holiday: (0..holiday.len()).map(|i| holiday.value(i)).collect(),
+        actual: test.y.clone(),
+        predicted,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct FixedClock;
+
+    impl Clock for FixedClock {
+        fn now_ms(&self) -> f64 {
+            0.0
+        }
+    }
+
+    /// Regression: `shelfcast run --data my_sales.csv` and an uploaded file with any name
+    /// failed with "no train.csv among the inputs" before a byte was parsed.
+    #[test]
+    fn single_input_with_any_name_is_read_as_train() {
+        let input = InputFile {
+            name: "my_sales.csv (as train.csv)".into(),
+            bytes: b"Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,lots,FALSE\n".to_vec(),
+        };
+        let config = PipelineConfig::default();
+        let outcome = run(&[input], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        let error = outcome.error.expect("the bad value fails ingest");
+        assert_eq!(
+            error.to_string(),
+            "my_sales.csv (as train.csv), line 2, column \"Weekly_Sales\": not a number (value: \"lots\")"
+        );
+    }
+}

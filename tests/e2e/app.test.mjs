@@ -1,0 +1,85 @@
+// The built app in real headless Chromium: the pipeline runs in WebAssembly and its metrics
+// equal the CLI's for the same data and settings, to the displayed precision.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serveDist, launch, openPage, cliRun, realTrainFile, fixed } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist("/");
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function readMetrics(page) {
+  await page.waitForSelector("#test-wmae", { timeout: 120_000 });
+  const text = async (id) => (await page.textContent(`#${id}`)).trim();
+  return {
+    mae: await text("test-mae"),
+    rmse: await text("test-rmse"),
+    wmae: await text("test-wmae"),
+    trainWmae: await text("train-wmae"),
+  };
+}
+
+function assertSameOrigin(requests, origin) {
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
+  assert.deepEqual(foreign, [], "every request stays on the page's origin");
+}
+
+test("the sample runs in WebAssembly and matches the CLI", async () => {
+  const { page, requests, errors } = await openPage(browser, server.url);
+  await page.click("#use-sample");
+  const shown = await readMetrics(page);
+  const expected = cliRun([]).metrics;
+  assert.equal(shown.wmae, fixed(expected.test_wmae));
+  assert.equal(shown.mae, fixed(expected.test_mae));
+  assert.equal(shown.rmse, fixed(expected.test_rmse));
+  assert.equal(shown.trainWmae, fixed(expected.train_wmae));
+  assert.equal(await page.textContent("#stages tbody tr:last-child td:nth-child(2)"), "success");
+  assertSameOrigin(requests, server.origin);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the real train.csv uploaded through the file input gives the CLI's metrics", async (t) => {
+  const file = realTrainFile();
+  if (!file) {
+    t.skip("SKIPPED: the real Walmart data is absent (set SHELFCAST_DATA_DIR)");
+    return;
+  }
+  const { page, requests } = await openPage(browser, server.url);
+  await page.selectOption("#model", "seasonal-naive");
+  await page.setInputFiles("#train-file", file);
+  const shown = await readMetrics(page);
+  const expected = cliRun(["--data", file, "--model", "seasonal-naive"]).metrics;
+  assert.equal(shown.wmae, fixed(expected.test_wmae));
+  assert.equal(shown.wmae, "1820.185", "DESIGN's reference seasonal naive WMAE");
+  assert.equal(shown.mae, fixed(expected.test_mae));
+  assertSameOrigin(requests, server.origin);
+  await page.close();
+});
+
+test("a malformed upload shows the engine's error and keeps the earlier result", async () => {
+  const { page } = await openPage(browser, server.url);
+  await page.click("#use-sample");
+  const before = await readMetrics(page);
+  const dir = mkdtempSync(join(tmpdir(), "shelfcast-e2e-"));
+  const bad = join(dir, "train.csv");
+  writeFileSync(bad, "Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,24924.5,FALSE\n1,1,2010-02-12,lots,TRUE\n");
+  await page.setInputFiles("#train-file", bad);
+  await page.waitForSelector("#error");
+  const message = await page.textContent("#error");
+  assert.match(message, /train\.csv, line 3, column "Weekly_Sales": not a number \(value: "lots"\)/);
+  assert.equal((await readMetrics(page)).wmae, before.wmae, "the earlier run is still shown");
+  await page.close();
+});

@@ -1,0 +1,119 @@
+//! The static build: Trunk's release output, made safe and hostable.
+//!
+//! After `trunk build` we (1) put a Content-Security-Policy `<meta>` into index.html that
+//! keeps every request on the page's own origin, allowing Trunk's inline loader script by its
+//! sha256 (its text changes with every build's file hashes, so the policy is computed here),
+//! and (2) copy index.html to 404.html so hosts without an SPA fallback (GitHub Pages style)
+//! still open the app on any deep link.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::{root, sh};
+
+pub fn build(public_url: &str) -> Result<()> {
+    let public_url = normalise_public_url(public_url);
+    sh("trunk", &["build", "--release", "--public-url", &public_url])?;
+    let dist = root().join("dist");
+    let index_path = dist.join("index.html");
+    let html = std::fs::read_to_string(&index_path).context("trunk wrote no dist/index.html")?;
+    let html = with_csp(&html);
+    std::fs::write(&index_path, &html)?;
+    std::fs::write(dist.join("404.html"), &html)?;
+    report_sizes(&dist)?;
+    Ok(())
+}
+
+/// `/`, or `/path/` with both slashes.
+pub fn normalise_public_url(url: &str) -> String {
+    let trimmed = url.trim_matches('/');
+    if trimmed.is_empty() { "/".into() } else { format!("/{trimmed}/") }
+}
+
+/// The sha256 CSP sources of every inline `<script>` in the page.
+fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<script") {
+        let after_open = &rest[open..];
+        let Some(tag_end) = after_open.find('>') else { break };
+        let tag = &after_open[..tag_end];
+        let body_start = &after_open[tag_end + 1..];
+        let Some(close) = body_start.find("</script>") else { break };
+        if !tag.contains(" src=") {
+            let digest = Sha256::digest(body_start[..close].as_bytes());
+            hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &body_start[close..];
+    }
+    hashes
+}
+
+fn with_csp(html: &str) -> String {
+    if html.contains("http-equiv=\"Content-Security-Policy\"") {
+        return html.to_string();
+    }
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; \
+         object-src 'none'; base-uri 'self'; form-action 'none'",
+        inline_script_hashes(html).join(" ")
+    );
+    let meta = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\" />");
+    const CHARSET: &str = "<meta charset=\"utf-8\" />";
+    match html.find(CHARSET) {
+        Some(at) => {
+            let end = at + CHARSET.len();
+            format!("{}\n    {meta}{}", &html[..end], &html[end..])
+        }
+        None => html.replacen("<head>", &format!("<head>\n    {meta}"), 1),
+    }
+}
+
+/// Prints the size of the .wasm, raw and gzipped (what a host sends).
+fn report_sizes(dist: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            let bytes = std::fs::read(&path)?;
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(&bytes)?;
+            let gzipped = gz.finish()?.len();
+            eprintln!(
+                "{}: {} KiB raw, {} KiB gzipped",
+                path.file_name().unwrap_or_default().to_string_lossy(),
+                bytes.len() / 1024,
+                gzipped / 1024
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csp_hashes_inline_scripts_only() {
+        let html = "<html><head><meta charset=\"utf-8\" /><script src=\"/a.js\"></script><script type=\"module\">init()</script></head></html>";
+        let out = with_csp(html);
+        let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init()"));
+        assert!(out.contains(&format!("'sha256-{expected}'")), "{out}");
+        assert_eq!(inline_script_hashes(&out).len(), 1);
+        assert!(out.contains("connect-src 'self'"));
+        assert_eq!(with_csp(&out), out, "applying twice changes nothing");
+    }
+
+    #[test]
+    fn public_urls() {
+        assert_eq!(normalise_public_url(""), "/");
+        assert_eq!(normalise_public_url("/"), "/");
+        assert_eq!(normalise_public_url("shelf/cast"), "/shelf/cast/");
+        assert_eq!(normalise_public_url("/shelf/"), "/shelf/");
+    }
+}
