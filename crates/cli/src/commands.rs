@@ -283,7 +283,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let spec = model.spec()?;
             let mut progress = |_| {};
             let mut ctx = FitContext { seed: model.seed, progress: &mut progress };
-            let fitted = spec.fit(TrainingSet { x: &data.x, y: &data.y, weights: &data.weights }, &mut ctx)?;
+            let fitted = spec.fit(TrainingSet { x: &data.x, y: &data.y, weights: &data.weights, time: Some(&data.dates) }, &mut ctx)?;
             write_file(&out, ModelArtifact::new(config, fitted).to_json().as_bytes())?;
             eprintln!("wrote {} ({} fitted on {} rows)", out.display(), spec.kind().name(), data.y.len());
             Ok(ExitCode::SUCCESS)

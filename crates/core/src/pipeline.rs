@@ -414,7 +414,7 @@ impl<'a> Runner<'a> {
         let model = {
             let mut record = |p: crate::models::FitProgress| progress.push(p);
             let mut ctx = FitContext { seed: self.config.seed, progress: &mut record };
-            self.config.model.fit(TrainingSet { x: &train.x, y: &train.y, weights: &train.weights }, &mut ctx)?
+            self.config.model.fit(TrainingSet { x: &train.x, y: &train.y, weights: &train.weights, time: Some(&train.dates) }, &mut ctx)?
         };
         for p in progress {
             self.progress(Stage::Train, p.done, p.total);

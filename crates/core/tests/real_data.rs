@@ -68,7 +68,7 @@ fn real_split_and_baselines_reproduce_the_reference_figures() {
     let mut progress = |_| {};
     let mut ctx = FitContext { seed: 42, progress: &mut progress };
     let fit = |kind, ctx: &mut FitContext<'_>| {
-        ModelSpec::new(kind, &[]).unwrap().fit(TrainingSet { x: &train.x, y: &train.y, weights: &train.weights }, ctx).unwrap()
+        ModelSpec::new(kind, &[]).unwrap().fit(TrainingSet { x: &train.x, y: &train.y, weights: &train.weights, time: Some(&train.dates) }, ctx).unwrap()
     };
     let ridge = fit(ModelKind::Ridge, &mut ctx);
     let m = metrics::score(&test.y, &ridge.predict(&test.x).unwrap(), &test.weights).unwrap();

@@ -13,7 +13,7 @@ pub struct Matrix {
 impl Matrix {
     pub fn new(names: Vec<String>, data: Vec<f64>) -> Result<Self> {
         let cols = names.len();
-        if cols == 0 || data.len() % cols != 0 {
+        if cols == 0 || !data.len().is_multiple_of(cols) {
             return Err(Error::stage("matrix", format!("{} values do not fill rows of {cols} columns", data.len())));
         }
         Ok(Matrix { rows: data.len() / cols, names, data })

@@ -5,16 +5,41 @@
 //! ones) → `fit` on a [`TrainingSet`] → a fitted model that can `predict` and that
 //! serializes with serde for the registry. [`FittedModel`] is an enum rather than a trait
 //! object so that a stored model deserializes without a type registry, on wasm as natively.
+//!
+//! The models, by file: `seasonal_naive` and `series_level` (baselines any model must beat),
+//! `linear` (least squares, ridge, lasso, elastic net on one weighted Gram matrix), `forest`
+//! (decision tree, random forest) and `gbdt` (histogram gradient boosting, the strongest
+//! here), the last two on the binned trees of `binning` and `hist_tree`. Every fit is
+//! deterministic for its `FitContext::seed` (`rng`), reads no clock and uses no threads, so it
+//! runs unchanged in the browser's worker.
+//!
+//! Defaults are what a blocked validation inside the training part chose: the weeks of
+//! 2011-02-04 … 2011-10-28 held out (the same calendar weeks as the default test part, one
+//! year earlier), the other weeks before the cutoff used for training. The test part was not
+//! used to choose them.
 
+mod binning;
+mod forest;
+mod gbdt;
+mod hist_tree;
 mod linear;
 mod matrix;
+mod rng;
 mod seasonal_naive;
+mod series_level;
+mod stats;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use linear::{LinearModel, RidgeParams};
+pub use forest::{ForestModel, ForestParams};
+pub use gbdt::{GbdtLoss, GbdtModel, GbdtParams};
+pub use hist_tree::Tree;
+pub use linear::{ElasticNetParams, LinearModel, LinearParams, RidgeParams};
+pub use series_level::{SeriesLevelModel, SeriesLevelParams, SeriesStatistic, SeriesValue};
 pub use matrix::Matrix;
 pub use seasonal_naive::SeasonalNaive;
 
@@ -22,11 +47,17 @@ use crate::error::{Error, Result};
 
 /// What a model is fitted on: the model matrix, the target and per-row weights
 /// (5 on holiday weeks, 1 otherwise, so training aligns with WMAE where a model allows).
+///
+/// `time` orders the rows in time (the pipeline passes each row's date as days since
+/// 1970-01-01). The matrix is sorted by series, not by date, so a model that holds out a
+/// validation part for early stopping needs it to take the *latest* rows rather than the
+/// last stores; without it such a model falls back to a seeded random hold-out.
 #[derive(Debug, Clone, Copy)]
 pub struct TrainingSet<'a> {
     pub x: &'a Matrix,
     pub y: &'a [f64],
     pub weights: &'a [f64],
+    pub time: Option<&'a [i32]>,
 }
 
 /// Progress of a long fit, e.g. trees built; the app turns it into a progress bar.
@@ -65,16 +96,43 @@ pub trait Predictor {
 #[serde(rename_all = "kebab-case")]
 pub enum ModelKind {
     SeasonalNaive,
+    SeriesMean,
+    SeriesMedian,
+    Linear,
     Ridge,
+    Lasso,
+    ElasticNet,
+    DecisionTree,
+    RandomForest,
+    Gbdt,
 }
 
 impl ModelKind {
-    pub const ALL: &'static [ModelKind] = &[ModelKind::SeasonalNaive, ModelKind::Ridge];
+    pub const ALL: &'static [ModelKind] = &[
+        ModelKind::SeasonalNaive,
+        ModelKind::SeriesMean,
+        ModelKind::SeriesMedian,
+        ModelKind::Linear,
+        ModelKind::Ridge,
+        ModelKind::Lasso,
+        ModelKind::ElasticNet,
+        ModelKind::DecisionTree,
+        ModelKind::RandomForest,
+        ModelKind::Gbdt,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::SeasonalNaive => "seasonal-naive",
+            ModelKind::SeriesMean => "series-mean",
+            ModelKind::SeriesMedian => "series-median",
+            ModelKind::Linear => "linear",
             ModelKind::Ridge => "ridge",
+            ModelKind::Lasso => "lasso",
+            ModelKind::ElasticNet => "elastic-net",
+            ModelKind::DecisionTree => "decision-tree",
+            ModelKind::RandomForest => "random-forest",
+            ModelKind::Gbdt => "gbdt",
         }
     }
 
@@ -87,9 +145,22 @@ impl ModelKind {
 
     /// The hyperparameters this model takes, with their defaults, as strings.
     pub fn default_params(self) -> BTreeMap<String, String> {
+        self.default_spec().params()
+    }
+
+    /// This model with its default hyperparameters.
+    pub fn default_spec(self) -> ModelSpec {
         match self {
-            ModelKind::SeasonalNaive => BTreeMap::new(),
-            ModelKind::Ridge => RidgeParams::default().to_map(),
+            ModelKind::SeasonalNaive => ModelSpec::SeasonalNaive,
+            ModelKind::SeriesMean => ModelSpec::SeriesMean(SeriesLevelParams::new(SeriesStatistic::Mean)),
+            ModelKind::SeriesMedian => ModelSpec::SeriesMedian(SeriesLevelParams::new(SeriesStatistic::Median)),
+            ModelKind::Linear => ModelSpec::Linear(LinearParams::default()),
+            ModelKind::Ridge => ModelSpec::Ridge(RidgeParams::default()),
+            ModelKind::Lasso => ModelSpec::Lasso(ElasticNetParams::lasso()),
+            ModelKind::ElasticNet => ModelSpec::ElasticNet(ElasticNetParams::elastic_net()),
+            ModelKind::DecisionTree => ModelSpec::DecisionTree(ForestParams::decision_tree()),
+            ModelKind::RandomForest => ModelSpec::RandomForest(ForestParams::random_forest()),
+            ModelKind::Gbdt => ModelSpec::Gbdt(GbdtParams::default()),
         }
     }
 }
@@ -99,7 +170,15 @@ impl ModelKind {
 #[serde(tag = "model", rename_all = "kebab-case")]
 pub enum ModelSpec {
     SeasonalNaive,
+    SeriesMean(SeriesLevelParams),
+    SeriesMedian(SeriesLevelParams),
+    Linear(LinearParams),
     Ridge(RidgeParams),
+    Lasso(ElasticNetParams),
+    ElasticNet(ElasticNetParams),
+    DecisionTree(ForestParams),
+    RandomForest(ForestParams),
+    Gbdt(GbdtParams),
 }
 
 impl ModelSpec {
@@ -120,14 +199,32 @@ impl ModelSpec {
         }
         Ok(match kind {
             ModelKind::SeasonalNaive => ModelSpec::SeasonalNaive,
+            ModelKind::SeriesMean => ModelSpec::SeriesMean(SeriesLevelParams::from_map(SeriesStatistic::Mean, &values)?),
+            ModelKind::SeriesMedian => {
+                ModelSpec::SeriesMedian(SeriesLevelParams::from_map(SeriesStatistic::Median, &values)?)
+            }
+            ModelKind::Linear => ModelSpec::Linear(LinearParams::from_map(&values)?),
             ModelKind::Ridge => ModelSpec::Ridge(RidgeParams::from_map(&values)?),
+            ModelKind::Lasso => ModelSpec::Lasso(ElasticNetParams::from_map(&values)?),
+            ModelKind::ElasticNet => ModelSpec::ElasticNet(ElasticNetParams::from_map(&values)?),
+            ModelKind::DecisionTree => ModelSpec::DecisionTree(ForestParams::from_map(false, &values)?),
+            ModelKind::RandomForest => ModelSpec::RandomForest(ForestParams::from_map(true, &values)?),
+            ModelKind::Gbdt => ModelSpec::Gbdt(GbdtParams::from_map(&values)?),
         })
     }
 
     pub fn kind(&self) -> ModelKind {
         match self {
             ModelSpec::SeasonalNaive => ModelKind::SeasonalNaive,
+            ModelSpec::SeriesMean(_) => ModelKind::SeriesMean,
+            ModelSpec::SeriesMedian(_) => ModelKind::SeriesMedian,
+            ModelSpec::Linear(_) => ModelKind::Linear,
             ModelSpec::Ridge(_) => ModelKind::Ridge,
+            ModelSpec::Lasso(_) => ModelKind::Lasso,
+            ModelSpec::ElasticNet(_) => ModelKind::ElasticNet,
+            ModelSpec::DecisionTree(_) => ModelKind::DecisionTree,
+            ModelSpec::RandomForest(_) => ModelKind::RandomForest,
+            ModelSpec::Gbdt(_) => ModelKind::Gbdt,
         }
     }
 
@@ -135,7 +232,14 @@ impl ModelSpec {
     pub fn params(&self) -> BTreeMap<String, String> {
         match self {
             ModelSpec::SeasonalNaive => BTreeMap::new(),
+            ModelSpec::SeriesMean(p) | ModelSpec::SeriesMedian(p) => p.to_map(),
+            ModelSpec::Linear(p) => p.to_map(),
             ModelSpec::Ridge(p) => p.to_map(),
+            ModelSpec::Lasso(p) => p.to_map(false),
+            ModelSpec::ElasticNet(p) => p.to_map(true),
+            ModelSpec::DecisionTree(p) => p.to_map(false),
+            ModelSpec::RandomForest(p) => p.to_map(true),
+            ModelSpec::Gbdt(p) => p.to_map(),
         }
     }
 
@@ -143,7 +247,15 @@ impl ModelSpec {
         check_training_set(&data)?;
         Ok(match self {
             ModelSpec::SeasonalNaive => FittedModel::SeasonalNaive(SeasonalNaive::fit_on(data.x)?),
+            ModelSpec::SeriesMean(p) => FittedModel::SeriesMean(p.fit(data, ctx)?),
+            ModelSpec::SeriesMedian(p) => FittedModel::SeriesMedian(p.fit(data, ctx)?),
+            ModelSpec::Linear(p) => FittedModel::Linear(p.fit(data, ctx)?),
             ModelSpec::Ridge(p) => FittedModel::Ridge(p.fit(data, ctx)?),
+            ModelSpec::Lasso(p) => FittedModel::Lasso(p.fit(data, ctx)?),
+            ModelSpec::ElasticNet(p) => FittedModel::ElasticNet(p.fit(data, ctx)?),
+            ModelSpec::DecisionTree(p) => FittedModel::DecisionTree(p.fit(data, ctx)?),
+            ModelSpec::RandomForest(p) => FittedModel::RandomForest(p.fit(data, ctx)?),
+            ModelSpec::Gbdt(p) => FittedModel::Gbdt(p.fit(data, ctx)?),
         })
     }
 }
@@ -158,6 +270,17 @@ fn check_training_set(data: &TrainingSet<'_>) -> Result<()> {
     if data.x.rows() == 0 {
         return Err(Error::stage("train", "the training part has no rows"));
     }
+    if let Some(time) = data.time {
+        if time.len() != data.y.len() {
+            return Err(Error::stage("train", format!("{} rows of features but {} times", data.x.rows(), time.len())));
+        }
+    }
+    if let Some(r) = data.y.iter().position(|v| !v.is_finite()) {
+        return Err(Error::stage("train", format!("target of training row {} is not a finite number", r + 1)));
+    }
+    if let Some(r) = data.weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        return Err(Error::stage("train", format!("weight of training row {} is not a finite number ≥ 0", r + 1)));
+    }
     Ok(())
 }
 
@@ -166,29 +289,61 @@ fn check_training_set(data: &TrainingSet<'_>) -> Result<()> {
 #[serde(tag = "model", rename_all = "kebab-case")]
 pub enum FittedModel {
     SeasonalNaive(SeasonalNaive),
+    SeriesMean(SeriesLevelModel),
+    SeriesMedian(SeriesLevelModel),
+    Linear(LinearModel),
     Ridge(LinearModel),
+    Lasso(LinearModel),
+    ElasticNet(LinearModel),
+    DecisionTree(ForestModel),
+    RandomForest(ForestModel),
+    Gbdt(GbdtModel),
 }
 
 impl FittedModel {
     pub fn kind(&self) -> ModelKind {
         match self {
             FittedModel::SeasonalNaive(_) => ModelKind::SeasonalNaive,
+            FittedModel::SeriesMean(_) => ModelKind::SeriesMean,
+            FittedModel::SeriesMedian(_) => ModelKind::SeriesMedian,
+            FittedModel::Linear(_) => ModelKind::Linear,
             FittedModel::Ridge(_) => ModelKind::Ridge,
+            FittedModel::Lasso(_) => ModelKind::Lasso,
+            FittedModel::ElasticNet(_) => ModelKind::ElasticNet,
+            FittedModel::DecisionTree(_) => ModelKind::DecisionTree,
+            FittedModel::RandomForest(_) => ModelKind::RandomForest,
+            FittedModel::Gbdt(_) => ModelKind::Gbdt,
         }
     }
 
     pub fn predict(&self, x: &Matrix) -> Result<Vec<f64>> {
         match self {
             FittedModel::SeasonalNaive(m) => m.predict(x),
-            FittedModel::Ridge(m) => m.predict(x),
+            FittedModel::SeriesMean(m) | FittedModel::SeriesMedian(m) => m.predict(x),
+            FittedModel::Linear(m) | FittedModel::Ridge(m) | FittedModel::Lasso(m) | FittedModel::ElasticNet(m) => {
+                m.predict(x)
+            }
+            FittedModel::DecisionTree(m) | FittedModel::RandomForest(m) => m.predict(x),
+            FittedModel::Gbdt(m) => m.predict(x),
         }
     }
 
     /// Named coefficients of linear models (for the coefficient chart), else `None`.
     pub fn coefficients(&self) -> Option<Vec<(String, f64)>> {
         match self {
-            FittedModel::Ridge(m) => Some(m.named_coefficients()),
-            FittedModel::SeasonalNaive(_) => None,
+            FittedModel::Linear(m) | FittedModel::Ridge(m) | FittedModel::Lasso(m) | FittedModel::ElasticNet(m) => {
+                Some(m.named_coefficients())
+            }
+            _ => None,
+        }
+    }
+
+    /// Named feature importances of tree models (share of the total split gain), else `None`.
+    pub fn feature_importances(&self) -> Option<Vec<(String, f64)>> {
+        match self {
+            FittedModel::DecisionTree(m) | FittedModel::RandomForest(m) => Some(m.named_importances()),
+            FittedModel::Gbdt(m) => Some(m.named_importances()),
+            _ => None,
         }
     }
 
@@ -201,11 +356,45 @@ impl FittedModel {
     }
 }
 
-/// Parses a float hyperparameter, naming it in the error.
+/// Parses a hyperparameter, naming it in the error.
 pub(crate) fn parse_param<T: std::str::FromStr>(values: &BTreeMap<String, String>, key: &str, what: &str) -> Result<T> {
     let text = values.get(key).map(String::as_str).unwrap_or_default();
     text.parse()
         .map_err(|_| Error::Params(format!("parameter \"{key}\" must be {what}, got \"{text}\"")))
+}
+
+/// Parses a hyperparameter and checks it with `valid`; `what` describes the valid values.
+pub(crate) fn param_in<T: std::str::FromStr + Copy>(
+    values: &BTreeMap<String, String>,
+    key: &str,
+    what: &str,
+    valid: impl Fn(T) -> bool,
+) -> Result<T> {
+    let value: T = parse_param(values, key, what)?;
+    if valid(value) {
+        Ok(value)
+    } else {
+        let text = values.get(key).map(String::as_str).unwrap_or_default();
+        Err(Error::Params(format!("parameter \"{key}\" must be {what}, got \"{text}\"")))
+    }
+}
+
+/// An integer hyperparameter that may be `none`.
+pub(crate) fn param_optional_usize(
+    values: &BTreeMap<String, String>,
+    key: &str,
+    what: &str,
+    valid: impl Fn(usize) -> bool,
+) -> Result<Option<usize>> {
+    if values.get(key).is_some_and(|v| v == "none") {
+        return Ok(None);
+    }
+    param_in(values, key, what, valid).map(Some)
+}
+
+/// `true` or `false`.
+pub(crate) fn param_bool(values: &BTreeMap<String, String>, key: &str) -> Result<bool> {
+    parse_param(values, key, "true or false")
 }
 
 /// A fitted model as saved by `shelfcast train` and kept in the registry: the model and the

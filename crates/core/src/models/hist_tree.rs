@@ -1,0 +1,655 @@
+//! Histogram regression trees: the grower shared by the gradient boosting, the decision tree
+//! and the random forest, and the fitted tree they store.
+//!
+//! The grower works on binned features ([`BinnedMatrix`]) and per-row gradients and hessians
+//! (for a plain regression tree: g = w·(ȳ − y), h = w). Each node owns a contiguous range of
+//! one row-index array, so splitting a node is a stable in-place partition of its range. A
+//! node's histogram holds, per feature and bin, the sums of g and h and the row count; the
+//! best split of a node is one scan over it. Only the smaller child's histogram is built from
+//! rows: the larger one is the parent's minus the smaller's (histogram subtraction), which
+//! roughly halves the work per level. Histograms come from a pool, so growing a tree allocates
+//! nothing per node once the pool is warm.
+//!
+//! Growth is best-first ("leaf-wise", as LightGBM and scikit-learn's HistGradientBoosting)
+//! when `max_leaf_nodes` is set: the open leaf with the largest gain is split next, up to the
+//! leaf budget. Without a leaf budget every splittable node is split anyway, so the order is
+//! irrelevant and growth is depth-first, which keeps at most about `depth` histograms alive.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use super::binning::{BinMapper, BinnedMatrix, MAX_BINS};
+use super::rng::SplitMix64;
+use super::Matrix;
+use crate::error::{Error, Result};
+
+/// Sums of gradients, hessians and rows of one histogram bin (or of a node).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct BinStats {
+    pub grad: f64,
+    pub hess: f64,
+    pub count: u32,
+}
+
+impl BinStats {
+    fn add(&mut self, other: &BinStats) {
+        self.grad += other.grad;
+        self.hess += other.hess;
+        self.count += other.count;
+    }
+
+    fn minus(&self, other: &BinStats) -> BinStats {
+        BinStats { grad: self.grad - other.grad, hess: self.hess - other.hess, count: self.count - other.count }
+    }
+}
+
+/// One histogram: per feature, a fixed block of 256 bins (indexing by a `u8` needs no checks).
+type Histogram = Vec<[BinStats; MAX_BINS]>;
+
+/// Interleaved partial histograms used for large nodes (see `build_histogram`).
+const LANES: usize = 4;
+/// Below this many rows the lanes cost more to clear and merge than they save.
+const LANE_THRESHOLD: usize = 4096;
+
+fn accumulate<const CONSTANT_HESSIAN: bool>(
+    bins: &mut [BinStats; MAX_BINS],
+    column: &[u8],
+    rows: &[u32],
+    grad: &[f64],
+    hess: &[f64],
+) {
+    for ((&r, &g), &h) in rows.iter().zip(grad).zip(hess) {
+        let entry = &mut bins[usize::from(column[r as usize])];
+        entry.grad += g;
+        if !CONSTANT_HESSIAN {
+            entry.hess += h;
+        }
+        entry.count += 1;
+    }
+}
+
+/// How a tree is grown.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GrowParams {
+    /// Leaf budget; `None` splits every node that can be split (depth-first).
+    pub max_leaf_nodes: Option<usize>,
+    pub max_depth: Option<usize>,
+    pub min_samples_leaf: usize,
+    /// Minimum sum of hessians in a leaf (the weight of its rows for squared error).
+    pub min_hessian_leaf: f64,
+    /// L2 penalty λ on leaf values: value = −G / (H + λ).
+    pub l2_regularization: f64,
+    /// Fraction of the features drawn at random for each node's split search (1 = all).
+    pub max_features: f64,
+}
+
+/// A node's best split: rows whose bin of `feature` is ≤ `bin` go left.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    gain: f64,
+    feature: usize,
+    bin: u8,
+    left: BinStats,
+    right: BinStats,
+}
+
+/// A node of a tree grown in bin space.
+#[derive(Debug, Clone)]
+pub(crate) struct GrownNode {
+    /// `(feature, bin)`: rows with `bin ≤ bin` go to `left`, the others to `left + 1`.
+    pub split: Option<(usize, u8)>,
+    pub left: usize,
+    /// The leaf value −G/(H+λ); the caller may replace it (line search, shrinkage).
+    pub value: f64,
+    /// This node's rows: a range of [`TreeGrower::rows`].
+    pub rows: Range<usize>,
+    pub stats: BinStats,
+    pub depth: usize,
+    /// Loss reduction of this node's split (0 for leaves), for feature importances.
+    pub gain: f64,
+}
+
+/// A tree in bin space, as grown; leaves own ranges of [`TreeGrower::rows`].
+#[derive(Debug, Clone)]
+pub(crate) struct GrownTree {
+    pub nodes: Vec<GrownNode>,
+}
+
+impl GrownTree {
+    pub fn leaves(&self) -> impl Iterator<Item = &GrownNode> {
+        self.nodes.iter().filter(|n| n.split.is_none())
+    }
+
+    /// Adds `scale` × the leaf value of each row in `rows` of `binned` (a matrix made by the
+    /// same [`BinMapper`]) to `out[row]`; eight rows go down the tree side by side, as in
+    /// [`Tree::add_predictions`].
+    pub fn add_binned_predictions(&self, binned: &BinnedMatrix, rows: &[u32], scale: f64, out: &mut [f64]) {
+        const BLOCK: usize = 8;
+        for block in rows.chunks(BLOCK) {
+            let mut node = [0usize; BLOCK];
+            loop {
+                let mut moved = false;
+                for (n, &r) in node.iter_mut().zip(block) {
+                    let current = &self.nodes[*n];
+                    if let Some((feature, bin)) = current.split {
+                        *n = current.left + usize::from(binned.get(r as usize, feature) > bin);
+                        moved = true;
+                    }
+                }
+                if !moved {
+                    break;
+                }
+            }
+            for (n, &r) in node.iter().zip(block) {
+                out[r as usize] += scale * self.nodes[*n].value;
+            }
+        }
+    }
+
+    /// Adds each split's gain to its feature's total.
+    pub fn add_importances(&self, totals: &mut [f64]) {
+        for node in &self.nodes {
+            if let Some((feature, _)) = node.split {
+                totals[feature] += node.gain;
+            }
+        }
+    }
+}
+
+struct OpenLeaf {
+    node: usize,
+    histogram: Histogram,
+    split: Split,
+}
+
+/// Grows trees on one binned matrix; reuses its buffers from tree to tree.
+pub(crate) struct TreeGrower<'a> {
+    binned: &'a BinnedMatrix,
+    params: GrowParams,
+    rows: Vec<u32>,
+    scratch: Vec<u32>,
+    ordered_grad: Vec<f64>,
+    ordered_hess: Vec<f64>,
+    pool: Vec<Histogram>,
+    feature_scratch: Vec<u32>,
+    features: Vec<u32>,
+    lanes: Box<[[BinStats; MAX_BINS]; LANES]>,
+    /// Set while growing a tree whose rows all have the same hessian (unweighted losses):
+    /// the histograms then sum gradients and counts only.
+    constant_hessian: Option<f64>,
+}
+
+impl<'a> TreeGrower<'a> {
+    pub fn new(binned: &'a BinnedMatrix, params: GrowParams) -> Self {
+        TreeGrower {
+            binned,
+            params,
+            rows: Vec::with_capacity(binned.rows()),
+            scratch: Vec::new(),
+            ordered_grad: Vec::with_capacity(binned.rows()),
+            ordered_hess: Vec::with_capacity(binned.rows()),
+            pool: Vec::new(),
+            feature_scratch: Vec::new(),
+            features: (0..binned.n_features() as u32).collect(),
+            lanes: Box::new([[BinStats::default(); MAX_BINS]; LANES]),
+            constant_hessian: None,
+        }
+    }
+
+    /// The row indices, partitioned so that each node of the last grown tree owns `rows`.
+    pub fn rows(&self) -> &[u32] {
+        &self.rows
+    }
+
+    /// Grows one tree on `sample` (indices into the binned matrix, ascending, non-empty)
+    /// with per-row gradients and hessians indexed like the binned matrix.
+    pub fn grow(&mut self, sample: &[u32], grad: &[f64], hess: &[f64], rng: &mut SplitMix64) -> GrownTree {
+        self.rows.clear();
+        self.rows.extend_from_slice(sample);
+        let first_hessian = sample.first().map_or(0.0, |&r| hess[r as usize]);
+        self.constant_hessian =
+            sample.iter().all(|&r| hess[r as usize] == first_hessian).then_some(first_hessian);
+        let mut total = BinStats::default();
+        for &r in sample {
+            total.add(&BinStats { grad: grad[r as usize], hess: hess[r as usize], count: 1 });
+        }
+        let mut nodes = vec![GrownNode {
+            split: None,
+            left: 0,
+            value: 0.0,
+            rows: 0..sample.len(),
+            stats: total,
+            depth: 0,
+            gain: 0.0,
+        }];
+        let mut open: Vec<OpenLeaf> = Vec::new();
+        if self.can_split(&nodes[0]) {
+            let mut histogram = self.take_histogram();
+            self.build_histogram(&mut histogram, 0..sample.len(), grad, hess);
+            self.open_or_release(&mut open, 0, histogram, total, rng);
+        }
+        let best_first = self.params.max_leaf_nodes.is_some();
+        let max_leaves = self.params.max_leaf_nodes.unwrap_or(usize::MAX);
+        let mut n_leaves = 1;
+        while n_leaves < max_leaves && !open.is_empty() {
+            let pick = if best_first {
+                // Largest gain; the earliest opened wins ties, so growth is deterministic.
+                let mut best = 0;
+                for (i, leaf) in open.iter().enumerate() {
+                    if leaf.split.gain > open[best].split.gain {
+                        best = i;
+                    }
+                }
+                best
+            } else {
+                open.len() - 1
+            };
+            let OpenLeaf { node, mut histogram, split } = open.remove(pick);
+            let range = nodes[node].rows.clone();
+            let depth = nodes[node].depth + 1;
+            let mid = range.start + self.partition(range.clone(), split.feature, split.bin);
+            let left = nodes.len();
+            for (rows, stats) in [(range.start..mid, split.left), (mid..range.end, split.right)] {
+                nodes.push(GrownNode { split: None, left: 0, value: 0.0, rows, stats, depth, gain: 0.0 });
+            }
+            let parent = &mut nodes[node];
+            parent.split = Some((split.feature, split.bin));
+            parent.left = left;
+            parent.gain = split.gain;
+            n_leaves += 1;
+
+            let splittable = [self.can_split(&nodes[left]), self.can_split(&nodes[left + 1])];
+            if splittable == [false, false] {
+                self.pool.push(histogram);
+                continue;
+            }
+            let (small, large) =
+                if split.left.count <= split.right.count { (left, left + 1) } else { (left + 1, left) };
+            let mut small_histogram = self.take_histogram();
+            self.build_histogram(&mut small_histogram, nodes[small].rows.clone(), grad, hess);
+            self.subtract(&mut histogram, &small_histogram);
+            for (child, child_histogram) in [(small, small_histogram), (large, histogram)] {
+                if splittable[child - left] {
+                    self.open_or_release(&mut open, child, child_histogram, nodes[child].stats, rng);
+                } else {
+                    self.pool.push(child_histogram);
+                }
+            }
+        }
+        self.pool.extend(open.into_iter().map(|leaf| leaf.histogram));
+        let lambda = self.params.l2_regularization;
+        for node in nodes.iter_mut().filter(|n| n.split.is_none()) {
+            node.value = leaf_value(&node.stats, lambda);
+        }
+        GrownTree { nodes }
+    }
+
+    fn can_split(&self, node: &GrownNode) -> bool {
+        let p = &self.params;
+        node.stats.count as usize >= 2 * p.min_samples_leaf.max(1)
+            && node.stats.hess >= 2.0 * p.min_hessian_leaf
+            && p.max_depth.is_none_or(|d| node.depth < d)
+    }
+
+    fn open_or_release(
+        &mut self,
+        open: &mut Vec<OpenLeaf>,
+        node: usize,
+        histogram: Histogram,
+        stats: BinStats,
+        rng: &mut SplitMix64,
+    ) {
+        match self.best_split(&histogram, &stats, rng) {
+            Some(split) => open.push(OpenLeaf { node, histogram, split }),
+            None => self.pool.push(histogram),
+        }
+    }
+
+    fn take_histogram(&mut self) -> Histogram {
+        match self.pool.pop() {
+            Some(mut histogram) => {
+                for (f, bins) in histogram.iter_mut().enumerate() {
+                    bins[..self.binned.n_bins(f)].fill(BinStats::default());
+                }
+                histogram
+            }
+            None => vec![[BinStats::default(); MAX_BINS]; self.binned.n_features()],
+        }
+    }
+
+    /// The hot loop: sums gradients, hessians and counts per bin over the node's rows.
+    fn build_histogram(&mut self, histogram: &mut Histogram, range: Range<usize>, grad: &[f64], hess: &[f64]) {
+        match self.constant_hessian {
+            Some(h) => {
+                self.build_histogram_with::<true>(histogram, range, grad, hess);
+                // Only counts were summed: the hessian of a bin is count × h.
+                for (f, bins) in histogram.iter_mut().enumerate() {
+                    for entry in &mut bins[..self.binned.n_bins(f)] {
+                        entry.hess = f64::from(entry.count) * h;
+                    }
+                }
+            }
+            None => self.build_histogram_with::<false>(histogram, range, grad, hess),
+        }
+    }
+
+    /// The hot loop: sums gradients, hessians (unless `CONSTANT_HESSIAN`) and counts per bin
+    /// over the node's rows.
+    fn build_histogram_with<const CONSTANT_HESSIAN: bool>(
+        &mut self,
+        histogram: &mut Histogram,
+        range: Range<usize>,
+        grad: &[f64],
+        hess: &[f64],
+    ) {
+        let rows = &self.rows[range];
+        // Gather the node's gradients once, in row order, so each feature pass reads them
+        // sequentially (LightGBM's "ordered gradients").
+        self.ordered_grad.clear();
+        self.ordered_grad.extend(rows.iter().map(|&r| grad[r as usize]));
+        self.ordered_hess.clear();
+        if !CONSTANT_HESSIAN {
+            self.ordered_hess.extend(rows.iter().map(|&r| hess[r as usize]));
+        } else {
+            self.ordered_hess.resize(rows.len(), 0.0);
+        }
+        let lanes = &mut self.lanes;
+        for (f, bins) in histogram.iter_mut().enumerate() {
+            let column = self.binned.column(f);
+            let n_bins = self.binned.n_bins(f);
+            if rows.len() < LANE_THRESHOLD {
+                accumulate::<CONSTANT_HESSIAN>(bins, column, rows, &self.ordered_grad, &self.ordered_hess);
+                continue;
+            }
+            // Rows are in series order, so Store, Dept, Year, … repeat their bin for long runs
+            // and each add would wait for the previous one to the same entry; four
+            // interleaved copies of the histogram break those dependency chains.
+            for lane in lanes.iter_mut() {
+                lane[..n_bins].fill(BinStats::default());
+            }
+            let quads = rows.len() / LANES * LANES;
+            let (rows4, grad4, hess4) = (&rows[..quads], &self.ordered_grad[..quads], &self.ordered_hess[..quads]);
+            for ((r, g), h) in rows4.chunks_exact(LANES).zip(grad4.chunks_exact(LANES)).zip(hess4.chunks_exact(LANES)) {
+                for (lane, histogram) in lanes.iter_mut().enumerate() {
+                    let entry = &mut histogram[usize::from(column[r[lane] as usize])];
+                    entry.grad += g[lane];
+                    if !CONSTANT_HESSIAN {
+                        entry.hess += h[lane];
+                    }
+                    entry.count += 1;
+                }
+            }
+            let tail = quads..rows.len();
+            accumulate::<CONSTANT_HESSIAN>(
+                bins,
+                column,
+                &rows[tail.clone()],
+                &self.ordered_grad[tail.clone()],
+                &self.ordered_hess[tail],
+            );
+            for lane in lanes.iter() {
+                for (total, part) in bins[..n_bins].iter_mut().zip(&lane[..n_bins]) {
+                    total.add(part);
+                }
+            }
+        }
+    }
+
+    fn subtract(&self, parent: &mut Histogram, child: &Histogram) {
+        for (f, (p, c)) in parent.iter_mut().zip(child).enumerate() {
+            let n = self.binned.n_bins(f);
+            for (pb, cb) in p[..n].iter_mut().zip(&c[..n]) {
+                *pb = pb.minus(cb);
+            }
+        }
+    }
+
+    fn best_split(&mut self, histogram: &Histogram, total: &BinStats, rng: &mut SplitMix64) -> Option<Split> {
+        let p = &self.params;
+        let n_features = self.binned.n_features();
+        let lambda = p.l2_regularization;
+        let min_count = p.min_samples_leaf.max(1) as u32;
+        let parent_score = score(total, lambda);
+        let drawn = (p.max_features < 1.0).then(|| {
+            let k = ((p.max_features * n_features as f64).round() as usize).clamp(1, n_features);
+            rng.sample_indices(n_features, k, &mut self.feature_scratch)
+        });
+        let features: &[u32] = drawn.as_deref().unwrap_or(&self.features);
+        let mut best: Option<Split> = None;
+        for &feature in features {
+            let feature = feature as usize;
+            let bins = &histogram[feature][..self.binned.n_bins(feature)];
+            let mut left = BinStats::default();
+            for (bin, stats) in bins.iter().enumerate().take(bins.len() - 1) {
+                left.add(stats);
+                if left.count < min_count || left.hess < p.min_hessian_leaf {
+                    continue;
+                }
+                let right = total.minus(&left);
+                if right.count < min_count {
+                    break;
+                }
+                if right.hess < p.min_hessian_leaf {
+                    continue;
+                }
+                let gain = score(&left, lambda) + score(&right, lambda) - parent_score;
+                if gain > best.map_or(0.0, |b| b.gain) {
+                    best = Some(Split { gain, feature, bin: bin as u8, left, right });
+                }
+            }
+        }
+        // A gain of rounding noise is no split.
+        best.filter(|b| b.gain > 1e-12 * parent_score.abs().max(f64::MIN_POSITIVE))
+    }
+
+    /// Stable partition of `rows[range]`: bin ≤ `bin` first. Returns the size of the left part.
+    /// Branch-free: each row is written to both sides and only the matching cursor advances
+    /// (which side a row goes is data-dependent and would mispredict half the time).
+    fn partition(&mut self, range: Range<usize>, feature: usize, bin: u8) -> usize {
+        let column = self.binned.column(feature);
+        let rows = &mut self.rows[range];
+        self.scratch.resize(rows.len(), 0);
+        let scratch = &mut self.scratch[..];
+        let (mut left, mut right) = (0usize, 0usize);
+        for read in 0..rows.len() {
+            let r = rows[read];
+            let goes_left = usize::from(column[r as usize] <= bin);
+            rows[left] = r;
+            scratch[right] = r;
+            left += goes_left;
+            right += 1 - goes_left;
+        }
+        rows[left..].copy_from_slice(&scratch[..right]);
+        left
+    }
+}
+
+/// G²/(H+λ): the (negated, doubled) loss of a leaf at its optimal value.
+fn score(stats: &BinStats, lambda: f64) -> f64 {
+    let denominator = stats.hess + lambda;
+    if denominator > 0.0 { stats.grad * stats.grad / denominator } else { 0.0 }
+}
+
+pub(crate) fn leaf_value(stats: &BinStats, lambda: f64) -> f64 {
+    let denominator = stats.hess + lambda;
+    if denominator > 0.0 { -stats.grad / denominator } else { 0.0 }
+}
+
+/// A fitted regression tree on raw feature values, stored column-wise (compact JSON).
+///
+/// Node 0 is the root. An internal node `i` sends a row left when
+/// `row[feature[i]] <= threshold[i]` (NaN goes right) to node `left[i]`, else to
+/// `left[i] + 1`; a leaf has `left[i] == 0` and predicts `value[i]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    pub feature: Vec<u32>,
+    pub threshold: Vec<f64>,
+    pub left: Vec<u32>,
+    pub value: Vec<f64>,
+}
+
+impl Tree {
+    /// The raw-value form of a grown tree, with leaf values scaled by `scale`.
+    pub(crate) fn from_grown(grown: &GrownTree, mapper: &BinMapper, scale: f64) -> Tree {
+        let n = grown.nodes.len();
+        let mut tree =
+            Tree { feature: vec![0; n], threshold: vec![0.0; n], left: vec![0; n], value: vec![0.0; n] };
+        for (i, node) in grown.nodes.iter().enumerate() {
+            match node.split {
+                Some((feature, bin)) => {
+                    tree.feature[i] = feature as u32;
+                    tree.threshold[i] = mapper.edge(feature, bin);
+                    tree.left[i] = node.left as u32;
+                }
+                None => tree.value[i] = node.value * scale,
+            }
+        }
+        tree
+    }
+
+    pub fn n_leaves(&self) -> usize {
+        self.left.iter().filter(|&&l| l == 0).count()
+    }
+
+    /// Adds this tree's prediction for each row of `x` to `out`. Rows go down the tree in
+    /// blocks of eight side by side: one row's path is a chain of dependent loads, eight
+    /// independent chains keep the processor busy.
+    pub fn add_predictions(&self, x: &Matrix, out: &mut [f64]) {
+        const BLOCK: usize = 8;
+        let cols = x.cols();
+        let data = x.data();
+        for (block, sums) in out.chunks_mut(BLOCK).enumerate() {
+            let first = block * BLOCK;
+            let mut node = [0usize; BLOCK];
+            loop {
+                let mut moved = false;
+                for (j, n) in node.iter_mut().enumerate().take(sums.len()) {
+                    let left = self.left[*n] as usize;
+                    let value = data[(first + j) * cols + self.feature[*n] as usize];
+                    let next = left + 1 - usize::from(value <= self.threshold[*n]);
+                    moved |= left != 0;
+                    *n = if left != 0 { next } else { *n };
+                }
+                if !moved {
+                    break;
+                }
+            }
+            for (sum, n) in sums.iter_mut().zip(node) {
+                *sum += self.value[n];
+            }
+        }
+    }
+
+    pub fn predict_row(&self, row: &[f64]) -> f64 {
+        let mut i = 0usize;
+        loop {
+            let left = self.left[i] as usize;
+            if left == 0 {
+                return self.value[i];
+            }
+            // Branch-free step (the right child follows the left); NaN goes right.
+            i = left + 1 - usize::from(row[self.feature[i] as usize] <= self.threshold[i]);
+        }
+    }
+
+    /// Checks a tree read from storage, so that prediction can neither index out of bounds
+    /// nor loop: children come after their parent and exist, features exist.
+    pub(crate) fn check(&self, n_features: usize) -> Result<()> {
+        let n = self.left.len();
+        let bad = |why: String| Err(Error::artifact("model", format!("invalid tree: {why}")));
+        if n == 0 || self.feature.len() != n || self.threshold.len() != n || self.value.len() != n {
+            return bad("node arrays are empty or differ in length".into());
+        }
+        for i in 0..n {
+            let left = self.left[i] as usize;
+            if left != 0 && (left <= i || left + 1 >= n) {
+                return bad(format!("node {i} has children {left}, {}", left + 1));
+            }
+            if left != 0 && self.feature[i] as usize >= n_features {
+                return bad(format!("node {i} splits on feature {} of {n_features}", self.feature[i]));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grow_on(values: &[f64], y: &[f64], params: GrowParams) -> (Tree, GrownTree) {
+        let x = Matrix::new(vec!["x".into()], values.to_vec()).unwrap();
+        let all: Vec<u32> = (0..values.len() as u32).collect();
+        let mapper = BinMapper::fit(&x, &all, 255);
+        let binned = mapper.transform(&x, &all);
+        // Squared error from a zero start: g = −y, h = 1, so leaf values are leaf means.
+        let grad: Vec<f64> = y.iter().map(|v| -v).collect();
+        let hess = vec![1.0; y.len()];
+        let mut grower = TreeGrower::new(&binned, params);
+        let grown = grower.grow(&all, &grad, &hess, &mut SplitMix64::new(0));
+        (Tree::from_grown(&grown, &mapper, 1.0), grown)
+    }
+
+    fn params(max_leaf_nodes: Option<usize>) -> GrowParams {
+        GrowParams {
+            max_leaf_nodes,
+            max_depth: None,
+            min_samples_leaf: 1,
+            min_hessian_leaf: 0.0,
+            l2_regularization: 0.0,
+            max_features: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_tree_fits_a_step_function_exactly() {
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|&v| if v < 30.0 { 1.0 } else if v < 70.0 { 5.0 } else { -2.0 }).collect();
+        let (tree, _) = grow_on(&x, &y, params(Some(3)));
+        assert_eq!(tree.n_leaves(), 3);
+        for (v, target) in x.iter().zip(&y) {
+            assert_eq!(tree.predict_row(&[*v]), *target);
+        }
+        let matrix = Matrix::new(vec!["x".into()], x.clone()).unwrap();
+        let mut blocked = vec![0.0; x.len()];
+        tree.add_predictions(&matrix, &mut blocked);
+        assert_eq!(blocked, y);
+        // Between training points the split sits at the midpoint.
+        assert_eq!(tree.predict_row(&[29.4]), 1.0);
+        assert_eq!(tree.predict_row(&[29.6]), 5.0);
+        tree.check(1).unwrap();
+    }
+
+    #[test]
+    fn best_first_takes_the_largest_gain_and_depth_first_splits_everything() {
+        let x: Vec<f64> = (0..8).map(f64::from).collect();
+        let y = [0.0, 0.0, 0.0, 0.0, 100.0, 100.0, 101.0, 101.0];
+        let (tree, _) = grow_on(&x, &y, params(Some(2)));
+        assert_eq!(tree.n_leaves(), 2);
+        assert_eq!(tree.predict_row(&[6.0]), 100.5);
+        let (full, grown) = grow_on(&x, &y, params(None));
+        assert_eq!(full.n_leaves(), 3);
+        assert_eq!(full.predict_row(&[6.0]), 101.0);
+        assert_eq!(grown.leaves().map(|l| l.stats.count).sum::<u32>(), 8);
+    }
+
+    #[test]
+    fn min_samples_leaf_and_max_depth_hold() {
+        let x: Vec<f64> = (0..50).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| (v * 0.7).sin() * 10.0 + v).collect();
+        let (_, grown) = grow_on(&x, &y, GrowParams { min_samples_leaf: 7, max_depth: Some(3), ..params(None) });
+        assert!(grown.leaves().all(|l| l.stats.count >= 7 && l.depth <= 3));
+        assert!(grown.leaves().count() <= 8);
+    }
+
+    #[test]
+    fn corrupt_trees_are_rejected() {
+        let tree = Tree { feature: vec![0, 0], threshold: vec![0.0, 0.0], left: vec![1, 0], value: vec![0.0, 1.0] };
+        assert!(tree.check(1).is_err());
+        let cycle = Tree { feature: vec![0; 3], threshold: vec![0.0; 3], left: vec![1, 1, 0], value: vec![0.0; 3] };
+        assert!(cycle.check(1).is_err());
+        let feature = Tree { feature: vec![3, 0, 0], threshold: vec![0.0; 3], left: vec![1, 0, 0], value: vec![0.0; 3] };
+        assert!(feature.check(1).is_err());
+    }
+}
