@@ -3,8 +3,10 @@
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+// The views live in the library (src/lib.rs) so the browser tests can mount them; imported
+// here, they stay `crate::components` for the binary's modules.
 #[cfg(target_arch = "wasm32")]
-mod components;
+use shelfcast_app::components;
 #[cfg(target_arch = "wasm32")]
 mod engine;
 
