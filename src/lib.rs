@@ -1,5 +1,14 @@
-//! The app's shared pieces: the message protocol between the page and the engine's worker.
-//! (Everything here is for wasm32; natively the package only builds a stub binary.)
+//! The app's library half: what the binaries (`main.rs`, the worker) share and what the
+//! browser tests (`tests/web.rs`) exercise directly — the worker protocol, the page state,
+//! the views and the storage. A binary's modules cannot be reached from `tests/`, hence this
+//! split; the pages and the engine glue stay in the binary. Everything is wasm32-only;
+//! natively the package builds stub binaries.
 
 #[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
 pub mod protocol;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod storage;

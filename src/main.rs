@@ -4,15 +4,15 @@
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
-mod components;
-#[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
 mod run_history;
 #[cfg(target_arch = "wasm32")]
-mod state;
-#[cfg(target_arch = "wasm32")]
 mod worker_client;
+// The views, state and storage live in the library (src/lib.rs) so the browser tests can
+// reach them; imported here, they read as `crate::…` in the binary's modules.
+#[cfg(target_arch = "wasm32")]
+use shelfcast_app::{components, state, storage};
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use shelfcast_app::protocol::{Response, RunResult};
+use crate::protocol::{Response, RunResult};
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::pipeline::{PipelineEvent, SeriesPoint, Stage};
 use shelfcast_core::profile::DataProfile;

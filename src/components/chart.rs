@@ -1,11 +1,15 @@
 use leptos::prelude::*;
 use plotly::Plot;
 
-/// A plotly.js chart (served from the build) redrawn whenever `plot` changes.
+/// A plotly.js chart (served from the build), redrawn whenever the signals `plot` reads
+/// change. `plot` builds the figure from data the worker computed; `None` draws nothing.
 #[component]
-pub fn Chart(id: &'static str, #[prop(into)] plot: Signal<Option<Plot>>) -> impl IntoView {
+pub fn Chart<F>(id: &'static str, plot: F) -> impl IntoView
+where
+    F: Fn() -> Option<Plot> + 'static,
+{
     Effect::new(move |_| {
-        if let Some(plot) = plot.get() {
+        if let Some(plot) = plot() {
             leptos::task::spawn_local(async move { plotly::bindings::react(id, &plot).await });
         }
     });

@@ -33,11 +33,11 @@ pub fn TrainPage() -> impl IntoView {
             settings.update(|s| s.model = kind);
         }
     };
-    let totals = Signal::derive(move || state.result.with(|r| r.as_ref().map(|r| actual_vs_predicted("Total weekly sales on the test weeks", &r.totals))));
-    let series = Signal::derive(move || {
+    let totals = move || state.result.with(|r| r.as_ref().map(|r| actual_vs_predicted("Total weekly sales on the test weeks", &r.totals)));
+    let series = move || {
         state.series.with(|s| s.as_ref().map(|(store, dept, points)| actual_vs_predicted(&format!("Store {store}, department {dept}"), points)))
-    });
-    let residuals = Signal::derive(move || {
+    };
+    let residuals = move || {
         state.result.with(|r| {
             r.as_ref().map(|r| {
                 let mut plot = Plot::new();
@@ -47,8 +47,8 @@ pub fn TrainPage() -> impl IntoView {
                 plot
             })
         })
-    });
-    let coefficients = Signal::derive(move || {
+    };
+    let coefficients = move || {
         state.result.with(|r| {
             r.as_ref().and_then(|r| r.coefficients.clone()).map(|c| {
                 let mut plot = Plot::new();
@@ -57,7 +57,7 @@ pub fn TrainPage() -> impl IntoView {
                 plot
             })
         })
-    });
+    };
     let series_options = move || {
         state.result.with(|r| {
             r.as_ref()

@@ -36,7 +36,11 @@ function assertSameOrigin(requests, origin) {
   assert.deepEqual(foreign, [], "every request stays on the page's origin");
 }
 
-test("the sample runs in WebAssembly and matches the CLI", async () => {
+async function goTo(page, label) {
+  await page.click(`nav >> text=${label}`);
+}
+
+test("the sample runs in the worker's WebAssembly and matches the CLI", async () => {
   const { page, requests, errors } = await openPage(browser, server.url);
   await page.click("#use-sample");
   const shown = await readMetrics(page);
@@ -45,7 +49,23 @@ test("the sample runs in WebAssembly and matches the CLI", async () => {
   assert.equal(shown.mae, fixed(expected.test_mae));
   assert.equal(shown.rmse, fixed(expected.test_rmse));
   assert.equal(shown.trainWmae, fixed(expected.train_wmae));
-  assert.equal(await page.textContent("#stages tbody tr:last-child td:nth-child(2)"), "success");
+  assert.ok(requests.some((u) => u.includes("shelfcast-worker")), "the engine ran in the worker");
+  // The data page profiles what was read.
+  assert.match(await page.textContent("#data-summary"), /train\.csv: \d+ rows, 5 columns, 2010-02-05 to 2012-10-26, \d+ store-department series/);
+  // The pipeline grid: every task succeeded.
+  await goTo(page, "Pipeline");
+  const states = await page.$$eval("#stages td.state", (cells) => cells.map((c) => c.textContent));
+  assert.deepEqual(states, Array(7).fill("success"));
+  // The contracts page lists every expectation of both suites.
+  await goTo(page, "Contracts");
+  assert.equal(await page.locator("#raw-contract tbody tr").count(), 17);
+  assert.ok((await page.locator("#feature-contract tbody tr").count()) > 10);
+  // The charts are drawn by plotly.js served from the build.
+  await goTo(page, "Train & evaluate");
+  await page.waitForSelector("#chart-totals .main-svg");
+  await page.waitForSelector("#chart-residuals .main-svg");
+  await page.selectOption("#series", { index: 1 });
+  await page.waitForSelector("#chart-series .main-svg");
   assertSameOrigin(requests, server.origin);
   assert.deepEqual(errors, []);
   await page.close();
@@ -58,7 +78,9 @@ test("the real train.csv uploaded through the file input gives the CLI's metrics
     return;
   }
   const { page, requests } = await openPage(browser, server.url);
+  await goTo(page, "Train & evaluate");
   await page.selectOption("#model", "seasonal-naive");
+  await goTo(page, "Data");
   await page.setInputFiles("#train-file", file);
   const shown = await readMetrics(page);
   const expected = cliRun(["--data", file, "--model", "seasonal-naive"]).metrics;
@@ -66,6 +88,36 @@ test("the real train.csv uploaded through the file input gives the CLI's metrics
   assert.equal(shown.wmae, "1820.185", "DESIGN's reference seasonal naive WMAE");
   assert.equal(shown.mae, fixed(expected.test_mae));
   assertSameOrigin(requests, server.origin);
+  await page.close();
+});
+
+test("runs are kept in IndexedDB: listed after a reload, kept after a bad upload", async () => {
+  const { page } = await openPage(browser, server.url);
+  await page.click("#use-sample");
+  await readMetrics(page);
+  await goTo(page, "Runs");
+  await page.waitForSelector("#runs tr.run");
+  const runIds = await page.$$eval("#runs tr.run", (rows) => rows.map((r) => r.dataset.runId));
+  assert.ok(runIds.length >= 1);
+  await page.reload();
+  await page.waitForSelector("#runs tr.run");
+  const afterReload = await page.$$eval("#runs tr.run", (rows) => rows.map((r) => r.dataset.runId));
+  for (const id of runIds) assert.ok(afterReload.includes(id), `run ${id} survives a reload`);
+  // Open one for its details.
+  await page.click(`#runs tr[data-run-id="${runIds[0]}"] >> text=Open`);
+  assert.match(await page.textContent("#run-details"), /Dataset digest/);
+  // A malformed upload is recorded as a failed run and loses nothing stored before.
+  await goTo(page, "Data");
+  const dir = mkdtempSync(join(tmpdir(), "shelfcast-e2e-"));
+  const bad = join(dir, "train.csv");
+  writeFileSync(bad, "Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,24924.5,FALSE\n1,1,2011-02-29,1.0,TRUE\n");
+  await page.setInputFiles("#train-file", bad);
+  await page.waitForSelector("#error");
+  assert.match(await page.textContent("#error"), /line 3, column "Date": impossible date/);
+  await goTo(page, "Runs");
+  await page.waitForFunction((n) => document.querySelectorAll("#runs tr.run").length > n, afterReload.length);
+  const afterBad = await page.$$eval("#runs tr.run", (rows) => rows.map((r) => r.dataset.runId));
+  for (const id of afterReload) assert.ok(afterBad.includes(id), `run ${id} is still stored`);
   await page.close();
 });
 

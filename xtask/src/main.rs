@@ -4,7 +4,8 @@
 //!   binaryen/chromium/chromium-driver, npm packages) and skips what is present;
 //! - `dist`   builds the static app into `dist/` (release, CSP, 404.html fallback);
 //! - `serve`  builds and serves it on http://127.0.0.1:8080/;
-//! - `test`   runs every test: native Rust tests, then the end-to-end browser tests;
+//! - `test`   runs every test: native Rust tests, the app's wasm-bindgen browser tests, then the
+//!   end-to-end browser tests;
 //! - `bench`  runs the whole pipeline natively on the real train.csv and prints stage times.
 
 mod bench;
@@ -57,9 +58,16 @@ pub fn data_dir() -> PathBuf {
 
 /// Runs a command in the repository root, failing with its name when it fails.
 pub fn sh(program: &str, args: &[&str]) -> Result<()> {
-    eprintln!("$ {program} {}", args.join(" "));
+    sh_with_env(program, args, &[])
+}
+
+/// [`sh`] with extra environment variables.
+pub fn sh_with_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let assignments: String = env.iter().map(|(name, value)| format!("{name}={value} ")).collect();
+    eprintln!("$ {assignments}{program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .status()
         .with_context(|| format!("cannot start {program}"))?;
@@ -76,6 +84,25 @@ fn test() -> Result<()> {
         eprintln!("NOTE: the real Walmart data is absent from {}; tests that need it will say SKIPPED.", data.display());
     }
     sh("cargo", &["test", "--workspace", "--locked"])?;
+    browser_tests()?;
     dist::build("/")?;
     sh("npm", &["test"])
+}
+
+/// The app's browser tests (tests/web.rs: IndexedDB storage, views) in headless Chromium.
+/// Cargo hands the test's .wasm to wasm-bindgen-test-runner, which drives Chromium through
+/// chromedriver (Debian's, unless `CHROMEDRIVER` names another) with the flags in
+/// webdriver.json.
+fn browser_tests() -> Result<()> {
+    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    sh_with_env(
+        "cargo",
+        &["test", "--locked", "--target", "wasm32-unknown-unknown", "-p", "shelfcast-app", "--test", "web"],
+        &[
+            ("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"),
+            ("CHROMEDRIVER", &chromedriver),
+            // The runner's default (20 s) is tight for a cold Chromium on a busy 2-core machine.
+            ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        ],
+    )
 }

@@ -1,0 +1,166 @@
+//! The engine's stores on IndexedDB, so that a user's runs survive a reload and an upgrade.
+//!
+//! Built on the `idb` crate (0.6) rather than raw `web-sys`: IndexedDB reports through
+//! callbacks, and using it from async Rust means turning every request, the open request and
+//! each transaction's end into futures while keeping their closures alive until they fire.
+//! `idb` is that layer and little else; written here on `web-sys` it would be the bulk of this
+//! module. Its declarative schema `builder` is not used: the schema is migrated explicitly,
+//! version by version (see [`schema`]).
+//!
+//! A transaction commits as soon as control returns to the event loop with no request pending
+//! (DESIGN §7), so inside a transaction this module awaits IndexedDB requests only: a record
+//! is encoded before its transaction opens and decoded after the transaction has ended.
+//!
+//! Records are read through `decode_run_record`, so one written by an older build comes back
+//! upgraded (it is rewritten in the current version when the app next saves it). A row that
+//! does not decode is reported as an error naming its run id, and is never deleted.
+
+mod schema;
+
+use std::cell::RefCell;
+use std::fmt::Display;
+use std::future::IntoFuture;
+use std::rc::Rc;
+
+use idb::event::VersionChangeEvent;
+use idb::{Database, Event, Factory, ObjectStore, Request, TransactionFuture, TransactionMode, TransactionResult};
+use shelfcast_core::tracking::{RunRecord, RunStore};
+use shelfcast_core::{Error, Result};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub use schema::{run_field, DB_VERSION, RUNS};
+
+/// The app's database.
+pub const DATABASE_NAME: &str = "shelfcast";
+
+fn storage_error(message: impl Display) -> Error {
+    Error::artifact("IndexedDB", message)
+}
+
+/// A [`RunStore`] on one IndexedDB connection. Dropping it closes the connection.
+#[derive(Debug)]
+pub struct IndexedDbRunStore {
+    database: Database,
+}
+
+impl IndexedDbRunStore {
+    /// Opens the database `db_name` ([`DATABASE_NAME`] in the app), creating it or migrating
+    /// its schema to [`DB_VERSION`] first if needed.
+    pub async fn open(db_name: &str) -> Result<Self> {
+        let factory = Factory::new().map_err(storage_error)?;
+        let mut request = factory.open(db_name, Some(DB_VERSION)).map_err(storage_error)?;
+        let upgrade_failure = Rc::new(RefCell::new(None));
+        request.on_upgrade_needed({
+            let upgrade_failure = Rc::clone(&upgrade_failure);
+            move |event| {
+                if let Err(e) = upgrade(&event) {
+                    *upgrade_failure.borrow_mut() = Some(e);
+                }
+            }
+        });
+        let mut database = request.await.map_err(|e| {
+            upgrade_failure.take().unwrap_or_else(|| storage_error(format!("cannot open database {db_name}: {e}")))
+        })?;
+        // A newer build in another tab cannot upgrade the schema while this connection is
+        // open: give way to it. This store's later calls then fail with an error, not a hang.
+        database.on_version_change(|event| {
+            if let Some(connection) = event.target().and_then(|t| t.dyn_into::<web_sys::IdbDatabase>().ok()) {
+                connection.close();
+            }
+        });
+        Ok(IndexedDbRunStore { database })
+    }
+
+    /// Closes the connection (once its pending transactions have finished).
+    pub fn close(self) {
+        drop(self);
+    }
+
+    /// The runs store in a new transaction, and the future of that transaction's end. The end
+    /// is listened for before any request is made, so that it cannot be missed.
+    fn runs(&self, mode: TransactionMode) -> Result<(ObjectStore, TransactionFuture)> {
+        let transaction = self.database.transaction(&[RUNS], mode).map_err(storage_error)?;
+        let runs = transaction.object_store(RUNS).map_err(storage_error)?;
+        Ok((runs, transaction.into_future()))
+    }
+}
+
+impl Drop for IndexedDbRunStore {
+    fn drop(&mut self) {
+        self.database.close();
+    }
+}
+
+/// Runs the schema migration for an `upgradeneeded` event, aborting the upgrade if it fails.
+fn upgrade(event: &VersionChangeEvent) -> Result<()> {
+    let old_version = event.old_version().map_err(storage_error)?;
+    let transaction = event
+        .target()
+        .map_err(storage_error)?
+        .transaction()
+        .ok_or_else(|| storage_error("the upgrade has no versionchange transaction"))?;
+    let migrated = schema::upgrade(&transaction, old_version);
+    if migrated.is_err() {
+        // The error is the one worth reporting; the abort's own outcome adds nothing.
+        let _ = transaction.abort();
+    }
+    migrated
+}
+
+/// Waits for a transaction to end and says whether it committed.
+async fn committed(end: TransactionFuture) -> Result<()> {
+    match end.await.map_err(storage_error)? {
+        TransactionResult::Committed => Ok(()),
+        TransactionResult::Aborted => Err(storage_error("the transaction was aborted")),
+    }
+}
+
+impl RunStore for IndexedDbRunStore {
+    async fn put_run(&mut self, run: &RunRecord) -> Result<()> {
+        let row = schema::run_row(run)?;
+        let (runs, end) = self.runs(TransactionMode::ReadWrite)?;
+        runs.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await
+    }
+
+    async fn get_run(&self, run_id: &str) -> Result<Option<RunRecord>> {
+        let (runs, end) = self.runs(TransactionMode::ReadOnly)?;
+        let row = runs.get(JsValue::from_str(run_id)).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await?;
+        row.as_ref().map(schema::decode_run_row).transpose()
+    }
+
+    async fn list_runs(&self) -> Result<Vec<RunRecord>> {
+        let (runs, end) = self.runs(TransactionMode::ReadOnly)?;
+        let by_start_time = runs.index(run_field::START_TIME_MS).map_err(storage_error)?;
+        let rows = by_start_time.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await?;
+        // The index is ascending (ties by run id); newest first is its reverse.
+        rows.iter().rev().map(schema::decode_run_row).collect()
+    }
+
+    async fn delete_run(&mut self, run_id: &str) -> Result<bool> {
+        let key = JsValue::from_str(run_id);
+        let (runs, end) = self.runs(TransactionMode::ReadWrite)?;
+        let existed = runs.count(Some(key.clone().into())).map_err(storage_error)?.await.map_err(storage_error)? > 0;
+        if existed {
+            runs.delete(key).map_err(storage_error)?.await.map_err(storage_error)?;
+        }
+        committed(end).await?;
+        Ok(existed)
+    }
+}
+
+/// Asks the browser to keep this origin's storage when space runs low
+/// (`navigator.storage.persist()`) and returns whether it agreed. Never fails: where the API
+/// is missing (an insecure context, a worker) or throws, the answer is simply `false`.
+pub async fn request_persistence() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let storage = window.navigator().storage();
+    if storage.is_undefined() {
+        return false;
+    }
+    let Ok(promise) = storage.persist() else { return false };
+    JsFuture::from(promise).await.ok().and_then(|granted| granted.as_bool()).unwrap_or(false)
+}

@@ -1,0 +1,85 @@
+//! The IndexedDB schema: its version, its object stores, the shape of a stored row, and the
+//! migration from every older schema version to this build's.
+//!
+//! The *schema* version (object stores and indexes) is separate from a record's
+//! `schema_version` (the JSON inside a row): stores change when a feature needs a new one or a
+//! new index, records change when the data model does, and `decode_run_record` upgrades those.
+
+use idb::{Database, IndexParams, KeyPath, ObjectStoreParams, Transaction};
+use js_sys::{Object, Reflect};
+use shelfcast_core::tracking::RunRecord;
+use shelfcast_core::Result;
+use wasm_bindgen::JsValue;
+
+use super::storage_error;
+
+/// The schema version this build opens the database at.
+///
+/// - 1: object store [`RUNS`], keyed by `run_id`, indexed by `start_time_ms` and `experiment`.
+///
+/// The model registry will add a `models` store as version 2: one more arm in [`upgrade`].
+pub const DB_VERSION: u32 = 1;
+
+/// The object store of run records.
+pub const RUNS: &str = "runs";
+
+/// The fields of a row in [`RUNS`]. The record itself is kept as the JSON text that
+/// `RunRecord::to_json` wrote, so that a record of any version reads back through
+/// `decode_run_record`; the other fields copy what the indexes need out of it.
+pub mod run_field {
+    pub const RUN_ID: &str = "run_id";
+    pub const JSON: &str = "json";
+    pub const START_TIME_MS: &str = "start_time_ms";
+    pub const EXPERIMENT: &str = "experiment";
+}
+
+/// Brings the database from `old_version` (0 when it is new) to [`DB_VERSION`], one version at
+/// a time, inside the `versionchange` transaction: if a step fails the transaction is aborted
+/// and the database stays as it was.
+pub(super) fn upgrade(transaction: &Transaction, old_version: u32) -> Result<()> {
+    let database = transaction.database();
+    for from in old_version..DB_VERSION {
+        match from {
+            0 => create_runs_store(&database)?,
+            _ => return Err(storage_error(format!("no migration from schema version {from}"))),
+        }
+    }
+    Ok(())
+}
+
+fn create_runs_store(database: &Database) -> Result<()> {
+    let mut params = ObjectStoreParams::new();
+    params.key_path(Some(KeyPath::new_single(run_field::RUN_ID)));
+    let runs = database.create_object_store(RUNS, params).map_err(storage_error)?;
+    for field in [run_field::START_TIME_MS, run_field::EXPERIMENT] {
+        runs.create_index(field, KeyPath::new_single(field), Some(IndexParams::new())).map_err(storage_error)?;
+    }
+    Ok(())
+}
+
+/// The row stored for `run`.
+pub(super) fn run_row(run: &RunRecord) -> Result<JsValue> {
+    let row = Object::new();
+    let fields = [
+        (run_field::RUN_ID, JsValue::from_str(&run.run_id)),
+        (run_field::JSON, JsValue::from_str(&run.to_json())),
+        // Milliseconds since the epoch stay well inside f64's exact integers (2^53).
+        (run_field::START_TIME_MS, JsValue::from_f64(run.start_time_ms as f64)),
+        (run_field::EXPERIMENT, JsValue::from_str(&run.experiment)),
+    ];
+    for (name, value) in fields {
+        Reflect::set(&row, &JsValue::from_str(name), &value)
+            .map_err(|_| storage_error(format!("cannot set `{name}` on the row of run {}", run.run_id)))?;
+    }
+    Ok(row.into())
+}
+
+/// Reads a stored row back into a run record of this build's version. A row that does not
+/// decode is an error naming its run id; the row itself is left as it is.
+pub(super) fn decode_run_row(row: &JsValue) -> Result<RunRecord> {
+    let text = |name: &str| Reflect::get(row, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
+    let run_id = text(run_field::RUN_ID).unwrap_or_else(|| "(without run_id)".into());
+    let unreadable = |why: String| storage_error(format!("run {run_id} is stored but cannot be read: {why}"));
+    let json = text(run_field::JSON).ok_or_else(|| unreadable(format!("its row has no `{}` text", run_field::JSON)))?;
+    shelfcast_core::tracking::decode_run_record(&json).map_err(|e| unreadable(e.to_string()))
+}

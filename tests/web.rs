@@ -1,0 +1,194 @@
+//! Browser tests of the app: its IndexedDB store and its views, in headless Chromium.
+//!
+//! `cargo xtask test` runs them (its `browser_tests` shows the command and the environment
+//! wasm-bindgen-test-runner needs); Chromium's flags are in `webdriver.json`.
+#![cfg(target_arch = "wasm32")]
+
+use std::collections::BTreeMap;
+
+use idb::{Factory, TransactionMode};
+use js_sys::{Object, Reflect};
+use leptos::prelude::*;
+use shelfcast_app::components::MetricsTable;
+use shelfcast_app::storage::{request_persistence, run_field, IndexedDbRunStore, RUNS};
+use shelfcast_core::metrics::Metrics;
+use shelfcast_core::tracking::{DatasetFingerprint, RunRecord, RunStatus, RunStore, RUN_RECORD_VERSION};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A database name no other test (or earlier run in the same profile) uses.
+fn fresh_database(test: &str) -> String {
+    format!("shelfcast-test-{test}-{}", js_sys::Date::now())
+}
+
+fn run(run_id: &str, start_time_ms: i64) -> RunRecord {
+    RunRecord {
+        schema_version: RUN_RECORD_VERSION,
+        run_id: run_id.into(),
+        experiment: "walmart_week3_baselines".into(),
+        status: RunStatus::Finished,
+        start_time_ms,
+        end_time_ms: Some(start_time_ms + 1_500),
+        params: BTreeMap::from([("model".into(), "ridge".into()), ("alpha".into(), "1".into())]),
+        metrics: BTreeMap::from([("test_wmae".into(), 2858.373)]),
+        tags: BTreeMap::new(),
+        stages: Vec::new(),
+        dataset: DatasetFingerprint::new(Vec::new()),
+        contracts: Vec::new(),
+        registrable: true,
+        error: None,
+    }
+}
+
+fn ids(runs: &[RunRecord]) -> Vec<&str> {
+    runs.iter().map(|r| r.run_id.as_str()).collect()
+}
+
+/// Writes a row straight into the runs store, as an older build (or a damaged one) left it.
+async fn put_raw_row(database: &str, run_id: &str, start_time_ms: i64, json: &str) {
+    let row = Object::new();
+    for (name, value) in [
+        (run_field::RUN_ID, JsValue::from_str(run_id)),
+        (run_field::JSON, JsValue::from_str(json)),
+        (run_field::START_TIME_MS, JsValue::from_f64(start_time_ms as f64)),
+        (run_field::EXPERIMENT, JsValue::from_str("walmart_week3_baselines")),
+    ] {
+        Reflect::set(&row, &JsValue::from_str(name), &value).unwrap();
+    }
+    let connection = Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
+    let transaction = connection.transaction(&[RUNS], TransactionMode::ReadWrite).unwrap();
+    transaction.object_store(RUNS).unwrap().put(&row, None).unwrap().await.unwrap();
+    assert!(transaction.await.unwrap().is_committed());
+    connection.close();
+}
+
+/// Whether the runs store holds a row for `run_id`, read without decoding it.
+async fn raw_row_exists(database: &str, run_id: &str) -> bool {
+    let connection = Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
+    let transaction = connection.transaction(&[RUNS], TransactionMode::ReadOnly).unwrap();
+    let count = transaction.object_store(RUNS).unwrap().count(Some(JsValue::from_str(run_id).into())).unwrap().await.unwrap();
+    transaction.await.unwrap();
+    connection.close();
+    count == 1
+}
+
+/// A record exactly as version 1 of `RunRecord` wrote it (before contracts and registrability).
+const V1_RECORD: &str = r#"{
+    "schema_version": 1, "run_id": "0123456789abcdef0123456789abcdef", "experiment": "walmart_week3_baselines",
+    "status": "FINISHED", "start_time_ms": 1700000000000, "end_time_ms": 1700000001000,
+    "params": {"model": "ridge", "alpha": "1"}, "metrics": {"test_wmae": 2858.373}, "tags": {},
+    "stages": [{"stage": "ingest", "state": "success", "duration_ms": 12.5, "message": "train.csv: 421570 rows"}],
+    "dataset": {"files": [], "digest": "abc"}, "suite": "sales_expectation_suite", "error": null
+}"#;
+
+#[wasm_bindgen_test]
+async fn runs_read_back_and_list_newest_first() {
+    let mut store = IndexedDbRunStore::open(&fresh_database("list")).await.unwrap();
+    for (id, start) in [("b", 2_000), ("a", 1_000), ("c", 3_000)] {
+        store.put_run(&run(id, start)).await.unwrap();
+    }
+    assert_eq!(store.get_run("a").await.unwrap(), Some(run("a", 1_000)));
+    assert_eq!(store.get_run("missing").await.unwrap(), None);
+    assert_eq!(ids(&store.list_runs().await.unwrap()), ["c", "b", "a"]);
+
+    // Putting a run again replaces it.
+    let mut changed = run("a", 4_000);
+    changed.tags.insert("note".into(), "rerun".into());
+    store.put_run(&changed).await.unwrap();
+    let runs = store.list_runs().await.unwrap();
+    assert_eq!(ids(&runs), ["a", "c", "b"]);
+    assert_eq!(runs[0], changed);
+}
+
+#[wasm_bindgen_test]
+async fn runs_survive_closing_and_reopening_the_database() {
+    let name = fresh_database("reopen");
+    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    store.put_run(&run("kept", 1_000)).await.unwrap();
+    store.close();
+
+    let store = IndexedDbRunStore::open(&name).await.unwrap();
+    assert_eq!(store.get_run("kept").await.unwrap(), Some(run("kept", 1_000)));
+    assert_eq!(ids(&store.list_runs().await.unwrap()), ["kept"]);
+}
+
+#[wasm_bindgen_test]
+async fn deleting_says_whether_the_run_was_there() {
+    let mut store = IndexedDbRunStore::open(&fresh_database("delete")).await.unwrap();
+    store.put_run(&run("gone", 1_000)).await.unwrap();
+    store.put_run(&run("stays", 2_000)).await.unwrap();
+    assert!(store.delete_run("gone").await.unwrap());
+    assert!(!store.delete_run("gone").await.unwrap());
+    assert_eq!(store.get_run("gone").await.unwrap(), None);
+    assert_eq!(ids(&store.list_runs().await.unwrap()), ["stays"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_record_reads_back_upgraded() {
+    let name = fresh_database("migrate");
+    IndexedDbRunStore::open(&name).await.unwrap().close();
+    let run_id = "0123456789abcdef0123456789abcdef";
+    put_raw_row(&name, run_id, 1_700_000_000_000, V1_RECORD).await;
+
+    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    let run = store.get_run(run_id).await.unwrap().expect("the version 1 run is found");
+    assert_eq!(run.schema_version, RUN_RECORD_VERSION);
+    assert_eq!(run.contracts.len(), 1);
+    assert_eq!(run.contracts[0].suite, "sales_expectation_suite");
+    assert!(run.contracts[0].success);
+    assert!(run.registrable);
+    assert_eq!(run.metrics["test_wmae"], 2858.373);
+    assert_eq!(store.list_runs().await.unwrap(), [run.clone()]);
+
+    // Saved again, it is written in the current version and reads back equal.
+    store.put_run(&run).await.unwrap();
+    assert_eq!(store.get_run(run_id).await.unwrap(), Some(run));
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_record_is_reported_by_id_and_kept() {
+    let name = fresh_database("unreadable");
+    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    store.put_run(&run("fine", 1_000)).await.unwrap();
+    put_raw_row(&name, "from-the-future", 2_000, r#"{"schema_version": 99, "run_id": "from-the-future"}"#).await;
+
+    let get = store.get_run("from-the-future").await.unwrap_err().to_string();
+    assert!(get.contains("run from-the-future") && get.contains("schema version 99"), "{get}");
+    let list = store.list_runs().await.unwrap_err().to_string();
+    assert!(list.contains("run from-the-future"), "{list}");
+    assert!(raw_row_exists(&name, "from-the-future").await);
+    assert_eq!(store.get_run("fine").await.unwrap(), Some(run("fine", 1_000)));
+
+    // Deleting it on purpose still works.
+    assert!(store.delete_run("from-the-future").await.unwrap());
+    assert_eq!(ids(&store.list_runs().await.unwrap()), ["fine"]);
+}
+
+#[wasm_bindgen_test]
+async fn asking_for_persistent_storage_never_fails() {
+    // Headless Chromium may grant or refuse; either answer is fine, an error or a hang is not.
+    let _granted: bool = request_persistence().await;
+}
+
+#[wasm_bindgen_test]
+fn the_metrics_table_shows_train_and_test_metrics() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    // A fresh host element: the test runner reports results from the page's body.
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+
+    let train = Metrics { mae: 1234.5678, rmse: 2000.0, r2: 0.98765, wmae: 1300.0004, rows: 300_000 };
+    let mounted = leptos::mount::mount_to(host.clone(), move || view! { <MetricsTable train=Some(train) test=None /> });
+    let cell = |id: &str| host.query_selector(&format!("#{id}")).unwrap().and_then(|e| e.text_content());
+    assert_eq!(cell("train-rows").as_deref(), Some("300000"));
+    assert_eq!(cell("train-mae").as_deref(), Some("1234.568"));
+    assert_eq!(cell("train-r2").as_deref(), Some("0.9877"));
+    assert_eq!(cell("train-wmae").as_deref(), Some("1300.000"));
+    assert_eq!(cell("test-mae").as_deref(), Some("—"));
+
+    drop(mounted);
+    assert!(host.query_selector("#metrics").unwrap().is_none(), "unmounting removes the table");
+    host.remove();
+}
