@@ -140,7 +140,7 @@ async fn a_version_1_record_reads_back_upgraded() {
     assert!(run.contracts[0].success);
     assert!(run.registrable);
     assert_eq!(run.metrics["test_wmae"], 2858.373);
-    assert_eq!(store.list_runs().await.unwrap(), [run.clone()]);
+    assert_eq!(store.list_runs().await.unwrap(), std::slice::from_ref(&run));
 
     // Saved again, it is written in the current version and reads back equal.
     store.put_run(&run).await.unwrap();
