@@ -8,10 +8,8 @@ use leptos::prelude::*;
 use shelfcast_core::tracking::{RunRecord, RunStore};
 
 use crate::state::AppState;
-use crate::storage::{request_persistence, IndexedDbRunStore};
+use crate::storage::{request_persistence, IndexedDbRunStore, DATABASE_NAME as DATABASE};
 
-/// The app's database name.
-pub const DATABASE: &str = "shelfcast";
 
 async fn refresh(state: AppState, store: &IndexedDbRunStore) {
     match store.list_runs().await {
