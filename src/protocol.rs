@@ -29,6 +29,9 @@ pub enum Request {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "response", rename_all = "snake_case")]
 pub enum Response {
+    /// The worker's WebAssembly has started and it listens: messages sent before this one
+    /// would have been lost, so the page holds them until it arrives.
+    Ready,
     /// A stage changed state or made progress.
     Event { event: PipelineEvent },
     /// The sales table as read, once ingest has succeeded.

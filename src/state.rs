@@ -115,6 +115,7 @@ impl AppState {
                 }
                 Some(record)
             }
+            Response::Ready => None,
             Response::Series { store, dept, points } => {
                 self.series.set(Some((store, dept, points)));
                 None

@@ -13,10 +13,15 @@ use web_sys::{MessageEvent, Worker};
 use crate::state::AppState;
 use crate::run_history;
 
+/// A request waiting for the worker to be ready, with the buffers it transfers.
+type Pending = (Request, Vec<ArrayBuffer>);
+
 /// The handle the pages use to talk to the worker.
 #[derive(Clone, Copy)]
 pub struct Engine {
     worker: StoredValue<Option<Worker>, LocalStorage>,
+    /// `None` once the worker has said it is ready; until then, requests queue here.
+    waiting: StoredValue<Option<Vec<Pending>>, LocalStorage>,
     state: AppState,
 }
 
@@ -38,10 +43,17 @@ impl Engine {
                 None
             }
         };
+        let engine = Engine { worker: StoredValue::new_local(worker.clone()), waiting: StoredValue::new_local(Some(Vec::new())), state };
         if let Some(worker) = &worker {
             let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 let Some(text) = event.data().as_string() else { return };
                 match serde_json::from_str::<Response>(&text) {
+                    Ok(Response::Ready) => {
+                        let queued = engine.waiting.try_update_value(Option::take).flatten().unwrap_or_default();
+                        for (request, buffers) in queued {
+                            engine.post(&request, buffers);
+                        }
+                    }
                     Ok(response) => {
                         if let Some(record) = state.apply(response) {
                             spawn_local(run_history::save(state, record));
@@ -59,7 +71,7 @@ impl Engine {
             worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
             onerror.forget();
         }
-        Engine { worker: StoredValue::new_local(worker), state }
+        engine
     }
 
     /// The pipeline configuration from the chosen settings; an error message if invalid.
@@ -82,6 +94,16 @@ impl Engine {
 
     fn post(&self, request: &Request, buffers: Vec<ArrayBuffer>) {
         let state = self.state;
+        let queued = self.waiting.try_update_value(|waiting| match waiting {
+            Some(queue) => {
+                queue.push((request.clone(), buffers.clone()));
+                true
+            }
+            None => false,
+        });
+        if queued == Some(true) {
+            return;
+        }
         let Some(worker) = self.worker.get_value() else {
             state.error.set(Some("the engine's worker is not running".into()));
             return;

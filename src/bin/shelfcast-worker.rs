@@ -45,6 +45,7 @@ mod worker {
         });
         scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
+        post(&scope, &Response::Ready);
     }
 
     /// What the worker keeps between requests: the last inputs (for "Run all") and the last

@@ -3,15 +3,20 @@ use plotly::Plot;
 
 /// A plotly.js chart (served from the build), redrawn whenever the signals `plot` reads
 /// change. `plot` builds the figure from data the worker computed; `None` draws nothing.
+/// Drawing waits until the `<div>` is in the document: plotly.js finds it by id.
 #[component]
 pub fn Chart<F>(id: &'static str, plot: F) -> impl IntoView
 where
     F: Fn() -> Option<Plot> + 'static,
 {
+    let div = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
+        if div.get().is_none() {
+            return;
+        }
         if let Some(plot) = plot() {
             leptos::task::spawn_local(async move { plotly::bindings::react(id, &plot).await });
         }
     });
-    view! { <div id=id class="chart"></div> }
+    view! { <div id=id node_ref=div class="chart"></div> }
 }
