@@ -111,8 +111,8 @@ pub(crate) fn be_between(kwargs: &Kwargs<'_>) -> KwargResult<Box<dyn Check>> {
 
 impl Check for Between {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
-        let column_type = column(frame, &self.column)?.column_type();
-        map_values(frame, &self.column, self.mostly, |v| self.bounds.contains(&Key::from(v), column_type))
+        let bounds = self.bounds.for_column(column(frame, &self.column)?.column_type());
+        map_values(frame, &self.column, self.mostly, |v| bounds.contains(&Key::from(v)))
     }
 }
 
@@ -147,8 +147,17 @@ pub(crate) fn key_set(values: &[serde_json::Value], column_type: ColumnType) -> 
 
 impl Check for InSet {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
-        let set = key_set(&self.value_set, column(frame, &self.column)?.column_type());
-        map_values(frame, &self.column, self.mostly, |v| Ok(set.contains(&Key::from(v)) != self.negate))
+        let col = column(frame, &self.column)?;
+        let set = key_set(&self.value_set, col.column_type());
+        let expected = |v: Value<'_>| set.contains(&Key::from(v)) != self.negate;
+        // A boolean cell has two possible values: look each up once, not once per row.
+        let (if_false, if_true) = (expected(Value::Bool(false)), expected(Value::Bool(true)));
+        map_values(frame, &self.column, self.mostly, |v| {
+            Ok(match v {
+                Value::Bool(b) => if b { if_true } else { if_false },
+                other => expected(other),
+            })
+        })
     }
 }
 

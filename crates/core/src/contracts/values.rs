@@ -298,9 +298,37 @@ impl Bounds {
     /// Whether `value` lies within the bounds; comparing kinds Python cannot compare
     /// (a number with a string) is an error.
     pub fn contains(&self, value: &Key<'_>, column_type: ColumnType) -> Result<bool, String> {
-        let compare = |bound: &Json| -> Result<Ordering, String> {
-            let bound_key = key_for_column(bound, column_type);
-            value.partial_order(&bound_key).ok_or_else(|| {
+        self.for_column(column_type).contains(value)
+    }
+
+    /// The bounds as keys comparable with cells of `column_type`, converted once for a
+    /// whole column rather than per cell.
+    pub fn for_column(&self, column_type: ColumnType) -> ColumnBounds<'_> {
+        fn key(bound: Option<&Json>, column_type: ColumnType) -> Option<(&Json, Key<'static>)> {
+            bound.map(|b| (b, key_for_column(b, column_type)))
+        }
+        ColumnBounds {
+            min: key(self.min.as_ref(), column_type),
+            max: key(self.max.as_ref(), column_type),
+            strict_min: self.strict_min,
+            strict_max: self.strict_max,
+        }
+    }
+}
+
+/// [`Bounds`] for one column type: each bound as written and as a key.
+pub(crate) struct ColumnBounds<'b> {
+    min: Option<(&'b Json, Key<'static>)>,
+    max: Option<(&'b Json, Key<'static>)>,
+    strict_min: bool,
+    strict_max: bool,
+}
+
+impl ColumnBounds<'_> {
+    /// See [`Bounds::contains`].
+    pub fn contains(&self, value: &Key<'_>) -> Result<bool, String> {
+        let compare = |(bound, bound_key): &(&Json, Key<'_>)| -> Result<Ordering, String> {
+            value.partial_order(bound_key).ok_or_else(|| {
                 format!("cannot compare a {} value with the bound {bound} ({})", value.kind_name(), bound_key.kind_name())
             })
         };
@@ -341,10 +369,16 @@ pub(crate) fn column_codes(col: crate::frame::Column<'_>) -> Vec<i64> {
 }
 
 /// Sorts `rows` by the codes of each column in turn, then by row index (a stable order).
+/// Rows already in that order (a feature table sorted by series and date) are left as they
+/// are after one linear check.
 pub(crate) fn sort_rows_by_codes(rows: &mut [usize], codes: &[Vec<i64>]) {
-    rows.sort_unstable_by(|&a, &b| {
+    let order = |a: usize, b: usize| {
         codes.iter().map(|c| c[a].cmp(&c[b])).find(|o| o.is_ne()).unwrap_or(Ordering::Equal).then(a.cmp(&b))
-    });
+    };
+    if rows.windows(2).all(|pair| order(pair[0], pair[1]).is_lt()) {
+        return;
+    }
+    rows.sort_unstable_by(|&a, &b| order(a, b));
 }
 
 #[cfg(test)]
