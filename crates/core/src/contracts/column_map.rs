@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use arrow_array::Array;
 use regex::Regex;
 
 use super::catalogue::{column, Check, Outcome};
@@ -55,6 +56,27 @@ pub(crate) fn map_values<'f>(
         }
     }
     Ok(column_findings(col, Some(considered), unexpected, mostly))
+}
+
+/// [`map_values`] for a predicate on numbers over an integer or float column: the typed
+/// array is read directly (same rules: nulls and NaN are missing). `None` for other columns.
+fn map_numbers<'f>(col: Column<'f>, mostly: f64, expected: impl Fn(f64) -> bool) -> Option<Outcome<'f>> {
+    let mut considered = 0;
+    let mut unexpected = Vec::new();
+    let mut visit = |row: usize, value: f64| {
+        if !value.is_nan() {
+            considered += 1;
+            if !expected(value) {
+                unexpected.push(row);
+            }
+        }
+    };
+    match col {
+        Column::Int(a) => (0..a.len()).filter(|&row| a.is_valid(row)).for_each(|row| visit(row, a.value(row) as f64)),
+        Column::Float(a) => (0..a.len()).filter(|&row| a.is_valid(row)).for_each(|row| visit(row, a.value(row))),
+        _ => return None,
+    }
+    Some(column_findings(col, Some(considered), unexpected, mostly))
 }
 
 /// Gives `unexpected` the non-null cells as `(row, value)` in row order; it returns the
@@ -111,7 +133,13 @@ pub(crate) fn be_between(kwargs: &Kwargs<'_>) -> KwargResult<Box<dyn Check>> {
 
 impl Check for Between {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
-        let bounds = self.bounds.for_column(column(frame, &self.column)?.column_type());
+        let col = column(frame, &self.column)?;
+        let bounds = self.bounds.for_column(col.column_type());
+        if let Some(range) = bounds.numeric() {
+            if let Some(outcome) = map_numbers(col, self.mostly, |v| range.contains(v)) {
+                return Ok(outcome);
+            }
+        }
         map_values(frame, &self.column, self.mostly, |v| bounds.contains(&Key::from(v)))
     }
 }

@@ -324,7 +324,37 @@ pub(crate) struct ColumnBounds<'b> {
     strict_max: bool,
 }
 
+/// Bounds that are all numbers (or absent), for comparing number cells without keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NumericBounds {
+    min: Option<f64>,
+    max: Option<f64>,
+    strict_min: bool,
+    strict_max: bool,
+}
+
+impl NumericBounds {
+    /// [`ColumnBounds::contains`] for a number cell (never NaN: that cell is missing).
+    pub fn contains(&self, value: f64) -> bool {
+        let above_min = self.min.is_none_or(|min| if self.strict_min { value > min } else { value >= min });
+        let below_max = self.max.is_none_or(|max| if self.strict_max { value < max } else { value <= max });
+        above_min && below_max
+    }
+}
+
 impl ColumnBounds<'_> {
+    /// The bounds as plain numbers, when every given bound is a number.
+    pub fn numeric(&self) -> Option<NumericBounds> {
+        let number = |bound: &Option<(&Json, Key<'_>)>| -> Option<Option<f64>> {
+            match bound {
+                None => Some(None),
+                Some((_, Key::Num(v))) if !v.is_nan() => Some(Some(*v)),
+                Some(_) => None,
+            }
+        };
+        Some(NumericBounds { min: number(&self.min)?, max: number(&self.max)?, strict_min: self.strict_min, strict_max: self.strict_max })
+    }
+
     /// See [`Bounds::contains`].
     pub fn contains(&self, value: &Key<'_>) -> Result<bool, String> {
         let compare = |(bound, bound_key): &(&Json, Key<'_>)| -> Result<Ordering, String> {
