@@ -7,15 +7,18 @@
 //! mean of the values present, sample standard deviation (n − 1), missing when too few.
 //!
 //! Each series is laid out on a dense weekly grid once, so every lag and window is an index
-//! computation; the whole table is one pass.
+//! computation (a window is a slice of the grid); the whole table is one pass. Calendar
+//! fields are computed once per week of the data, not per row, and when the input is already
+//! in (Store, Dept, Date) order — train.csv is — its columns are shared, not copied.
 
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array};
+use arrow_buffer::NullBuffer;
 
 use crate::calendar::{civil_from_days, format_date, iso_week};
 use crate::error::{Error, Result};
-use crate::frame::Frame;
+use crate::frame::{Column, Frame};
 use crate::models::Matrix;
 
 /// The rolling window lengths, in weeks.
@@ -83,7 +86,7 @@ pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
     let dept = sales.ints("Dept")?;
     let date = sales.dates("Date")?;
     let target = sales.floats("Weekly_Sales")?;
-    let holiday = sales.bools("IsHoliday")?;
+    sales.bools("IsHoliday")?;
     let n = sales.num_rows();
     for (name, nulls) in [("Store", store.null_count()), ("Dept", dept.null_count()), ("Date", date.null_count())] {
         if nulls > 0 {
@@ -106,11 +109,13 @@ pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
     }
 
     let lags = config.lags();
-    let h = config.horizon;
-    let mut lag_values: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(n); lags.len()];
-    let mut roll_values: Vec<[Vec<Option<f64>>; 2]> = WINDOWS.iter().map(|_| [Vec::with_capacity(n), Vec::with_capacity(n)]).collect();
+    let h = config.horizon as i64;
+    let week_of = |d: i32| i64::from((d - first_date) / 7);
+    let mut lag_columns: Vec<NullableFloats> = lags.iter().map(|_| NullableFloats::with_capacity(n)).collect();
+    let mut roll_columns: Vec<[NullableFloats; 2]> =
+        WINDOWS.iter().map(|_| [NullableFloats::with_capacity(n), NullableFloats::with_capacity(n)]).collect();
+    // One series' sales on a dense weekly grid from its first week; NaN where there is none.
     let mut grid: Vec<f64> = Vec::new();
-    let week_of = |d: i32| ((d - first_date) / 7) as i64;
 
     let mut start = 0;
     while start < n {
@@ -138,70 +143,100 @@ pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
                 grid[(w - first_week) as usize] = target.value(row as usize);
             }
         }
-        let at = |w: i64| -> Option<f64> {
-            if w < first_week {
-                return None;
-            }
-            let v = grid[(w - first_week) as usize];
-            (!v.is_nan()).then_some(v)
+        // The grid's cells for weeks [from, to] that exist (weeks before the series are none).
+        let weeks = |from: i64, to: i64| -> &[f64] {
+            let (from, to) = ((from.max(first_week) - first_week) as usize, to - first_week);
+            if to < 0 || from as i64 > to { &[] } else { &grid[from..=to as usize] }
         };
         for &row in series {
             let w = week_of(date_v[row as usize]);
-            for (values, &k) in lag_values.iter_mut().zip(&lags) {
-                values.push(at(w - k as i64));
+            for (column, &k) in lag_columns.iter_mut().zip(&lags) {
+                column.push(weeks(w - k as i64, w - k as i64).first().copied().unwrap_or(f64::NAN));
             }
-            for (values, &len) in roll_values.iter_mut().zip(&WINDOWS) {
-                let newest = w - h as i64;
-                let oldest = newest - len as i64 + 1;
-                let (mean, std) = window_stats((oldest..=newest).filter_map(at));
-                values[0].push(mean);
-                values[1].push(std);
+            for ([means, stds], &len) in roll_columns.iter_mut().zip(&WINDOWS) {
+                let newest = w - h;
+                let (mean, std) = window_stats(weeks(newest - len as i64 + 1, newest));
+                means.push(mean);
+                stds.push(std);
             }
         }
         start = end;
     }
 
-    let rows = |f: &dyn Fn(usize) -> i64| -> ArrayRef {
-        Arc::new(order.iter().map(|&i| f(i as usize)).collect::<Int64Array>())
+    // Calendar fields once per week of the data (143 on train.csv), not once per row.
+    let calendar: Vec<[i64; 3]> = (0..=date_v.iter().map(|&d| week_of(d)).max().unwrap_or(0))
+        .map(|w| {
+            let day = first_date + 7 * w as i32;
+            let (year, month, _) = civil_from_days(day);
+            [i64::from(year), i64::from(month), i64::from(iso_week(day).1)]
+        })
+        .collect();
+    let calendar_column = |field: usize| -> ArrayRef {
+        Arc::new(order.iter().map(|&i| calendar[week_of(date_v[i as usize]) as usize][field]).collect::<Int64Array>())
     };
-    let mut columns: Vec<(String, ArrayRef)> = vec![
-        ("Store".into(), rows(&|i| store_v[i])),
-        ("Dept".into(), rows(&|i| dept_v[i])),
-        ("Date".into(), Arc::new(Date32Array::from(order.iter().map(|&i| date_v[i as usize]).collect::<Vec<_>>()))),
-        (
-            "Weekly_Sales".into(),
-            Arc::new(order.iter().map(|&i| target.is_valid(i as usize).then(|| target.value(i as usize))).collect::<Float64Array>()),
-        ),
-        (
-            "IsHoliday".into(),
-            Arc::new(order.iter().map(|&i| holiday.is_valid(i as usize).then(|| holiday.value(i as usize))).collect::<BooleanArray>()),
-        ),
-        ("Year".into(), rows(&|i| i64::from(civil_from_days(date_v[i]).0))),
-        ("Month".into(), rows(&|i| i64::from(civil_from_days(date_v[i]).1))),
-        ("Week".into(), rows(&|i| i64::from(iso_week(date_v[i]).1))),
-    ];
-    for (values, k) in lag_values.into_iter().zip(&lags) {
-        columns.push((format!("lag_{k}"), Arc::new(Float64Array::from(values))));
+    let sorted_already = order.iter().enumerate().all(|(position, &row)| position == row as usize);
+    let key_column = |name: &str| -> Result<ArrayRef> {
+        let array = sales.array(name)?;
+        if sorted_already {
+            // The table is already in (Store, Dept, Date) order: share its columns.
+            return Ok(array.clone());
+        }
+        let indices = arrow_array::UInt32Array::from(order.clone());
+        arrow_select::take::take(array.as_ref(), &indices, None).map_err(|e| Error::artifact("features", e))
+    };
+    let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+    for name in KEY_COLUMNS {
+        columns.push((name.into(), key_column(name)?));
     }
-    for ([means, stds], w) in roll_values.into_iter().zip(WINDOWS) {
-        columns.push((format!("roll_mean_{w}"), Arc::new(Float64Array::from(means))));
-        columns.push((format!("roll_std_{w}"), Arc::new(Float64Array::from(stds))));
+    columns.push(("Year".into(), calendar_column(0)));
+    columns.push(("Month".into(), calendar_column(1)));
+    columns.push(("Week".into(), calendar_column(2)));
+    for (values, k) in lag_columns.into_iter().zip(&lags) {
+        columns.push((format!("lag_{k}"), values.finish()));
+    }
+    for ([means, stds], w) in roll_columns.into_iter().zip(WINDOWS) {
+        columns.push((format!("roll_mean_{w}"), means.finish()));
+        columns.push((format!("roll_std_{w}"), stds.finish()));
     }
     Frame::new(columns)
 }
 
-/// Mean (missing when empty) and sample standard deviation (missing below two values).
-fn window_stats(values: impl Iterator<Item = f64> + Clone) -> (Option<f64>, Option<f64>) {
-    let (count, sum) = values.clone().fold((0usize, 0.0), |(c, s), v| (c + 1, s + v));
+/// A float column built row by row, NaN standing for a missing value.
+struct NullableFloats {
+    values: Vec<f64>,
+    valid: Vec<bool>,
+}
+
+impl NullableFloats {
+    fn with_capacity(n: usize) -> Self {
+        NullableFloats { values: Vec::with_capacity(n), valid: Vec::with_capacity(n) }
+    }
+
+    fn push(&mut self, value: f64) {
+        let present = !value.is_nan();
+        self.values.push(if present { value } else { 0.0 });
+        self.valid.push(present);
+    }
+
+    fn finish(self) -> ArrayRef {
+        Arc::new(Float64Array::new(self.values.into(), Some(NullBuffer::from(self.valid))))
+    }
+}
+
+/// Mean (NaN when there is no value) and sample standard deviation (NaN below two values)
+/// of the present (non-NaN) `values`.
+fn window_stats(values: &[f64]) -> (f64, f64) {
+    let present = || values.iter().filter(|v| !v.is_nan());
+    let (count, sum) = present().fold((0usize, 0.0), |(c, s), v| (c + 1, s + v));
     if count == 0 {
-        return (None, None);
+        return (f64::NAN, f64::NAN);
     }
     let mean = sum / count as f64;
     if count < 2 {
-        return (Some(mean), None);
+        return (mean, f64::NAN);
     }
-    let squares: f64 = values.map(|v| (v - mean) * (v - mean)).sum();
-    (Some(mean), Some((squares / (count - 1) as f64).sqrt()))
+    let squares: f64 = present().map(|v| (v - mean) * (v - mean)).sum();
+    (mean, (squares / (count - 1) as f64).sqrt())
 }
 
 /// What models train and are scored on: the matrix, the target, WMAE's weights and the
@@ -223,24 +258,118 @@ pub fn holiday_weight(is_holiday: bool) -> f64 {
 /// The model matrix of a feature table: the rows where `lag_h` and the target are present,
 /// the columns of [`FeatureConfig::model_columns`], every other missing value as 0.
 pub fn model_data(features: &Frame, config: &FeatureConfig) -> Result<ModelData> {
+    let rows: Vec<u32> = (0..features.num_rows() as u32).collect();
+    model_data_at(features, config, &rows)
+}
+
+/// [`model_data`] of the rows at `rows` (in that order), without copying the feature table
+/// first: rows where `lag_h` or the target is missing are left out, as there.
+pub fn model_data_at(features: &Frame, config: &FeatureConfig, rows: &[u32]) -> Result<ModelData> {
     let names = config.model_columns();
     let required = features.floats(&config.required_lag_column())?;
     let target = features.floats("Weekly_Sales")?;
     let holiday = features.bools("IsHoliday")?;
     let dates = features.dates("Date")?;
-    let keep: Vec<usize> = (0..features.num_rows())
-        .filter(|&i| required.is_valid(i) && target.is_valid(i))
-        .collect();
-    let columns = names.iter().map(|n| features.column(n)).collect::<Result<Vec<_>>>()?;
-    let mut data = Vec::with_capacity(keep.len() * names.len());
-    for &row in &keep {
-        data.extend(columns.iter().map(|c| c.get(row).as_f64().unwrap_or(0.0)));
+    let keep: Vec<u32> = rows.iter().copied().filter(|&i| required.is_valid(i as usize) && target.is_valid(i as usize)).collect();
+    let sources = names.iter().map(|n| MatrixSource::of(features, n)).collect::<Result<Vec<_>>>()?;
+    let p = names.len();
+    let mut data = vec![0.0; keep.len() * p];
+    // Column by column within blocks of rows: one typed loop per column and block, while the
+    // block of the row-major output stays in cache.
+    const BLOCK: usize = 512;
+    for (block, out) in keep.chunks(BLOCK).zip(data.chunks_mut(BLOCK * p)) {
+        for (c, source) in sources.iter().enumerate() {
+            source.fill(block, &mut out[c..], p);
+        }
     }
     let is_holiday = |i: usize| holiday.is_valid(i) && holiday.value(i);
     Ok(ModelData {
         x: Matrix::new(names, data)?,
-        y: keep.iter().map(|&i| target.value(i)).collect(),
-        weights: keep.iter().map(|&i| holiday_weight(is_holiday(i))).collect(),
-        dates: keep.iter().map(|&i| dates.value(i)).collect(),
+        y: keep.iter().map(|&i| target.value(i as usize)).collect(),
+        weights: keep.iter().map(|&i| holiday_weight(is_holiday(i as usize))).collect(),
+        dates: keep.iter().map(|&i| dates.value(i as usize)).collect(),
     })
+}
+
+/// A model-matrix column read straight from its Arrow array (no per-cell dispatch):
+/// booleans are 0/1, dates days since the epoch, and a missing value (null, or NaN) is 0.
+enum MatrixSource<'a> {
+    Int(&'a Int64Array),
+    Float(&'a Float64Array),
+    Bool(&'a BooleanArray),
+    Date(&'a Date32Array),
+}
+
+impl<'a> MatrixSource<'a> {
+    fn of(features: &'a Frame, name: &str) -> Result<Self> {
+        Ok(match features.column(name)? {
+            Column::Int(a) => MatrixSource::Int(a),
+            Column::Float(a) => MatrixSource::Float(a),
+            Column::Bool(a) => MatrixSource::Bool(a),
+            Column::Date(a) => MatrixSource::Date(a),
+            Column::Str(_) => return Err(Error::stage("features", format!("model column {name} holds text, not numbers"))),
+        })
+    }
+
+    /// Writes the values at `rows` to `out[0]`, `out[stride]`, `out[2·stride]`, …
+    fn fill(&self, rows: &[u32], out: &mut [f64], stride: usize) {
+        let cells = out.iter_mut().step_by(stride).zip(rows.iter().map(|&r| r as usize));
+        match *self {
+            MatrixSource::Int(a) => cells.for_each(|(o, r)| *o = if a.is_valid(r) { a.value(r) as f64 } else { 0.0 }),
+            MatrixSource::Float(a) => cells.for_each(|(o, r)| {
+                let v = a.value(r);
+                *o = if a.is_valid(r) && !v.is_nan() { v } else { 0.0 };
+            }),
+            MatrixSource::Bool(a) => cells.for_each(|(o, r)| *o = if a.is_valid(r) && a.value(r) { 1.0 } else { 0.0 }),
+            MatrixSource::Date(a) => cells.for_each(|(o, r)| *o = if a.is_valid(r) { f64::from(a.value(r)) } else { 0.0 }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::days_from_civil;
+
+    fn sales(rows: &[(i64, i64, i32, f64, bool)]) -> Frame {
+        Frame::new(vec![
+            ("Store".into(), Arc::new(rows.iter().map(|r| r.0).collect::<Int64Array>()) as ArrayRef),
+            ("Dept".into(), Arc::new(rows.iter().map(|r| r.1).collect::<Int64Array>())),
+            ("Date".into(), Arc::new(Date32Array::from(rows.iter().map(|r| r.2).collect::<Vec<_>>()))),
+            ("Weekly_Sales".into(), Arc::new(rows.iter().map(|r| Some(r.3)).collect::<Float64Array>())),
+            ("IsHoliday".into(), Arc::new(rows.iter().map(|r| Some(r.4)).collect::<BooleanArray>())),
+        ])
+        .unwrap()
+    }
+
+    /// Sorted and shuffled input give the same table; a gap gives missing lags, not shifted ones.
+    #[test]
+    fn order_of_input_does_not_matter_and_gaps_stay_missing() {
+        let day0 = days_from_civil(2010, 2, 5);
+        let mut rows = Vec::new();
+        for (store, dept) in [(1, 1), (1, 2), (2, 1)] {
+            for week in [0, 1, 2, 4, 5] {
+                rows.push((store, dept, day0 + 7 * week, (store * 100 + dept * 10 + week as i64) as f64, week == 1));
+            }
+        }
+        let sorted = build_features(&sales(&rows), &FeatureConfig::default()).unwrap();
+        let mut shuffled = rows.clone();
+        shuffled.reverse();
+        shuffled.swap(0, 7);
+        let from_shuffled = build_features(&sales(&shuffled), &FeatureConfig::default()).unwrap();
+        assert_eq!(sorted.batch(), from_shuffled.batch());
+
+        let lag_1 = sorted.floats("lag_1").unwrap();
+        let roll_mean_4 = sorted.floats("roll_mean_4").unwrap();
+        let roll_std_4 = sorted.floats("roll_std_4").unwrap();
+        // Series (1, 1): weeks 0, 1, 2, 4, 5 with sales 110, 111, 112, 114, 115.
+        assert!(lag_1.is_null(0) && lag_1.value(2) == 111.0);
+        assert!(lag_1.is_null(3), "week 4 has no week 3");
+        assert_eq!(lag_1.value(4), 114.0);
+        assert!(roll_mean_4.is_null(0) && roll_std_4.is_null(1));
+        assert_eq!(roll_mean_4.value(3), 111.0); // weeks 0..=3 present: 110, 111, 112
+        assert_eq!(roll_std_4.value(3), 1.0);
+        assert_eq!(sorted.ints("Week").unwrap().value(0), 5);
+        assert_eq!(sorted.ints("Month").unwrap().value(4), 3);
+    }
 }

@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{format_date, format_timestamp_ms};
 use crate::contracts::{self, ResultFormat, Suite, ValidationOptions, ValidationResult};
 use crate::error::{Error, Result};
-use crate::features::{build_features, model_data, FeatureConfig, ModelData};
+use crate::features::{build_features, model_data_at, FeatureConfig, ModelData};
 use crate::frame::Frame;
 use crate::ingest::{read_table, schema_for_file, ReadProgress, Table, TRAIN};
 use crate::metrics::{score, Metrics};
 use crate::models::{FitContext, FittedModel, ModelKind, ModelSpec, TrainingSet};
-use crate::split::split_by_date;
+use crate::split::split_rows;
 use crate::tracking::{
     derive_run_id, ContractRecord, DatasetFingerprint, RunRecord, RunStatus, StageRecord, StageState, RUN_RECORD_VERSION,
 };
@@ -318,10 +318,10 @@ impl<'a> Runner<'a> {
         })?;
         self.sales = Some(sales);
         self.stage(Stage::FeatureContract, |run| run.feature_contract(&features))?;
-        let (train, test, test_frame) = self.stage(Stage::Split, |run| {
-            let split = split_by_date(&features, run.config.cutoff, &run.config.features.required_lag_column())?;
-            let train = model_data(&split.train, &run.config.features)?;
-            let test = model_data(&split.test, &run.config.features)?;
+        let (train, test, test_at) = self.stage(Stage::Split, |run| {
+            let split = split_rows(&features, run.config.cutoff, &run.config.features.required_lag_column())?;
+            let train = model_data_at(&features, &run.config.features, &split.train)?;
+            let test = model_data_at(&features, &run.config.features, &split.test)?;
             run.params.insert("cutoff".into(), format_date(split.cutoff));
             run.params.insert("train_rows".into(), train.y.len().to_string());
             run.params.insert("test_rows".into(), test.y.len().to_string());
@@ -329,7 +329,7 @@ impl<'a> Runner<'a> {
             Ok(((train, test, split.test), message))
         })?;
         let model = self.stage(Stage::Train, |run| run.train(&train))?;
-        let evaluation = self.stage(Stage::Evaluate, |run| run.evaluate(&model, &train, &test, &test_frame))?;
+        let evaluation = self.stage(Stage::Evaluate, |run| run.evaluate(&model, &train, &test, &features, &test_at))?;
         self.model = Some(model);
         self.evaluation = Some(evaluation);
         Ok(())
@@ -423,7 +423,14 @@ impl<'a> Runner<'a> {
         Ok((model, message))
     }
 
-    fn evaluate(&mut self, model: &FittedModel, train: &ModelData, test: &ModelData, test_frame: &Frame) -> Result<(Evaluation, String)> {
+    fn evaluate(
+        &mut self,
+        model: &FittedModel,
+        train: &ModelData,
+        test: &ModelData,
+        features: &Frame,
+        test_rows_at: &[u32],
+    ) -> Result<(Evaluation, String)> {
         let train_metrics = score(&train.y, &model.predict(&train.x)?, &train.weights)?;
         let predicted = model.predict(&test.x)?;
         let test_metrics = score(&test.y, &predicted, &test.weights)?;
@@ -433,7 +440,7 @@ impl<'a> Runner<'a> {
             self.metrics.insert(format!("{prefix}_r2"), m.r2);
             self.metrics.insert(format!("{prefix}_wmae"), m.wmae);
         }
-        let test_rows = test_rows(test_frame, test, predicted)?;
+        let test_rows = test_rows(features, test_rows_at, test, predicted)?;
         let message = format!("test WMAE {:.3}, MAE {:.3}, RMSE {:.3}", test_metrics.wmae, test_metrics.mae, test_metrics.rmse);
         Ok((Evaluation { train: train_metrics, test: test_metrics, test_rows }, message))
     }
@@ -491,19 +498,22 @@ fn contract_summary(suite: &Suite, result: &ValidationResult) -> String {
     )
 }
 
-fn test_rows(frame: &Frame, test: &ModelData, predicted: Vec<f64>) -> Result<TestRows> {
-    // `model_data` keeps the rows with the target present; after the split every row has it.
-    let store = frame.ints("Store")?;
-    let dept = frame.ints("Dept")?;
-    let holiday = frame.bools("IsHoliday")?;
-    if store.len() != test.y.len() {
+/// The test part's rows: `rows` are its indices in `features`.
+fn test_rows(features: &Frame, rows: &[u32], test: &ModelData, predicted: Vec<f64>) -> Result<TestRows> {
+    // `model_data_at` keeps the rows with lag_h and the target present; the split kept only
+    // those, so each test row has its matrix row.
+    let store = features.ints("Store")?;
+    let dept = features.ints("Dept")?;
+    let holiday = features.bools("IsHoliday")?;
+    if rows.len() != test.y.len() {
         return Err(Error::stage("evaluate", "test rows and predictions are misaligned"));
     }
+    let at = |i: &u32| *i as usize;
     Ok(TestRows {
-        store: store.values().to_vec(),
-        dept: dept.values().to_vec(),
+        store: rows.iter().map(|i| store.value(at(i))).collect(),
+        dept: rows.iter().map(|i| dept.value(at(i))).collect(),
         date: test.dates.clone(),
-        holiday: (0..holiday.len()).map(|i| holiday.value(i)).collect(),
+        holiday: rows.iter().map(|i| holiday.value(at(i))).collect(),
         actual: test.y.clone(),
         predicted,
     })

@@ -40,9 +40,24 @@ pub struct Split {
     pub test: Frame,
 }
 
+/// A split as row indices into the feature table (ascending), and the cutoff used.
+#[derive(Debug, Clone)]
+pub struct RowSplit {
+    pub cutoff: i32,
+    pub train: Vec<u32>,
+    pub test: Vec<u32>,
+}
+
 /// Splits a feature table at `cutoff` (or the default cutoff), keeping only rows a model can
 /// use: `required_column` (lag_h) and the target present.
 pub fn split_by_date(features: &Frame, cutoff: Option<i32>, required_column: &str) -> Result<Split> {
+    let rows = split_rows(features, cutoff, required_column)?;
+    Ok(Split { cutoff: rows.cutoff, train: features.take(&rows.train)?, test: features.take(&rows.test)? })
+}
+
+/// [`split_by_date`] without copying the rows: which rows go to each part. The pipeline
+/// builds the model matrices straight from these, so no column is copied twice.
+pub fn split_rows(features: &Frame, cutoff: Option<i32>, required_column: &str) -> Result<RowSplit> {
     let dates = features.dates("Date")?;
     let required = features.floats(required_column)?;
     let target = features.floats("Weekly_Sales")?;
@@ -67,5 +82,5 @@ pub fn split_by_date(features: &Frame, cutoff: Option<i32>, required_column: &st
             ),
         ));
     }
-    Ok(Split { cutoff, train: features.take(&train)?, test: features.take(&test)? })
+    Ok(RowSplit { cutoff, train, test })
 }

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use arrow_array::Array;
 use regex::Regex;
 
 use super::catalogue::{column, Check, Outcome};
@@ -55,6 +56,27 @@ pub(crate) fn map_values<'f>(
         }
     }
     Ok(column_findings(col, Some(considered), unexpected, mostly))
+}
+
+/// [`map_values`] for a predicate on numbers over an integer or float column: the typed
+/// array is read directly (same rules: nulls and NaN are missing). `None` for other columns.
+fn map_numbers<'f>(col: Column<'f>, mostly: f64, expected: impl Fn(f64) -> bool) -> Option<Outcome<'f>> {
+    let mut considered = 0;
+    let mut unexpected = Vec::new();
+    let mut visit = |row: usize, value: f64| {
+        if !value.is_nan() {
+            considered += 1;
+            if !expected(value) {
+                unexpected.push(row);
+            }
+        }
+    };
+    match col {
+        Column::Int(a) => (0..a.len()).filter(|&row| a.is_valid(row)).for_each(|row| visit(row, a.value(row) as f64)),
+        Column::Float(a) => (0..a.len()).filter(|&row| a.is_valid(row)).for_each(|row| visit(row, a.value(row))),
+        _ => return None,
+    }
+    Some(column_findings(col, Some(considered), unexpected, mostly))
 }
 
 /// Gives `unexpected` the non-null cells as `(row, value)` in row order; it returns the
@@ -111,8 +133,14 @@ pub(crate) fn be_between(kwargs: &Kwargs<'_>) -> KwargResult<Box<dyn Check>> {
 
 impl Check for Between {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
-        let column_type = column(frame, &self.column)?.column_type();
-        map_values(frame, &self.column, self.mostly, |v| self.bounds.contains(&Key::from(v), column_type))
+        let col = column(frame, &self.column)?;
+        let bounds = self.bounds.for_column(col.column_type());
+        if let Some(range) = bounds.numeric() {
+            if let Some(outcome) = map_numbers(col, self.mostly, |v| range.contains(v)) {
+                return Ok(outcome);
+            }
+        }
+        map_values(frame, &self.column, self.mostly, |v| bounds.contains(&Key::from(v)))
     }
 }
 
@@ -147,8 +175,17 @@ pub(crate) fn key_set(values: &[serde_json::Value], column_type: ColumnType) -> 
 
 impl Check for InSet {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
-        let set = key_set(&self.value_set, column(frame, &self.column)?.column_type());
-        map_values(frame, &self.column, self.mostly, |v| Ok(set.contains(&Key::from(v)) != self.negate))
+        let col = column(frame, &self.column)?;
+        let set = key_set(&self.value_set, col.column_type());
+        let expected = |v: Value<'_>| set.contains(&Key::from(v)) != self.negate;
+        // A boolean cell has two possible values: look each up once, not once per row.
+        let (if_false, if_true) = (expected(Value::Bool(false)), expected(Value::Bool(true)));
+        map_values(frame, &self.column, self.mostly, |v| {
+            Ok(match v {
+                Value::Bool(b) => if b { if_true } else { if_false },
+                other => expected(other),
+            })
+        })
     }
 }
 

@@ -34,6 +34,7 @@
 
 use std::ops::Range;
 
+use arrow_array::Array;
 use regex::Regex;
 use serde_json::{json, Map, Value as Json};
 
@@ -67,11 +68,13 @@ impl SeriesSpec {
     }
 }
 
-/// Row indices sorted by (series, date), cut into one range per series.
+/// Row indices sorted by (series, date), cut into one range per series. A *position* is an
+/// index into `order`; the windows below are ranges of positions.
 struct SeriesLayout<'f> {
     order: Vec<usize>,
     series: Vec<Range<usize>>,
-    dates: Vec<i32>,
+    /// The date of each position (`dates[order[i]]`), so the window scans read memory in order.
+    sorted_dates: Vec<i64>,
     group_columns: Vec<Column<'f>>,
     date_column: Column<'f>,
 }
@@ -80,13 +83,13 @@ impl<'f> SeriesLayout<'f> {
     fn build(frame: &'f Frame, spec: &SeriesSpec) -> Result<Self, String> {
         let group_columns: Vec<Column<'f>> = spec.group_by.iter().map(|c| column(frame, c)).collect::<Result<_, _>>()?;
         let date_column = column(frame, &spec.date_column)?;
-        if date_column.column_type() != ColumnType::Date {
+        let Column::Date(date_array) = date_column else {
             return Err(format!("date column \"{}\" is {}, not a date column", spec.date_column, date_column.column_type().pandas_name()));
-        }
+        };
         let mut codes: Vec<Vec<i64>> = group_columns.iter().map(|c| column_codes(*c)).collect();
-        let dates: Vec<i32> = (0..frame.num_rows()).map(|row| if let Value::Date(d) = date_column.get(row) { d } else { 0 }).collect();
+        let dates: Vec<i32> = (0..frame.num_rows()).map(|row| if date_array.is_valid(row) { date_array.value(row) } else { 0 }).collect();
         codes.push(dates.iter().map(|&d| i64::from(d)).collect());
-        let mut order: Vec<usize> = (0..frame.num_rows()).filter(|&row| !date_column.get(row).is_null()).collect();
+        let mut order: Vec<usize> = (0..frame.num_rows()).filter(|&row| date_array.is_valid(row)).collect();
         sort_rows_by_codes(&mut order, &codes);
         let groups = &codes[..codes.len() - 1];
         let same_series = |a: usize, b: usize| groups.iter().all(|c| c[a] == c[b]);
@@ -98,7 +101,8 @@ impl<'f> SeriesLayout<'f> {
                 start = i;
             }
         }
-        Ok(SeriesLayout { order, series, dates, group_columns, date_column })
+        let sorted_dates = order.iter().map(|&row| i64::from(dates[row])).collect();
+        Ok(SeriesLayout { order, series, sorted_dates, group_columns, date_column })
     }
 
     /// `(series key…, date)` of a row as JSON, in `spec` order.
@@ -109,23 +113,28 @@ impl<'f> SeriesLayout<'f> {
         object
     }
 
-    /// Source values of rows with dates in `[from, to]`, for each row: calls `visit` with
-    /// the row and the (sorted-order) positions of its series whose dates are in range.
-    fn for_each_window(&self, from_offset: i64, to_offset: i64, mut visit: impl FnMut(usize, &[usize])) {
+    /// `values` (one per row) in position order.
+    fn sorted(&self, values: &[f64]) -> Vec<f64> {
+        self.order.iter().map(|&row| values[row]).collect()
+    }
+
+    /// For each row, calls `visit` with the row and the positions of its series whose dates
+    /// are in `[date − from_offset, date − to_offset]` (a range, as positions are sorted by
+    /// date within a series).
+    fn for_each_window(&self, from_offset: i64, to_offset: i64, mut visit: impl FnMut(usize, Range<usize>)) {
         for range in &self.series {
-            let rows = &self.order[range.clone()];
-            let (mut lo, mut hi) = (0, 0);
-            for &row in rows {
-                let date = i64::from(self.dates[row]);
+            let (mut lo, mut hi) = (range.start, range.start);
+            for position in range.clone() {
+                let date = self.sorted_dates[position];
                 let (start, end) = (date - from_offset, date - to_offset);
-                while lo < rows.len() && i64::from(self.dates[rows[lo]]) < start {
+                while lo < range.end && self.sorted_dates[lo] < start {
                     lo += 1;
                 }
                 hi = hi.max(lo);
-                while hi < rows.len() && i64::from(self.dates[rows[hi]]) <= end {
+                while hi < range.end && self.sorted_dates[hi] <= end {
                     hi += 1;
                 }
-                visit(row, &rows[lo..hi]);
+                visit(self.order[position], lo..hi);
             }
         }
     }
@@ -137,6 +146,22 @@ fn numeric_column<'f>(frame: &'f Frame, name: &str) -> Result<Column<'f>, String
         ColumnType::Int | ColumnType::Float => Ok(col),
         other => Err(format!("column \"{name}\" is {}, not numeric", other.pandas_name())),
     }
+}
+
+/// A numeric column's cells as `f64`, read once from the typed array so that the row loops
+/// below do no per-cell dispatch. A missing cell (null, or NaN, which counts as null as in
+/// [`Column::get`]) is NaN; [`present`] turns it back into `None`.
+fn numbers(col: Column<'_>) -> Vec<f64> {
+    match col {
+        Column::Int(a) => (0..a.len()).map(|r| if a.is_valid(r) { a.value(r) as f64 } else { f64::NAN }).collect(),
+        Column::Float(a) => (0..a.len()).map(|r| if a.is_valid(r) { a.value(r) } else { f64::NAN }).collect(),
+        _ => (0..col.len()).map(|r| col.get(r).as_f64().unwrap_or(f64::NAN)).collect(),
+    }
+}
+
+/// `None` for the NaN that [`numbers`] uses for a missing cell.
+fn present(value: f64) -> Option<f64> {
+    (!value.is_nan()).then_some(value)
 }
 
 /// Equal within `tolerance` relative to max(1, |expected|); nulls equal only nulls.
@@ -155,9 +180,19 @@ fn to_json(value: Option<f64>) -> Json {
 /// One recomputed feature column and what it should hold on every row.
 struct Recomputed<'f> {
     name: String,
+    /// The column itself, to report its cells as they are.
     actual: Column<'f>,
-    expected: Vec<Option<f64>>,
+    /// Its cells as [`numbers`].
+    actual_values: Vec<f64>,
+    /// What each row should hold, NaN where it should be missing.
+    expected: Vec<f64>,
     what: String,
+}
+
+impl Recomputed<'_> {
+    fn agrees(&self, row: usize, tolerance: f64) -> bool {
+        agrees(present(self.actual_values[row]), present(self.expected[row]), tolerance)
+    }
 }
 
 /// Map findings over all rows from recomputed features: a row is unexpected when any
@@ -172,7 +207,7 @@ fn recomputed_findings<'f>(
     let rows = frame.num_rows();
     let mut mismatched: Vec<Vec<usize>> = Vec::with_capacity(features.len());
     for feature in &features {
-        mismatched.push((0..rows).filter(|&row| !agrees(feature.actual.get(row).as_f64(), feature.expected[row], tolerance)).collect());
+        mismatched.push((0..rows).filter(|&row| !feature.agrees(row, tolerance)).collect());
     }
     let mut unexpected: Vec<usize> = mismatched.iter().flatten().copied().collect();
     unexpected.sort_unstable();
@@ -195,7 +230,7 @@ fn recomputed_findings<'f>(
                     f.what,
                     Json::Object(place),
                     f.actual.get(first),
-                    to_json(f.expected[first]),
+                    to_json(present(f.expected[first])),
                 )
             })
             .collect::<Vec<_>>()
@@ -211,10 +246,10 @@ fn recomputed_findings<'f>(
             let mut object = layout.describe(&spec, row);
             let single = features.len() == 1;
             for f in &features {
-                if single || !agrees(f.actual.get(row).as_f64(), f.expected[row], tolerance) {
+                if single || !f.agrees(row, tolerance) {
                     object.insert(f.name.clone(), f.actual.get(row).to_json());
                     let key = if single { "expected".to_string() } else { format!("expected_{}", f.name) };
-                    object.insert(key, to_json(f.expected[row]));
+                    object.insert(key, to_json(present(f.expected[row])));
                 }
             }
             Json::Object(object)
@@ -271,15 +306,16 @@ impl Check for EqualLaggedColumn {
             LagColumns::One { column, periods } => vec![(column.clone(), *periods)],
             LagColumns::Matching(regex) => matching_lags(frame, regex),
         };
-        let source = numeric_column(frame, &self.spec.source_column)?;
+        let source = numbers(numeric_column(frame, &self.spec.source_column)?);
         let layout = SeriesLayout::build(frame, &self.spec)?;
+        let source = layout.sorted(&source);
         let mut features = Vec::with_capacity(targets.len());
         for (name, periods) in targets {
             let actual = numeric_column(frame, &name)?;
             let offset = i64::try_from(periods).unwrap_or(i64::MAX / 2).saturating_mul(self.spec.period_days);
-            let mut expected = vec![None; frame.num_rows()];
+            let mut expected = vec![f64::NAN; frame.num_rows()];
             layout.for_each_window(offset, offset, |row, window| {
-                expected[row] = window.first().and_then(|&source_row| source.get(source_row).as_f64());
+                expected[row] = if window.is_empty() { f64::NAN } else { source[window.start] };
             });
             let what = format!(
                 "{} {} day(s) earlier within ({})",
@@ -287,7 +323,7 @@ impl Check for EqualLaggedColumn {
                 offset,
                 self.spec.group_by.join(", ")
             );
-            features.push(Recomputed { name, actual, expected, what });
+            features.push(Recomputed { name, actual, actual_values: numbers(actual), expected, what });
         }
         Ok(recomputed_findings(frame, self.spec.clone(), layout, features, self.tolerance))
     }
@@ -340,31 +376,33 @@ pub(crate) fn equal_rolling_statistic(kwargs: &Kwargs<'_>) -> KwargResult<Box<dy
     }))
 }
 
-fn window_statistic(values: &[f64], statistic: RollingStatistic) -> Option<f64> {
-    let n = values.len();
-    let mean = (n > 0).then(|| values.iter().sum::<f64>() / n as f64)?;
+/// The statistic of the present (non-NaN) `values`, NaN when there are too few (none for a
+/// mean, fewer than 2 for a std).
+fn window_statistic(values: &[f64], statistic: RollingStatistic) -> f64 {
+    let present = || values.iter().filter(|v| !v.is_nan());
+    let (n, sum) = present().fold((0usize, 0.0), |(n, sum), v| (n + 1, sum + v));
+    if n == 0 || (statistic == RollingStatistic::Std && n < 2) {
+        return f64::NAN;
+    }
+    let mean = sum / n as f64;
     match statistic {
-        RollingStatistic::Mean => Some(mean),
-        RollingStatistic::Std => {
-            (n >= 2).then(|| (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64).sqrt())
-        }
+        RollingStatistic::Mean => mean,
+        RollingStatistic::Std => (present().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64).sqrt(),
     }
 }
 
 impl Check for EqualRollingStatistic {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
-        let source = numeric_column(frame, &self.spec.source_column)?;
+        let source = numbers(numeric_column(frame, &self.spec.source_column)?);
         let actual = numeric_column(frame, &self.column)?;
         let layout = SeriesLayout::build(frame, &self.spec)?;
+        let source = layout.sorted(&source);
         let days = self.spec.period_days;
         let (h, w) = (self.horizon as i64, self.window as i64);
         let (from, to) = (days * (h + w - 1), days * h);
-        let mut expected = vec![None; frame.num_rows()];
-        let mut values = Vec::with_capacity(self.window as usize);
+        let mut expected = vec![f64::NAN; frame.num_rows()];
         layout.for_each_window(from, to, |row, window| {
-            values.clear();
-            values.extend(window.iter().filter_map(|&r| source.get(r).as_f64()));
-            expected[row] = window_statistic(&values, self.statistic);
+            expected[row] = window_statistic(&source[window], self.statistic);
         });
         let what = format!(
             "the {} of {} over [Date − {from} days, Date − {to} days] within ({}) (window {w}, horizon {h})",
@@ -372,7 +410,7 @@ impl Check for EqualRollingStatistic {
             self.spec.source_column,
             self.spec.group_by.join(", "),
         );
-        let features = vec![Recomputed { name: self.column.clone(), actual, expected, what }];
+        let features = vec![Recomputed { name: self.column.clone(), actual, actual_values: numbers(actual), expected, what }];
         Ok(recomputed_findings(frame, self.spec.clone(), layout, features, self.tolerance))
     }
 }

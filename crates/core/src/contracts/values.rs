@@ -298,9 +298,67 @@ impl Bounds {
     /// Whether `value` lies within the bounds; comparing kinds Python cannot compare
     /// (a number with a string) is an error.
     pub fn contains(&self, value: &Key<'_>, column_type: ColumnType) -> Result<bool, String> {
-        let compare = |bound: &Json| -> Result<Ordering, String> {
-            let bound_key = key_for_column(bound, column_type);
-            value.partial_order(&bound_key).ok_or_else(|| {
+        self.for_column(column_type).contains(value)
+    }
+
+    /// The bounds as keys comparable with cells of `column_type`, converted once for a
+    /// whole column rather than per cell.
+    pub fn for_column(&self, column_type: ColumnType) -> ColumnBounds<'_> {
+        fn key(bound: Option<&Json>, column_type: ColumnType) -> Option<(&Json, Key<'static>)> {
+            bound.map(|b| (b, key_for_column(b, column_type)))
+        }
+        ColumnBounds {
+            min: key(self.min.as_ref(), column_type),
+            max: key(self.max.as_ref(), column_type),
+            strict_min: self.strict_min,
+            strict_max: self.strict_max,
+        }
+    }
+}
+
+/// [`Bounds`] for one column type: each bound as written and as a key.
+pub(crate) struct ColumnBounds<'b> {
+    min: Option<(&'b Json, Key<'static>)>,
+    max: Option<(&'b Json, Key<'static>)>,
+    strict_min: bool,
+    strict_max: bool,
+}
+
+/// Bounds that are all numbers (or absent), for comparing number cells without keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NumericBounds {
+    min: Option<f64>,
+    max: Option<f64>,
+    strict_min: bool,
+    strict_max: bool,
+}
+
+impl NumericBounds {
+    /// [`ColumnBounds::contains`] for a number cell (never NaN: that cell is missing).
+    pub fn contains(&self, value: f64) -> bool {
+        let above_min = self.min.is_none_or(|min| if self.strict_min { value > min } else { value >= min });
+        let below_max = self.max.is_none_or(|max| if self.strict_max { value < max } else { value <= max });
+        above_min && below_max
+    }
+}
+
+impl ColumnBounds<'_> {
+    /// The bounds as plain numbers, when every given bound is a number.
+    pub fn numeric(&self) -> Option<NumericBounds> {
+        let number = |bound: &Option<(&Json, Key<'_>)>| -> Option<Option<f64>> {
+            match bound {
+                None => Some(None),
+                Some((_, Key::Num(v))) if !v.is_nan() => Some(Some(*v)),
+                Some(_) => None,
+            }
+        };
+        Some(NumericBounds { min: number(&self.min)?, max: number(&self.max)?, strict_min: self.strict_min, strict_max: self.strict_max })
+    }
+
+    /// See [`Bounds::contains`].
+    pub fn contains(&self, value: &Key<'_>) -> Result<bool, String> {
+        let compare = |(bound, bound_key): &(&Json, Key<'_>)| -> Result<Ordering, String> {
+            value.partial_order(bound_key).ok_or_else(|| {
                 format!("cannot compare a {} value with the bound {bound} ({})", value.kind_name(), bound_key.kind_name())
             })
         };
@@ -341,10 +399,16 @@ pub(crate) fn column_codes(col: crate::frame::Column<'_>) -> Vec<i64> {
 }
 
 /// Sorts `rows` by the codes of each column in turn, then by row index (a stable order).
+/// Rows already in that order (a feature table sorted by series and date) are left as they
+/// are after one linear check.
 pub(crate) fn sort_rows_by_codes(rows: &mut [usize], codes: &[Vec<i64>]) {
-    rows.sort_unstable_by(|&a, &b| {
+    let order = |a: usize, b: usize| {
         codes.iter().map(|c| c[a].cmp(&c[b])).find(|o| o.is_ne()).unwrap_or(Ordering::Equal).then(a.cmp(&b))
-    });
+    };
+    if rows.windows(2).all(|pair| order(pair[0], pair[1]).is_lt()) {
+        return;
+    }
+    rows.sort_unstable_by(|&a, &b| order(a, b));
 }
 
 #[cfg(test)]
