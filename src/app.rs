@@ -16,7 +16,12 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     provide_context(Engine::start(state));
     leptos::task::spawn_local(run_history::load(state));
+    // Hosted below a sub-path, routes match below `base` and links must carry it.
     let base = base_href().trim_end_matches('/').to_string();
+    let link = {
+        let base = base.clone();
+        move |path: &str| format!("{base}{path}")
+    };
 
     view! {
         <Router base=base>
@@ -26,11 +31,11 @@ pub fn App() -> impl IntoView {
                     <p class="tagline">"Weekly sales forecasting pipeline, running in your browser. Your data never leaves this page."</p>
                 </div>
                 <nav aria-label="Pages">
-                    <A href="/">"Data"</A>
-                    <A href="/pipeline">"Pipeline"</A>
-                    <A href="/contracts">"Contracts"</A>
-                    <A href="/train">"Train & evaluate"</A>
-                    <A href="/runs">"Runs"</A>
+                    <A href=link("/")>"Data"</A>
+                    <A href=link("/pipeline")>"Pipeline"</A>
+                    <A href=link("/contracts")>"Contracts"</A>
+                    <A href=link("/train")>"Train & evaluate"</A>
+                    <A href=link("/runs")>"Runs"</A>
                 </nav>
             </header>
             <main>

@@ -20,8 +20,8 @@ const types = {
   ".json": "application/json",
 };
 
-/** Serves dist/ below `base` ("/" or "/sub/path/"); app routes fall back to index.html. */
-export async function serveDist(base = "/") {
+/** Serves a build (dist/ by default) below `base` ("/" or "/sub/path/"); app routes fall back to index.html. */
+export async function serveDist(base = "/", dir = dist) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (!path.startsWith(base) && path + "/" !== base) {
@@ -29,14 +29,14 @@ export async function serveDist(base = "/") {
       return;
     }
     const relative = normalize(path.slice(base.length) || "index.html");
-    let file = join(dist, relative);
+    let file = join(dir, relative);
     const isFile = await stat(file).then((s) => s.isFile(), () => false);
     if (!isFile) {
       if (extname(relative)) {
         res.writeHead(404).end("not found");
         return;
       }
-      file = join(dist, "index.html");
+      file = join(dir, "index.html");
     }
     res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
     res.end(await readFile(file));

@@ -15,10 +15,16 @@ use sha2::{Digest, Sha256};
 
 use crate::{root, sh};
 
+/// Builds into `dist/`.
 pub fn build(public_url: &str) -> Result<()> {
+    build_into("dist", public_url)
+}
+
+/// Builds into `out_dir` (relative to the repository root) for hosting under `public_url`.
+pub fn build_into(out_dir: &str, public_url: &str) -> Result<()> {
     let public_url = normalise_public_url(public_url);
-    sh("trunk", &["build", "--release", "--public-url", &public_url])?;
-    let dist = root().join("dist");
+    sh("trunk", &["build", "--release", "--public-url", &public_url, "--dist", out_dir])?;
+    let dist = root().join(out_dir);
     let index_path = dist.join("index.html");
     let html = std::fs::read_to_string(&index_path).context("trunk wrote no dist/index.html")?;
     let html = with_csp(&html);

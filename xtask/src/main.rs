@@ -77,6 +77,10 @@ pub fn sh_with_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result
     Ok(())
 }
 
+/// Where the end-to-end tests find the sub-path build, and its public URL.
+const SUBPATH_DIST: &str = "target/dist-subpath";
+const SUBPATH_URL: &str = "/tools/shelfcast/";
+
 fn test() -> Result<()> {
     setup::run()?;
     let data = data_dir();
@@ -86,7 +90,9 @@ fn test() -> Result<()> {
     sh("cargo", &["test", "--workspace", "--locked"])?;
     browser_tests()?;
     dist::build("/")?;
-    sh("npm", &["test"])
+    // A second build for a host that serves the app below the domain's root.
+    dist::build_into(SUBPATH_DIST, SUBPATH_URL)?;
+    sh_with_env("npm", &["test"], &[("SHELFCAST_SUBPATH_DIST", SUBPATH_DIST), ("SHELFCAST_SUBPATH_URL", SUBPATH_URL)])
 }
 
 /// The app's browser tests (tests/web.rs: IndexedDB storage, views) in headless Chromium.
