@@ -19,11 +19,12 @@ pub struct StageView {
 }
 
 /// Progress of the running stage.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StageProgress {
     pub stage: Stage,
     pub done: usize,
     pub total: usize,
+    pub note: String,
 }
 
 /// Run settings chosen on the Train page.
@@ -88,8 +89,8 @@ impl AppState {
                 }
                 None
             }
-            Response::Event { event: PipelineEvent::Progress { stage, done, total } } => {
-                self.progress.set(Some(StageProgress { stage, done, total }));
+            Response::Event { event: PipelineEvent::Progress { stage, done, total, note } } => {
+                self.progress.set(Some(StageProgress { stage, done, total, note }));
                 None
             }
             Response::Profile { profile } => {

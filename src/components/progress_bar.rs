@@ -11,7 +11,7 @@ pub fn ProgressBar() -> impl IntoView {
         let progress = state.progress.get();
         busy.then(|| {
             let (label, value, max) = match progress {
-                Some(p) => (format!("{}: {} of {}", p.stage.name(), p.done, p.total), p.done as f64, p.total.max(1) as f64),
+                Some(p) => (format!("{}: {}", p.stage.name(), p.note), p.done as f64, p.total.max(1) as f64),
                 None => ("working…".to_string(), 0.0, 0.0),
             };
             view! {

@@ -66,8 +66,9 @@ pub trait Clock {
 pub enum PipelineEvent {
     /// A stage changed state; `duration_ms` is set once it has ended.
     Stage { stage: Stage, state: StageState, duration_ms: Option<f64>, message: String },
-    /// Progress within a stage, e.g. rows read or trees built.
-    Progress { stage: Stage, done: usize, total: usize },
+    /// Progress within a stage (`done` of `total` units) and what it means to a person,
+    /// e.g. "52,000 rows read" or "20 of 70 trees built".
+    Progress { stage: Stage, done: usize, total: usize, note: String },
 }
 
 /// An input file, by name: `train.csv` or `train.csv.gz` (more when joins use them).
@@ -302,10 +303,6 @@ impl<'a> Runner<'a> {
         value
     }
 
-    fn progress(&mut self, stage: Stage, done: usize, total: usize) {
-        (self.observer)(PipelineEvent::Progress { stage, done, total });
-    }
-
     fn all(&mut self, inputs: &[InputFile]) -> Result<()> {
         let table = self.stage(Stage::Ingest, |run| run.ingest(inputs))?;
         let sales = table.frame;
@@ -347,7 +344,10 @@ impl<'a> Runner<'a> {
             let names: Vec<_> = inputs.iter().map(|f| f.name.as_str()).collect();
             Error::stage("ingest", format!("no train.csv or train.csv.gz among the inputs ({})", names.join(", ")))
         })?;
-        let mut report = |p: ReadProgress| (self.observer)(PipelineEvent::Progress { stage: Stage::Ingest, done: p.bytes_read, total: p.bytes_total });
+        let mut report = |p: ReadProgress| {
+            let note = format!("{} rows read", p.rows);
+            (self.observer)(PipelineEvent::Progress { stage: Stage::Ingest, done: p.bytes_read, total: p.bytes_total, note })
+        };
         let table = read_table(&train.name, &train.bytes, &TRAIN, &mut report)?;
         let message = format!("{}: {} rows", table.fingerprint.name, table.fingerprint.rows);
         Ok((table, message))
@@ -410,15 +410,17 @@ impl<'a> Runner<'a> {
     }
 
     fn train(&mut self, train: &ModelData) -> Result<(FittedModel, String)> {
-        let mut progress = Vec::new();
-        let model = {
-            let mut record = |p: crate::models::FitProgress| progress.push(p);
-            let mut ctx = FitContext { seed: self.config.seed, progress: &mut record };
-            self.config.model.fit(TrainingSet { x: &train.x, y: &train.y, weights: &train.weights, time: Some(&train.dates) }, &mut ctx)?
+        let config = self.config;
+        let observer = &mut *self.observer;
+        // Progress goes out while the model fits (the worker posts it to the page at once).
+        let mut report = |p: crate::models::FitProgress| {
+            let note = format!("{} of {} fitting steps", p.done, p.total);
+            observer(PipelineEvent::Progress { stage: Stage::Train, done: p.done, total: p.total, note });
         };
-        for p in progress {
-            self.progress(Stage::Train, p.done, p.total);
-        }
+        let mut ctx = FitContext { seed: config.seed, progress: &mut report };
+        let model = config
+            .model
+            .fit(TrainingSet { x: &train.x, y: &train.y, weights: &train.weights, time: Some(&train.dates) }, &mut ctx)?;
         let message = format!("{} fitted on {} rows", model.kind().name(), train.y.len());
         Ok((model, message))
     }
