@@ -9,7 +9,8 @@ import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 
 export const root = resolve(import.meta.dirname, "../..");
-export const dist = join(root, "dist");
+/** The built app: `SHELFCAST_DIST` if set (e.g. another checkout's build), else dist/. */
+export const dist = process.env.SHELFCAST_DIST ? resolve(process.env.SHELFCAST_DIST) : join(root, "dist");
 
 const types = {
   ".html": "text/html; charset=utf-8",
@@ -61,9 +62,11 @@ export async function launch() {
   });
 }
 
-/** A page that records every request URL and every console error. */
-export async function openPage(browser, url) {
+/** A page that records every request URL and every console error; `init` (optional) is a
+ * script run in the page before its own scripts. */
+export async function openPage(browser, url, { init } = {}) {
   const page = await browser.newPage();
+  if (init) await page.addInitScript(init);
   const requests = [];
   const errors = [];
   page.on("request", (r) => requests.push(r.url()));

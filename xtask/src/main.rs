@@ -6,7 +6,10 @@
 //! - `serve`  builds and serves it on http://127.0.0.1:8080/;
 //! - `test`   runs every test: native Rust tests, the app's wasm-bindgen browser tests, then the
 //!   end-to-end browser tests;
-//! - `bench`  runs the whole pipeline natively on the real train.csv and prints stage times.
+//! - `bench`  runs the whole pipeline natively on the real train.csv and prints stage times;
+//! - `bench-browser` builds `dist/` (unless `--no-build`) and runs the same pipeline in the
+//!   app in headless Chromium (tests/bench/browser.mjs): end to end, stages, long tasks,
+//!   first render, .wasm sizes.
 
 mod bench;
 mod dist;
@@ -37,8 +40,16 @@ fn main() -> Result<()> {
         }
         "test" => test(),
         "bench" => bench::run(option("--runs").map(|r| r.parse()).transpose()?.unwrap_or(5)),
+        "bench-browser" => {
+            setup::run()?;
+            if !rest.iter().any(|a| a == "--no-build") {
+                dist::build("/")?;
+            }
+            let runs: usize = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(3);
+            sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string()])
+        }
         _ => {
-            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N]>");
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-browser [--runs N] [--no-build]>");
             Ok(())
         }
     }

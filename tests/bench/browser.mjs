@@ -1,0 +1,129 @@
+// `cargo xtask bench-browser`: the built app in headless Chromium, Ridge on the real train.csv
+// uploaded through the Data page's file input. Every figure is measured in the page:
+// - first render: navigation start → first contentful paint, and → `#use-sample` in the DOM;
+// - end to end: the file input's `change` event → `#test-wmae` in the DOM (performance.now());
+// - main-thread long tasks (Long Tasks API, which reports only tasks ≥ 50 ms) during the run;
+// - per-stage times from the run record (the Runs page's "Download JSON").
+// Each run opens a fresh page (a fresh browser context, so an empty IndexedDB) in one browser;
+// run 1 is cold (nothing compiled or cached yet). Usage: node tests/bench/browser.mjs [--runs N]
+import { readFile, readdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gzipSync, constants } from "node:zlib";
+import { serveDist, launch, openPage, realTrainFile, dataDir, dist, root } from "../e2e/harness.mjs";
+
+const runsArg = process.argv.indexOf("--runs");
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive whole number");
+const TARGET_END_TO_END_MS = 1500;
+const TARGET_LONGEST_TASK_MS = 100;
+
+const train = realTrainFile();
+if (!train) {
+  console.error(`the real data is absent: no train.csv[.gz] in ${dataDir()} (set SHELFCAST_DATA_DIR)`);
+  process.exit(1);
+}
+if (!existsSync(join(dist, "index.html"))) {
+  console.error(`no built app in ${dist}: run \`cargo xtask dist\` (or set SHELFCAST_DIST)`);
+  process.exit(1);
+}
+
+// Runs in the page before its own scripts: observers for long tasks, the file input's change
+// event (capture phase, so before the app's handler) and the elements appearing.
+function instrument() {
+  const marks = (window.__bench = { longTasks: [] });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) marks.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: "longtask", buffered: true });
+  document.addEventListener("change", (e) => {
+    if (e.target.id === "train-file") marks.change ??= performance.now();
+  }, true);
+  new MutationObserver(() => {
+    if (marks.ready === undefined && document.querySelector("#use-sample")) marks.ready = performance.now();
+    if (marks.change !== undefined && marks.shown === undefined && document.querySelector("#test-wmae")) {
+      marks.shown = performance.now();
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+async function once(browser, url) {
+  const { page, errors } = await openPage(browser, url, { init: instrument });
+  await page.setInputFiles("#train-file", train);
+  await page.waitForSelector("#test-wmae", { timeout: 300_000 });
+  await page.waitForFunction(() => /^Run .* finished\.$/.test(document.querySelector("#status")?.textContent ?? ""));
+  const marks = await page.evaluate(() => ({
+    ...window.__bench,
+    fcp: performance.getEntriesByType("paint").find((p) => p.name === "first-contentful-paint")?.startTime,
+  }));
+  const during = marks.longTasks.filter((t) => t.start + t.duration > marks.change && t.start < marks.shown);
+  const loading = marks.longTasks.filter((t) => t.start < marks.ready);
+  await page.click("nav >> text=Runs");
+  await page.waitForSelector("#runs tr.run");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#runs tr.run >> text=Download JSON")]);
+  const record = JSON.parse(await readFile(await download.path(), "utf8"));
+  if (record.params?.model !== "ridge") throw new Error(`the run used model ${record.params?.model}, not ridge`);
+  if (errors.length) console.error("page errors:", errors);
+  await page.close();
+  return {
+    fcp: marks.fcp,
+    ready: marks.ready,
+    endToEnd: marks.shown - marks.change,
+    longest: Math.max(0, ...during.map((t) => t.duration)),
+    over50: during.filter((t) => t.duration > 50).length,
+    loadLongest: Math.max(0, ...loading.map((t) => t.duration)),
+    stages: record.stages.map((s) => [s.stage, s.duration_ms, s.state]),
+    wmae: record.metrics.test_wmae,
+  };
+}
+
+async function wasmSizes() {
+  const names = (await readdir(dist)).filter((n) => /^shelfcast-app-.*_bg\.wasm$|^shelfcast-worker_bg\.wasm$/.test(n));
+  return Promise.all(names.sort().map(async (name) => {
+    const bytes = await readFile(join(dist, name));
+    return { name, raw: bytes.length, gzip: gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length };
+  }));
+}
+
+const server = await serveDist("/");
+const browser = await launch();
+const results = [];
+try {
+  for (let i = 0; i < runs; i++) {
+    results.push(await once(browser, server.url));
+    console.error(`run ${i + 1}/${runs}: end to end ${results[i].endToEnd.toFixed(1)} ms`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const sorted = (values) => [...values].sort((a, b) => a - b);
+const median = (values) => sorted(values)[Math.floor(values.length / 2)];
+const best = (values) => sorted(values)[0];
+const ms = (v) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(1));
+const longTask = (v) => (v === 0 ? "none" : ms(v));
+const target = (value, limit) => `< ${limit} ms ${value < limit ? "(met)" : "(MISSED)"}`;
+
+const rows = [];
+const row = (label, values, show = ms, goal = "") =>
+  rows.push([label, show(values[0]), show(median(values)), show(best(values)), goal]);
+const pick = (f) => results.map(f);
+row("first contentful paint (ms)", pick((r) => r.fcp));
+row("#use-sample present (ms)", pick((r) => r.ready));
+row("longest task while loading (ms)", pick((r) => r.loadLongest), longTask);
+row("end to end: file → metrics (ms)", pick((r) => r.endToEnd), ms, target(median(pick((r) => r.endToEnd)), TARGET_END_TO_END_MS));
+row("longest main-thread task (ms)", pick((r) => r.longest), longTask, target(median(pick((r) => r.longest)), TARGET_LONGEST_TASK_MS));
+row("main-thread tasks > 50 ms", pick((r) => r.over50), String);
+for (const [i, [stage]] of results[0].stages.entries()) row(`stage ${stage} (ms)`, pick((r) => r.stages[i][1]));
+row("sum of stages (ms)", pick((r) => r.stages.reduce((sum, s) => sum + s[1], 0)));
+
+console.log(`\nShelfcast in headless Chromium: Ridge on ${relative(root, train)}, ${runs} run(s), a fresh page each`);
+console.log(`(median and best are over all runs; test WMAE ${results[0].wmae.toFixed(3)}; stage states: ${[...new Set(results.flatMap((r) => r.stages.map((s) => s[2])))].join(", ")})`);
+console.log("Long Tasks reports only tasks ≥ 50 ms: \"none\" means every task was shorter.\n");
+const header = ["", "run 1 (cold)", "median", "best", "target (on the median)"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+for (const r of [header, ...rows]) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd());
+
+console.log(`\nWebAssembly in ${relative(root, dist)} (gzip: node's zlib, level 9)`);
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+for (const { name, raw, gzip } of await wasmSizes()) console.log(`  ${name.padEnd(42)} ${kb(raw).padStart(11)} raw  ${kb(gzip).padStart(10)} gzipped`);
