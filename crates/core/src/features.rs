@@ -372,4 +372,103 @@ mod tests {
         assert_eq!(sorted.ints("Week").unwrap().value(0), 5);
         assert_eq!(sorted.ints("Month").unwrap().value(4), 3);
     }
+
+    fn weekly(values: &[Option<f64>]) -> Vec<(i64, i64, i32, f64, bool)> {
+        let day0 = days_from_civil(2010, 2, 5);
+        values
+            .iter()
+            .enumerate()
+            .filter_map(|(w, v)| v.map(|v| (1, 1, day0 + 7 * w as i32, v, w % 10 == 1)))
+            .collect()
+    }
+
+    /// The window is [t − 7·w, t − 7]: its oldest week is in, the week before it and the
+    /// current week are out.
+    #[test]
+    fn rolling_window_edges() {
+        // Sales 1, 2, 4, 8, 16, 32 …: each sum identifies exactly which weeks were used.
+        let values: Vec<Option<f64>> = (0..20).map(|w| Some(f64::from(1u32 << w))).collect();
+        let table = build_features(&sales(&weekly(&values)), &FeatureConfig::default()).unwrap();
+        let mean_4 = table.floats("roll_mean_4").unwrap();
+        let mean_13 = table.floats("roll_mean_13").unwrap();
+        // Week 10: weeks 6..=9 → (64 + 128 + 256 + 512) / 4.
+        assert_eq!(mean_4.value(10), (64.0 + 128.0 + 256.0 + 512.0) / 4.0);
+        // Week 3: only weeks 0..=2 exist (a short history): mean of what is present.
+        assert_eq!(mean_4.value(3), (1.0 + 2.0 + 4.0) / 3.0);
+        // Week 13: weeks 0..=12.
+        assert_eq!(mean_13.value(13), f64::from((1u32 << 13) - 1) / 13.0);
+        let lag_52 = table.floats("lag_52").unwrap();
+        assert!((0..20).all(|i| lag_52.is_null(i)), "no row is 52 weeks back");
+    }
+
+    /// A missing target is a missing lag; a series of one row has no lag and no window.
+    #[test]
+    fn missing_values_and_single_row_series() {
+        let mut rows = weekly(&[Some(10.0), Some(20.0), Some(30.0)]);
+        rows.push((2, 7, days_from_civil(2010, 2, 12), 5.0, true));
+        let mut frame_rows = sales(&rows);
+        // Null out the target of week 1 of series (1, 1).
+        let columns: Vec<(String, ArrayRef)> = frame_rows
+            .column_names()
+            .into_iter()
+            .map(|name| {
+                let array = frame_rows.array(&name).unwrap().clone();
+                if name == "Weekly_Sales" {
+                    (name, Arc::new(Float64Array::from(vec![Some(10.0), None, Some(30.0), Some(5.0)])) as ArrayRef)
+                } else {
+                    (name, array)
+                }
+            })
+            .collect();
+        frame_rows = Frame::new(columns).unwrap();
+        let table = build_features(&frame_rows, &FeatureConfig::default()).unwrap();
+        let lag_1 = table.floats("lag_1").unwrap();
+        let lag_2 = table.floats("lag_2").unwrap();
+        assert!(lag_1.is_null(2), "week 2's lag_1 is week 1, whose sales are missing");
+        assert_eq!(lag_2.value(2), 10.0);
+        let std_4 = table.floats("roll_std_4").unwrap();
+        assert!(std_4.is_null(2), "one value present: no sample std");
+        // The single-row series (2, 7): everything missing, holiday kept.
+        assert!(lag_1.is_null(3) && table.floats("roll_mean_13").unwrap().is_null(3));
+        assert!(table.bools("IsHoliday").unwrap().value(3));
+    }
+
+    /// With horizon h the lags are {h, h+1, 52} and each window ends h weeks back.
+    #[test]
+    fn horizon_moves_lags_and_windows_back() {
+        let config = FeatureConfig { horizon: 3 };
+        assert_eq!(config.lags(), vec![3, 4, 52]);
+        let values: Vec<Option<f64>> = (0..12).map(|w| Some(f64::from(1u32 << w))).collect();
+        let table = build_features(&sales(&weekly(&values)), &config).unwrap();
+        assert!(!table.has_column("lag_1") && !table.has_column("lag_2"));
+        assert_eq!(table.floats("lag_3").unwrap().value(10), 128.0);
+        // Week 10, w = 4, h = 3: weeks 4..=7.
+        assert_eq!(table.floats("roll_mean_4").unwrap().value(10), (16.0 + 32.0 + 64.0 + 128.0) / 4.0);
+        assert_eq!(config.model_columns()[6..9], ["lag_3", "lag_4", "lag_52"]);
+    }
+
+    /// The model matrix keeps the rows with lag_h, fills other gaps with 0 and weighs holidays 5.
+    #[test]
+    fn model_matrix_rows_fill_and_weights() {
+        let values: Vec<Option<f64>> = (0..4).map(|w| Some(100.0 + f64::from(w))).collect();
+        let table = build_features(&sales(&weekly(&values)), &FeatureConfig::default()).unwrap();
+        let data = model_data(&table, &FeatureConfig::default()).unwrap();
+        assert_eq!(data.y, vec![101.0, 102.0, 103.0], "week 0 has no lag_1");
+        assert_eq!(data.weights, vec![5.0, 1.0, 1.0], "week 1 is a holiday week in this series");
+        let lag_2 = data.x.column_index("lag_2").unwrap();
+        assert_eq!(data.x.get(0, lag_2), 0.0, "missing lag_2 becomes 0");
+        assert_eq!(data.x.get(1, lag_2), 100.0);
+    }
+
+    #[test]
+    fn dates_off_the_weekly_grid_and_duplicates_are_errors() {
+        let mut rows = weekly(&[Some(1.0), Some(2.0)]);
+        rows.push((1, 1, rows[1].2 + 3, 3.0, false));
+        let err = build_features(&sales(&rows), &FeatureConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("not a whole number of weeks"), "{err}");
+        let mut rows = weekly(&[Some(1.0), Some(2.0)]);
+        rows.push(rows[1]);
+        let err = build_features(&sales(&rows), &FeatureConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("duplicate row for Store 1, Dept 1"), "{err}");
+    }
 }

@@ -549,4 +549,83 @@ mod tests {
             "my_sales.csv (as train.csv), line 2, column \"Weekly_Sales\": not a number (value: \"lots\")"
         );
     }
+
+    /// A weekly sales file of 60 weeks × 3 series, with `bad` negative sales in the last week.
+    fn small_sales(negative_rows: usize) -> InputFile {
+        let first = crate::calendar::days_from_civil(2010, 2, 5);
+        let mut csv = String::from("Store,Dept,Date,Weekly_Sales,IsHoliday\n");
+        let mut negatives = negative_rows;
+        for dept in 1..=3 {
+            for week in 0..60 {
+                let sales = if negatives > 0 && week >= 50 {
+                    negatives -= 1;
+                    -5.0
+                } else {
+                    1000.0 + f64::from(dept * 10 + week % 7)
+                };
+                csv.push_str(&format!("1,{dept},{},{sales},FALSE\n", format_date(first + 7 * week)));
+            }
+        }
+        InputFile { name: "train.csv".into(), bytes: csv.into_bytes() }
+    }
+
+    fn states(outcome: &PipelineOutcome) -> Vec<(String, StageState)> {
+        outcome.record.stages.iter().map(|s| (s.stage.clone(), s.state)).collect()
+    }
+
+    #[test]
+    fn a_failed_raw_contract_stops_everything_downstream() {
+        // 30 of 180 rows negative: far beyond the suite's `mostly`.
+        let outcome = run(&[small_sales(30)], &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(outcome.contract_failed(), "{:?}", outcome.error);
+        assert_eq!(outcome.record.status, RunStatus::Failed);
+        let states = states(&outcome);
+        assert_eq!(states[1], ("raw_contract".into(), StageState::Failed));
+        assert!(states[2..].iter().all(|(_, s)| *s == StageState::UpstreamFailed));
+        assert!(outcome.model.is_none() && !outcome.record.registrable);
+        assert!(outcome.record.error.as_deref().unwrap().contains("sales_expectation_suite"));
+    }
+
+    #[test]
+    fn continuing_after_a_failed_contract_is_recorded_and_not_registrable() {
+        let config = PipelineConfig { continue_on_contract_failure: true, ..PipelineConfig::default() };
+        let outcome = run(&[small_sales(30)], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(outcome.error.is_none(), "{:?}", outcome.error);
+        assert_eq!(outcome.record.status, RunStatus::Finished);
+        assert_eq!(outcome.record.params["continue_on_contract_failure"], "true");
+        assert_eq!(outcome.record.tags["contract_failure_continued"], "sales_expectation_suite");
+        assert!(!outcome.record.registrable);
+        assert!(!outcome.record.contracts[0].success);
+    }
+
+    #[test]
+    fn a_failed_feature_contract_finishes_the_run_but_not_registrable() {
+        let mut suites = Suites::shipped();
+        // A feature suite that cannot pass: a column the feature table never has.
+        suites.features = Some(
+            Suite::from_json(
+                "strict.json",
+                r#"{"expectation_suite_name": "strict", "expectations": [{"expectation_type": "expect_column_to_exist", "kwargs": {"column": "lag_99"}}]}"#,
+            )
+            .unwrap(),
+        );
+        let outcome = run(&[small_sales(0)], &PipelineConfig::default(), &suites, &FixedClock, &mut |_| {});
+        assert!(outcome.error.is_none(), "{:?}", outcome.error);
+        assert!(outcome.evaluation.is_some());
+        assert!(!outcome.record.registrable);
+        let feature_contract = &outcome.record.contracts[1];
+        assert_eq!((feature_contract.suite.as_str(), feature_contract.success), ("strict", false));
+        assert_eq!(feature_contract.suite_digest, suites.features.as_ref().unwrap().digest());
+    }
+
+    #[test]
+    fn a_clean_run_records_suites_digests_and_is_registrable() {
+        let outcome = run(&[small_sales(0)], &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(outcome.error.is_none(), "{:?}", outcome.error);
+        assert!(outcome.record.registrable);
+        let names: Vec<_> = outcome.record.contracts.iter().map(|c| (c.suite.as_str(), c.success)).collect();
+        assert_eq!(names, [("sales_expectation_suite", true), ("feature_expectation_suite", true)]);
+        assert!(outcome.record.contracts.iter().all(|c| c.suite_digest.len() == 64));
+        assert!(states(&outcome).iter().all(|(_, s)| *s == StageState::Success));
+    }
 }

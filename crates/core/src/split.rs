@@ -84,3 +84,59 @@ pub fn split_rows(features: &Frame, cutoff: Option<i32>, required_column: &str) 
     }
     Ok(RowSplit { cutoff, train, test })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::{days_from_civil, format_date};
+
+    fn weeks(n: i32) -> Vec<i32> {
+        let first = days_from_civil(2010, 2, 5);
+        (0..n).map(|w| first + 7 * w).collect()
+    }
+
+    #[test]
+    fn default_cutoff_leaves_the_last_39_weeks_for_testing() {
+        let dates = weeks(143);
+        let cutoff = default_cutoff(&dates).unwrap();
+        assert_eq!(format_date(cutoff), "2012-02-03", "the full train.csv's cutoff");
+        assert_eq!(dates.iter().filter(|&&d| d >= cutoff).count(), 39);
+        // Exactly 40 weeks: one training week remains.
+        let forty = weeks(40);
+        let cutoff = default_cutoff(&forty).unwrap();
+        assert_eq!(forty.iter().filter(|&&d| d < cutoff).count(), 1);
+        // Order does not matter.
+        let mut shuffled = weeks(60);
+        shuffled.reverse();
+        assert_eq!(default_cutoff(&shuffled).unwrap(), default_cutoff(&weeks(60)).unwrap());
+    }
+
+    #[test]
+    fn fewer_than_40_weeks_is_an_error_that_says_so() {
+        let err = default_cutoff(&weeks(39)).unwrap_err().to_string();
+        assert!(err.contains("39 weeks") && err.contains("at least 40"), "{err}");
+        assert!(default_cutoff(&[]).is_err());
+    }
+
+    #[test]
+    fn rows_before_the_cutoff_train_and_the_rest_test() {
+        use crate::features::{build_features, FeatureConfig};
+        use crate::ingest::{read_table, TRAIN};
+        let mut csv = String::from("Store,Dept,Date,Weekly_Sales,IsHoliday\n");
+        for date in weeks(50) {
+            csv.push_str(&format!("1,1,{},{},FALSE\n", format_date(date), date % 97));
+        }
+        let sales = read_table("train.csv", csv.as_bytes(), &TRAIN, &mut |_| {}).unwrap().frame;
+        let features = build_features(&sales, &FeatureConfig::default()).unwrap();
+        let cutoff = weeks(50)[20] + 3; // any date, not only a Friday
+        let split = split_by_date(&features, Some(cutoff), "lag_1").unwrap();
+        let train_dates = split.train.dates("Date").unwrap();
+        let test_dates = split.test.dates("Date").unwrap();
+        assert!(train_dates.values().iter().all(|&d| d < cutoff));
+        assert!(test_dates.values().iter().all(|&d| d >= cutoff));
+        // Week 0 has no lag_1, so 20 training rows (weeks 1..=20) and 29 test rows.
+        assert_eq!((split.train.num_rows(), split.test.num_rows()), (20, 29));
+        let err = split_by_date(&features, Some(weeks(50)[0]), "lag_1").unwrap_err();
+        assert!(err.to_string().contains("both parts need rows"), "{err}");
+    }
+}
