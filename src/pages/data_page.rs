@@ -20,8 +20,28 @@ pub fn DataPage() -> impl IntoView {
         // Picking the same file again after fixing it must fire again.
         input.set_value("");
     };
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        let Some(list) = ev.data_transfer().and_then(|t| t.files()) else { return };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        if !files.is_empty() && !state.busy.get_untracked() {
+            engine.run_files(files);
+        }
+    };
     view! {
-        <section class="controls" aria-label="Data">
+        <section
+            class="controls drop-zone"
+            class:dragging=move || dragging.get()
+            aria-label="Data"
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
             <button id="use-sample" on:click=move |_| engine.run_sample() disabled=move || state.busy.get()>
                 "Use sample data"
             </button>
@@ -29,7 +49,7 @@ pub fn DataPage() -> impl IntoView {
                 "Or load train.csv (.csv or .csv.gz) "
                 <input id="train-file" type="file" accept=".csv,.gz" on:change=on_files disabled=move || state.busy.get()/>
             </label>
-            <p class="hint">"Files are read in this browser only; nothing is uploaded anywhere."</p>
+            <p class="hint">"Or drop the file here. Files are read in this browser only; nothing is uploaded anywhere."</p>
         </section>
         {move || state.profile.get().map(|p| {
             let summary = format!(

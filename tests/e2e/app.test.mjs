@@ -135,3 +135,17 @@ test("a malformed upload shows the engine's error and keeps the earlier result",
   assert.equal((await readMetrics(page)).wmae, before.wmae, "the earlier run is still shown");
   await page.close();
 });
+
+test("a file dropped on the data section is read like a picked one", async () => {
+  const { page } = await openPage(browser, server.url);
+  const dataTransfer = await page.evaluateHandle(() => {
+    const transfer = new DataTransfer();
+    const csv = "Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,1.0,MAYBE\n";
+    transfer.items.add(new File([csv], "train.csv", { type: "text/csv" }));
+    return transfer;
+  });
+  await page.dispatchEvent(".drop-zone", "drop", { dataTransfer });
+  await page.waitForSelector("#error");
+  assert.match(await page.textContent("#error"), /train\.csv, line 2, column "IsHoliday": not a boolean \(expected TRUE or FALSE\) \(value: "MAYBE"\)/);
+  await page.close();
+});
