@@ -12,7 +12,7 @@ use crate::worker_client::{base_href, Engine};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new();
+    let state = AppState::default();
     provide_context(state);
     provide_context(Engine::start(state));
     leptos::task::spawn_local(run_history::load(state));

@@ -54,8 +54,8 @@ pub struct AppState {
     pub runs: RwSignal<Vec<RunRecord>>,
 }
 
-impl AppState {
-    pub fn new() -> Self {
+impl Default for AppState {
+    fn default() -> Self {
         AppState {
             settings: RwSignal::new(Settings { model: ModelKind::Ridge, alpha: "1.0".into(), cutoff: String::new() }),
             busy: RwSignal::new(false),
@@ -70,6 +70,9 @@ impl AppState {
             runs: RwSignal::new(Vec::new()),
         }
     }
+}
+
+impl AppState {
 
     /// Applies a message from the worker. Returns the finished run's record, which the
     /// caller stores.

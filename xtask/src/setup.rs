@@ -60,7 +60,7 @@ fn debian_packages() -> Result<()> {
         .iter()
         .copied()
         .filter(|p| {
-            output("dpkg-query", &["-W", "-f=${Status}", p]).map_or(true, |s| !s.contains("install ok installed"))
+            output("dpkg-query", &["-W", "-f=${Status}", p]).is_none_or(|s| !s.contains("install ok installed"))
         })
         .collect();
     if missing.is_empty() {

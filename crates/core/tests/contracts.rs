@@ -5,8 +5,11 @@
 //! `../shared/data/walmart` beside the repository. When it is absent the real-data tests say
 //! so on stderr and return without asserting.
 
+mod common;
+
+use common::real_train;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,22 +23,7 @@ use shelfcast_core::Frame;
 const SALES_SUITE: &str = include_str!("../../../expectations/sales_expectation_suite.json");
 const FEATURE_SUITE: &str = include_str!("../../../expectations/feature_expectation_suite.json");
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("SHELFCAST_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/walmart"))
-}
 
-fn real_train() -> Option<Frame> {
-    let dir = data_dir();
-    let Some(path) = ["train.csv", "train.csv.gz"].iter().map(|n| dir.join(n)).find(|p| p.exists()) else {
-        eprintln!("SKIPPED: the real Walmart data is absent (looked for train.csv[.gz] in {}; set SHELFCAST_DATA_DIR)", dir.display());
-        return None;
-    };
-    let bytes = std::fs::read(&path).expect("readable data file");
-    let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    Some(read_table(&name, &bytes, &TRAIN, &mut |_| {}).expect("the real train.csv ingests").frame)
-}
 
 fn sample_train() -> Frame {
     read_table("train.csv", &sample_train_csv(DEFAULT_SEED), &TRAIN, &mut |_| {}).expect("the sample ingests").frame

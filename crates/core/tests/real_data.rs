@@ -4,31 +4,13 @@
 //! `../shared/data/walmart` beside the repository. When it is absent each test says so on
 //! stderr and returns without asserting.
 
-use std::path::PathBuf;
+mod common;
 
+use common::real_train;
 use shelfcast_core::features::{build_features, model_data, FeatureConfig};
-use shelfcast_core::ingest::{read_table, TRAIN};
 use shelfcast_core::models::{FitContext, ModelKind, ModelSpec, TrainingSet};
 use shelfcast_core::split::split_by_date;
-use shelfcast_core::{calendar, metrics, Frame};
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("SHELFCAST_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/walmart"))
-}
-
-fn real_train() -> Option<Frame> {
-    let dir = data_dir();
-    let path = ["train.csv", "train.csv.gz"].iter().map(|n| dir.join(n)).find(|p| p.exists());
-    let Some(path) = path else {
-        eprintln!("SKIPPED: the real Walmart data is absent (looked for train.csv[.gz] in {}; set SHELFCAST_DATA_DIR)", dir.display());
-        return None;
-    };
-    let bytes = std::fs::read(&path).expect("readable data file");
-    let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    Some(read_table(&name, &bytes, &TRAIN, &mut |_| {}).expect("the real train.csv ingests").frame)
-}
+use shelfcast_core::{calendar, metrics};
 
 fn rel_close(actual: f64, expected: f64, tolerance: f64) -> bool {
     ((actual - expected) / expected).abs() <= tolerance

@@ -152,6 +152,20 @@ fn header_names(file: &str, record: &Record) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Checks the text, reads the header and returns the reader positioned on the first data
+/// row, a record buffer and the column names.
+fn open_csv<'a>(file: &'a str, data: &'a [u8]) -> Result<(CsvReader<'a>, Record, Vec<String>)> {
+    check_text(file, data)?;
+    let mut reader = CsvReader::new(file, data);
+    let mut record = Record::default();
+    if !reader.read(&mut record)? {
+        return Err(Error::input(whole_file(file), "the file is empty (expected a header line)"));
+    }
+    let names = header_names(file, &record)?;
+    reader.set_header(&names);
+    Ok((reader, record, names))
+}
+
 /// Reads a known file with its declared schema. Columns may come in any order; each declared
 /// column must be present and no other.
 pub fn read_table(
@@ -161,14 +175,7 @@ pub fn read_table(
     progress: &mut dyn FnMut(ReadProgress),
 ) -> Result<Table> {
     let data = decompress(file, bytes)?;
-    check_text(file, &data)?;
-    let mut reader = CsvReader::new(file, &data);
-    let mut record = Record::default();
-    if !reader.read(&mut record)? {
-        return Err(Error::input(whole_file(file), "the file is empty (expected a header line)"));
-    }
-    let names = header_names(file, &record)?;
-    reader.set_header(&names);
+    let (mut reader, mut record, names) = open_csv(file, &data)?;
     let columns = schema.match_header(file, &names)?;
     let mut builders: Vec<TypedBuilder> =
         columns.iter().map(|spec| TypedBuilder::new(spec.column_type, data.len() / 40)).collect();
@@ -183,7 +190,7 @@ pub fn read_table(
             })?;
         }
         rows += 1;
-        if rows % PROGRESS_EVERY_ROWS == 0 {
+        if rows.is_multiple_of(PROGRESS_EVERY_ROWS) {
             progress(ReadProgress { rows, bytes_read: reader.offset(), bytes_total: data.len() });
         }
     }
@@ -346,14 +353,7 @@ fn parse_date(field: &[u8]) -> Result<i32, FieldError> {
 /// strings. A column with no values at all is a float column, as pandas makes it.
 pub fn read_inferred(file: &str, bytes: &[u8], progress: &mut dyn FnMut(ReadProgress)) -> Result<Table> {
     let data = decompress(file, bytes)?;
-    check_text(file, &data)?;
-    let mut reader = CsvReader::new(file, &data);
-    let mut record = Record::default();
-    if !reader.read(&mut record)? {
-        return Err(Error::input(whole_file(file), "the file is empty (expected a header line)"));
-    }
-    let names = header_names(file, &record)?;
-    reader.set_header(&names);
+    let (mut reader, mut record, names) = open_csv(file, &data)?;
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); names.len()];
     let mut rows = 0usize;
     while reader.read(&mut record)? {
@@ -371,7 +371,7 @@ pub fn read_inferred(file: &str, bytes: &[u8], progress: &mut dyn FnMut(ReadProg
             }
         }
         rows += 1;
-        if rows % PROGRESS_EVERY_ROWS == 0 {
+        if rows.is_multiple_of(PROGRESS_EVERY_ROWS) {
             progress(ReadProgress { rows, bytes_read: reader.offset(), bytes_total: data.len() });
         }
     }

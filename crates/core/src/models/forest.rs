@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::binning::{BinMapper, MAX_BINS};
 use super::hist_tree::{GrowParams, Tree, TreeGrower};
-use super::rng::SplitMix64;
+use crate::rng::SplitMix64;
 use super::stats::weighted_mean;
 use super::{param_bool, param_in, param_optional_usize, Estimator, FitContext, Matrix, Predictor, TrainingSet};
 use crate::error::{Error, Result};

@@ -20,7 +20,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use super::binning::{BinMapper, BinnedMatrix, MAX_BINS};
-use super::rng::SplitMix64;
+use crate::rng::SplitMix64;
 use super::Matrix;
 use crate::error::{Error, Result};
 

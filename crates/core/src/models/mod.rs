@@ -24,7 +24,6 @@ mod gbdt;
 mod hist_tree;
 mod linear;
 mod matrix;
-mod rng;
 mod seasonal_naive;
 mod series_level;
 mod stats;

@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn agrees_with_sorting_on_many_random_inputs() {
-        let mut rng = crate::models::rng::SplitMix64::new(3);
+        let mut rng = crate::rng::SplitMix64::new(3);
         for case in 0..500 {
             let n = 1 + rng.below(60);
             let values: Vec<f64> = (0..n).map(|_| (rng.below(20) as f64) - 5.0).collect();

@@ -13,7 +13,7 @@ fn synthetic() -> (Matrix, Vec<f64>, Vec<f64>, Vec<i32>) {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let mut rng = rng::SplitMix64::new(11);
+    let mut rng = crate::rng::SplitMix64::new(11);
     let (mut data, mut y, mut w, mut t) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for store in 1..=3 {
         for dept in 1..=4 {
