@@ -12,7 +12,9 @@ use leptos::prelude::*;
 use shelfcast_app::components::MetricsTable;
 use shelfcast_app::storage::{request_persistence, run_field, IndexedDbRunStore, RUNS};
 use shelfcast_core::metrics::Metrics;
-use shelfcast_core::tracking::{DatasetFingerprint, RunRecord, RunStatus, RunStore, RUN_RECORD_VERSION};
+use shelfcast_core::tracking::{
+    DatasetFingerprint, RunRecord, RunStatus, RunStore, RUN_RECORD_VERSION, VERSION_1_RECORD_EXAMPLE,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -74,14 +76,6 @@ async fn raw_row_exists(database: &str, run_id: &str) -> bool {
     count == 1
 }
 
-/// A record exactly as version 1 of `RunRecord` wrote it (before contracts and registrability).
-const V1_RECORD: &str = r#"{
-    "schema_version": 1, "run_id": "0123456789abcdef0123456789abcdef", "experiment": "walmart_week3_baselines",
-    "status": "FINISHED", "start_time_ms": 1700000000000, "end_time_ms": 1700000001000,
-    "params": {"model": "ridge", "alpha": "1"}, "metrics": {"test_wmae": 2858.373}, "tags": {},
-    "stages": [{"stage": "ingest", "state": "success", "duration_ms": 12.5, "message": "train.csv: 421570 rows"}],
-    "dataset": {"files": [], "digest": "abc"}, "suite": "sales_expectation_suite", "error": null
-}"#;
 
 #[wasm_bindgen_test]
 async fn runs_read_back_and_list_newest_first() {
@@ -130,7 +124,7 @@ async fn a_version_1_record_reads_back_upgraded() {
     let name = fresh_database("migrate");
     IndexedDbRunStore::open(&name).await.unwrap().close();
     let run_id = "0123456789abcdef0123456789abcdef";
-    put_raw_row(&name, run_id, 1_700_000_000_000, V1_RECORD).await;
+    put_raw_row(&name, run_id, 1_700_000_000_000, VERSION_1_RECORD_EXAMPLE).await;
 
     let mut store = IndexedDbRunStore::open(&name).await.unwrap();
     let run = store.get_run(run_id).await.unwrap().expect("the version 1 run is found");

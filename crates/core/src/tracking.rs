@@ -131,6 +131,16 @@ pub fn derive_run_id(start_time_ms: i64, dataset_digest: &str, params: &BTreeMap
     hex(&hasher.finalize()[..16])
 }
 
+/// A record exactly as version 1 wrote it (before contract outcomes and registrability): the
+/// fixture of every store's migration test, here so that each store tests the same bytes.
+pub const VERSION_1_RECORD_EXAMPLE: &str = r#"{
+    "schema_version": 1, "run_id": "0123456789abcdef0123456789abcdef", "experiment": "walmart_week3_baselines",
+    "status": "FINISHED", "start_time_ms": 1700000000000, "end_time_ms": 1700000001000,
+    "params": {"model": "ridge", "alpha": "1"}, "metrics": {"test_wmae": 2858.373}, "tags": {},
+    "stages": [{"stage": "ingest", "state": "success", "duration_ms": 12.5, "message": "train.csv: 421570 rows"}],
+    "dataset": {"files": [], "digest": "abc"}, "suite": "sales_expectation_suite", "error": null
+}"#;
+
 /// Reads a stored run record of this or any earlier version, upgrading it step by step.
 pub fn decode_run_record(json: &str) -> Result<RunRecord> {
     let mut value: serde_json::Value =
@@ -229,19 +239,10 @@ mod tests {
         }
     }
 
-    /// A record exactly as version 1 wrote it.
-    const V1_RECORD: &str = r#"{
-        "schema_version": 1, "run_id": "0123456789abcdef0123456789abcdef", "experiment": "walmart_week3_baselines",
-        "status": "FINISHED", "start_time_ms": 1700000000000, "end_time_ms": 1700000001000,
-        "params": {"model": "ridge", "alpha": "1"}, "metrics": {"test_wmae": 2858.373}, "tags": {},
-        "stages": [{"stage": "ingest", "state": "success", "duration_ms": 12.5, "message": "train.csv: 421570 rows"}],
-        "dataset": {"files": [], "digest": "abc"}, "suite": "sales_expectation_suite", "error": null
-    }"#;
-
     #[test]
     fn a_version_1_record_is_upgraded_and_kept() {
         let mut store = MemoryRunStore::default();
-        store.put_raw("0123456789abcdef0123456789abcdef", V1_RECORD.to_string());
+        store.put_raw("0123456789abcdef0123456789abcdef", VERSION_1_RECORD_EXAMPLE.to_string());
         let runs = ready(store.list_runs()).unwrap();
         assert_eq!(runs.len(), 1);
         let run = &runs[0];
