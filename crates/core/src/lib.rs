@@ -1,9 +1,9 @@
 //! # shelfcast-core
 //!
 //! The engine of Shelfcast: everything the app and the CLI show is computed here, once.
-//! It is pure Rust over bytes and values: no web-sys, no leptos, no file system, no clock
-//! and no randomness of its own (times and seeds are passed in), so the same code runs in
-//! the browser's worker, in the native CLI and in tests.
+//! It is pure Rust over bytes and values: no browser bindings, no UI framework, no file
+//! system, no clock and no randomness of its own (times and seeds are passed in), so the same
+//! code runs in the browser's worker, in the native CLI and in tests.
 
 pub mod calendar;
 pub mod contracts;
