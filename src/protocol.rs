@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use shelfcast_core::contracts::ValidationResult;
 use shelfcast_core::metrics::Metrics;
-use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint};
+use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint, Stage};
 use shelfcast_core::profile::{DataProfile, HistogramBin};
 use shelfcast_core::tracking::RunRecord;
 
@@ -21,6 +21,9 @@ pub enum Request {
     RunSample { config: PipelineConfig },
     /// Run again on the inputs of the last run (kept in the worker) with this configuration.
     Rerun { config: PipelineConfig },
+    /// "Run from here": run `stage` and everything after it, keeping the last run's outputs
+    /// of the stages before it (or from an earlier stage whose settings changed).
+    RunFrom { stage: Stage, config: PipelineConfig },
     /// Actual vs predicted for one series of the last run's test part.
     Series { store: i64, dept: i64 },
 }

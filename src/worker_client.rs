@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shelfcast_app::protocol::{Request, Response};
 use shelfcast_core::models::{ModelKind, ModelSpec};
-use shelfcast_core::pipeline::PipelineConfig;
+use shelfcast_core::pipeline::{PipelineConfig, Stage};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
@@ -170,6 +170,13 @@ impl Engine {
     pub fn rerun(&self) {
         if let Some(config) = self.begin() {
             self.post(&Request::Rerun { config }, Vec::new());
+        }
+    }
+
+    /// "Run from here": `stage` and everything after it, on top of the last run's outputs.
+    pub fn run_from(&self, stage: Stage) {
+        if let Some(config) = self.begin() {
+            self.post(&Request::RunFrom { stage, config }, Vec::new());
         }
     }
 

@@ -2,7 +2,8 @@
 //!
 //! It receives a [`Request`], runs the same `pipeline::run` as the CLI, posts every stage
 //! event as it happens (so the page shows progress while the worker is busy), then the
-//! result. It keeps the last run's test rows to answer per-series chart requests.
+//! result. It keeps the last run's outputs, stage by stage, so "run from here" starts where
+//! asked, and the last successful run's test rows to answer per-series chart requests.
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
@@ -11,7 +12,9 @@ mod worker {
 
     use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
     use shelfcast_app::protocol::{Request, Response, RunResult};
-    use shelfcast_core::pipeline::{self, Clock, InputFile, PipelineConfig, Suites, TestRows};
+    use std::sync::Arc;
+
+    use shelfcast_core::pipeline::{self, Clock, Evaluation, InputFile, PipelineConfig, PipelineOutcome, Stage, Suites};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -49,12 +52,23 @@ mod worker {
         post(&scope, &Response::Ready);
     }
 
-    /// What the worker keeps between requests: the last inputs (for "Run all") and the last
-    /// successful run's test rows (for per-series charts).
+    /// What the worker keeps between requests: the last inputs (for "Run all"), the last
+    /// run's outputs (for "run from here") and the last successful evaluation (for
+    /// per-series charts).
     #[derive(Default)]
     struct Memory {
         inputs: Vec<InputFile>,
-        test_rows: Option<TestRows>,
+        last: Option<PipelineOutcome>,
+        evaluation: Option<Arc<Evaluation>>,
+    }
+
+    impl Memory {
+        /// New data: the last run's outputs no longer apply (and would hold memory during the
+        /// next run); the charts on screen keep their rows until a run replaces them.
+        fn replace_inputs(&mut self, inputs: Vec<InputFile>) {
+            self.inputs = inputs;
+            self.last = None;
+        }
     }
 
     /// Runs the whole pipeline once on a small sample before the first request.
@@ -83,51 +97,62 @@ mod worker {
                     .zip(buffers.iter())
                     .map(|(name, buffer)| InputFile { name, bytes: Uint8Array::new(&buffer.unchecked_into::<ArrayBuffer>()).to_vec() })
                     .collect::<Vec<_>>();
-                memory.borrow_mut().inputs = inputs;
-                Some(run(scope, &config, memory))
+                memory.borrow_mut().replace_inputs(inputs);
+                Some(run(scope, &config, Stage::Ingest, memory))
             }
             Request::RunSample { config } => {
                 let sample = InputFile { name: "train.csv".into(), bytes: synthetic::sample_train_csv(synthetic::DEFAULT_SEED) };
-                memory.borrow_mut().inputs = vec![sample];
-                Some(run(scope, &config, memory))
+                memory.borrow_mut().replace_inputs(vec![sample]);
+                Some(run(scope, &config, Stage::Ingest, memory))
             }
-            Request::Rerun { config } => {
-                if memory.borrow().inputs.is_empty() {
-                    return Some(Response::Failed { message: "no data loaded yet: load train.csv or use the sample".into() });
-                }
-                Some(run(scope, &config, memory))
-            }
+            Request::Rerun { config } => Some(run(scope, &config, Stage::Ingest, memory)),
+            Request::RunFrom { stage, config } => Some(run(scope, &config, stage, memory)),
             Request::Series { store, dept } => {
-                let points = memory.borrow().test_rows.as_ref().map(|rows| rows.series(store, dept)).unwrap_or_default();
+                let points = memory.borrow().evaluation.as_ref().map(|e| e.test_rows.series(store, dept)).unwrap_or_default();
                 Some(Response::Series { store, dept, points })
             }
         }
     }
 
-    fn run(scope: &DedicatedWorkerGlobalScope, config: &PipelineConfig, memory: &Rc<RefCell<Memory>>) -> Response {
-        let outcome = pipeline::run(&memory.borrow().inputs, config, &Suites::shipped(), &WorkerClock, &mut |event| {
-            post(scope, &Response::Event { event });
-        });
-        if let Some(sales) = &outcome.sales {
+    /// Runs from `stage` on the kept inputs, on top of the last run's outputs.
+    fn run(scope: &DedicatedWorkerGlobalScope, config: &PipelineConfig, stage: Stage, memory: &Rc<RefCell<Memory>>) -> Response {
+        if memory.borrow().inputs.is_empty() {
+            return Response::Failed { message: "no data loaded yet: load train.csv or use the sample".into() };
+        }
+        let mut observer = |event| post(scope, &Response::Event { event });
+        let outcome = {
+            let memory = memory.borrow();
+            let suites = Suites::shipped();
+            match (&memory.last, stage) {
+                (Some(last), stage) if stage > Stage::Ingest => {
+                    pipeline::run_from(stage, last, &memory.inputs, config, &suites, &WorkerClock, &mut observer)
+                }
+                _ => pipeline::run(&memory.inputs, config, &suites, &WorkerClock, &mut observer),
+            }
+        };
+        // The profile describes the data, which only changes when ingest ran.
+        if let (Some(sales), Stage::Ingest) = (outcome.sales(), outcome.started_at) {
             let file = outcome.record.dataset.files.first().map(|f| f.name.clone()).unwrap_or_default();
             post(scope, &Response::Profile { profile: profile::profile(&file, sales) });
         }
-        let evaluation = outcome.evaluation.as_ref();
+        let evaluation = outcome.evaluation();
         let result = RunResult {
             train: evaluation.map(|e| e.train),
             test: evaluation.map(|e| e.test),
             totals: evaluation.map(|e| e.test_rows.totals_by_date()).unwrap_or_default(),
             residuals: evaluation.map(|e| e.test_rows.residual_histogram()).unwrap_or_default(),
             series_keys: evaluation.map(|e| e.test_rows.series_keys()).unwrap_or_default(),
-            coefficients: outcome.model.as_ref().and_then(|m| m.coefficients()),
-            raw_validation: outcome.raw_validation,
-            feature_validation: outcome.feature_validation,
-            record: outcome.record,
+            coefficients: outcome.model().and_then(|m| m.coefficients()),
+            raw_validation: outcome.raw_validation().cloned(),
+            feature_validation: outcome.feature_validation().cloned(),
+            record: outcome.record.clone(),
         };
+        let mut memory = memory.borrow_mut();
         // A failed run keeps the previous run's rows for the charts still on screen.
-        if let Some(evaluation) = outcome.evaluation {
-            memory.borrow_mut().test_rows = Some(evaluation.test_rows);
+        if let Some(evaluation) = &outcome.outputs.evaluation {
+            memory.evaluation = Some(Arc::clone(evaluation));
         }
+        memory.last = Some(outcome);
         Response::Finished { result: Box::new(result) }
     }
 }

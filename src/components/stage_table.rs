@@ -16,9 +16,14 @@ pub fn state_name(state: StageState) -> &'static str {
 }
 
 /// The pipeline as Airflow's grid shows it: the DAG's tasks in order with state, duration
-/// and log line. Tasks not yet reported are queued.
+/// and log line. Tasks not yet reported are queued. With `on_run_from`, each task has a
+/// "Run from here" button (disabled while `busy`) that calls it with the task's stage.
 #[component]
-pub fn StageGrid(#[prop(into)] stages: Signal<Vec<StageView>>) -> impl IntoView {
+pub fn StageGrid(
+    #[prop(into)] stages: Signal<Vec<StageView>>,
+    #[prop(optional)] on_run_from: Option<Callback<Stage>>,
+    #[prop(into, optional)] busy: Signal<bool>,
+) -> impl IntoView {
     let rows = move || {
         let stages = stages.get();
         Stage::ALL
@@ -29,12 +34,21 @@ pub fn StageGrid(#[prop(into)] stages: Signal<Vec<StageView>>) -> impl IntoView 
                 let name = state_name(state);
                 let duration = view.and_then(|v| v.duration_ms).map(|ms| format!("{ms:.1} ms")).unwrap_or_default();
                 let message = view.map(|v| v.message.clone()).unwrap_or_default();
+                let action = on_run_from.map(|run_from| {
+                    view! {
+                        <td>
+                            <button class="run-from" title=format!("Run {} and every task after it", stage.name())
+                                on:click=move |_| run_from.run(stage) disabled=move || busy.get()>"Run from here"</button>
+                        </td>
+                    }
+                });
                 view! {
                     <tr class=format!("stage {}", name.replace(' ', "-")) data-stage=stage.name()>
                         <td>{stage.name()}</td>
                         <td class="state">{name}</td>
                         <td class="num">{duration}</td>
                         <td class="log">{message}</td>
+                        {action}
                     </tr>
                 }
             })
@@ -43,7 +57,8 @@ pub fn StageGrid(#[prop(into)] stages: Signal<Vec<StageView>>) -> impl IntoView 
     view! {
         <table id="stages" class="stages">
             <caption>"Tasks: ingest → raw contract → features → feature contract → split → train → evaluate"</caption>
-            <thead><tr><th>"task"</th><th>"state"</th><th>"duration"</th><th>"log"</th></tr></thead>
+            <thead><tr><th>"task"</th><th>"state"</th><th>"duration"</th><th>"log"</th>
+                {on_run_from.map(|_| view! { <th></th> })}</tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

@@ -1,4 +1,6 @@
-//! Pipeline: the DAG's tasks with state, duration and log, and "Run all".
+//! Pipeline: the DAG's tasks with state, duration and log, "Run all" and, per task, "Run
+//! from here" (the tasks before it keep the outputs of the last run, as clearing a task and
+//! its downstream does in Airflow).
 
 use leptos::prelude::*;
 
@@ -13,8 +15,10 @@ pub fn PipelinePage() -> impl IntoView {
     view! {
         <section class="controls">
             <button id="run-all" on:click=move |_| engine.rerun() disabled=move || state.busy.get()>"Run all"</button>
-            <span class="hint">"Runs every task again on the data last loaded (or the sample)."</span>
+            <span class="hint">"Runs every task again on the data last loaded (or the sample). \
+                \"Run from here\" runs a task and those after it, keeping the earlier tasks' outputs; \
+                if you changed an earlier task's settings, the run starts there instead."</span>
         </section>
-        <StageGrid stages=state.stages/>
+        <StageGrid stages=state.stages on_run_from=Callback::new(move |stage| engine.run_from(stage)) busy=state.busy/>
     }
 }

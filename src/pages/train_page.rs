@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use plotly::common::Mode;
 use plotly::{Bar, Layout, Plot, Scatter};
 use shelfcast_core::models::ModelKind;
-use shelfcast_core::pipeline::SeriesPoint;
+use shelfcast_core::pipeline::{SeriesPoint, Stage};
 
 use crate::components::Chart;
 use crate::state::AppState;
@@ -85,7 +85,8 @@ pub fn TrainPage() -> impl IntoView {
                 <input id="cutoff" type="date" prop:value=move || settings.with(|s| s.cutoff.clone())
                     on:input=move |ev| settings.update(|s| s.cutoff = event_target_value(&ev))/>
             </label>
-            <button id="train" on:click=move |_| engine.rerun() disabled=move || state.busy.get()>"Train and evaluate"</button>
+            <button id="train" on:click=move |_| engine.run_from(Stage::Train) disabled=move || state.busy.get()
+                title="Fits and scores the model on the split already made; a changed cutoff splits again first">"Train and evaluate"</button>
         </section>
         <Chart id="chart-totals" plot=totals/>
         <section class="controls">

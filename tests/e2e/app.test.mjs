@@ -71,6 +71,42 @@ test("the sample runs in the worker's WebAssembly and matches the CLI", async ()
   await page.close();
 });
 
+test("run from here keeps the upstream tasks and refits with the new settings", async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.click("#use-sample");
+  const first = await readMetrics(page);
+  await goTo(page, "Runs");
+  await page.waitForSelector("#runs tr.run");
+  const runsBefore = await page.locator("#runs tr.run").count();
+  await goTo(page, "Train & evaluate");
+  await page.fill("#alpha", "100");
+  await goTo(page, "Pipeline");
+  await page.click('#stages tr[data-stage="train"] button.run-from');
+  await page.waitForFunction(() => {
+    const state = (stage) => document.querySelector(`#stages tr[data-stage="${stage}"] td.state`)?.textContent;
+    const log = document.querySelector('#stages tr[data-stage="ingest"] td.log')?.textContent ?? "";
+    return state("evaluate") === "success" && log.startsWith("kept from run ");
+  }, null, { timeout: 120_000 });
+  const rows = await page.$$eval("#stages tbody tr", (trs) => trs.map((tr) => ({
+    stage: tr.dataset.stage,
+    state: tr.querySelector("td.state").textContent,
+    log: tr.querySelector("td.log").textContent,
+  })));
+  assert.deepEqual(rows.map((r) => r.state), Array(7).fill("success"));
+  for (const row of rows.slice(0, 5)) assert.match(row.log, /^kept from run [0-9a-f]+: /, `${row.stage} was kept`);
+  for (const row of rows.slice(5)) assert.doesNotMatch(row.log, /^kept from run/, `${row.stage} ran again`);
+  // The refit model's metrics are the CLI's for the new alpha, and differ from the first run's.
+  const second = await readMetrics(page);
+  const expected = cliRun(["--param", "alpha=100"]).metrics;
+  assert.equal(second.wmae, fixed(expected.test_wmae));
+  assert.notEqual(second.wmae, first.wmae);
+  // The new run is recorded, with the run it took its upstream outputs from.
+  await goTo(page, "Runs");
+  await page.waitForFunction((n) => document.querySelectorAll("#runs tr.run").length > n, runsBefore);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the real train.csv uploaded through the file input gives the CLI's metrics", async (t) => {
   const file = realTrainFile();
   if (!file) {

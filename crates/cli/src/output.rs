@@ -26,11 +26,11 @@ pub fn print_run(outcome: &PipelineOutcome) {
     println!("dataset digest {}", record.dataset.digest);
     let params: Vec<String> = record.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     println!("params {}", params.join(" "));
-    if let Some(evaluation) = &outcome.evaluation {
+    if let Some(evaluation) = outcome.evaluation() {
         print_metrics("train", &evaluation.train);
         print_metrics("test", &evaluation.test);
     }
-    for (result, suite) in [(&outcome.raw_validation, &record.params.get("raw_suite")), (&outcome.feature_validation, &record.params.get("feature_suite"))] {
+    for (result, suite) in [(outcome.raw_validation(), record.params.get("raw_suite")), (outcome.feature_validation(), record.params.get("feature_suite"))] {
         if let (Some(result), Some(name)) = (result, suite) {
             for failure in result.failures() {
                 println!("contract {name}: {} failed{}", failure.expectation_config.expectation_type, describe(failure));

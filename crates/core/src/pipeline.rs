@@ -9,6 +9,7 @@
 //! the page. Times come from the caller's [`Clock`]; the core reads none.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +18,7 @@ use crate::contracts::{self, ResultFormat, Suite, ValidationOptions, ValidationR
 use crate::error::{Error, Result};
 use crate::features::{build_features, model_data_at, FeatureConfig, ModelData};
 use crate::frame::Frame;
-use crate::ingest::{read_table, schema_for_file, ReadProgress, Table, TRAIN};
+use crate::ingest::{read_table, schema_for_file, ReadProgress, TRAIN};
 use crate::metrics::{score, Metrics};
 use crate::models::{FitContext, FittedModel, ModelKind, ModelSpec, TrainingSet};
 use crate::split::split_rows;
@@ -26,7 +27,7 @@ use crate::tracking::{
 };
 
 /// The stages, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Ingest,
@@ -197,17 +198,69 @@ impl TestRows {
     }
 }
 
+/// What each stage produced, kept so that a later run can start from any stage with the
+/// outputs upstream of it (Airflow's "clear downstream and run": upstream tasks are not run
+/// again). Large outputs are shared, not copied, between runs.
+#[derive(Debug, Clone, Default)]
+pub struct StageOutputs {
+    pub ingest: Option<Arc<Ingested>>,
+    pub raw_contract: Option<Arc<ContractOutcome>>,
+    pub features: Option<Frame>,
+    /// `None` inside when the run had no feature suite.
+    pub feature_contract: Option<Arc<Option<ContractOutcome>>>,
+    pub split: Option<Arc<SplitParts>>,
+    pub model: Option<Arc<FittedModel>>,
+    pub evaluation: Option<Arc<Evaluation>>,
+}
+
+impl StageOutputs {
+    fn has(&self, stage: Stage) -> bool {
+        match stage {
+            Stage::Ingest => self.ingest.is_some(),
+            Stage::RawContract => self.raw_contract.is_some(),
+            Stage::Features => self.features.is_some(),
+            Stage::FeatureContract => self.feature_contract.is_some(),
+            Stage::Split => self.split.is_some(),
+            Stage::Train => self.model.is_some(),
+            Stage::Evaluate => self.evaluation.is_some(),
+        }
+    }
+}
+
+/// The ingested sales table and the fingerprint of the files it came from.
+#[derive(Debug)]
+pub struct Ingested {
+    pub sales: Frame,
+    pub dataset: DatasetFingerprint,
+}
+
+/// A suite's validation and its line in the run record.
+#[derive(Debug)]
+pub struct ContractOutcome {
+    pub record: ContractRecord,
+    pub validation: ValidationResult,
+}
+
+/// The two sides of the time-based split as model inputs.
+#[derive(Debug)]
+pub struct SplitParts {
+    pub cutoff: i32,
+    pub train: ModelData,
+    pub test: ModelData,
+    /// Each test row's index in the feature table.
+    pub test_rows_at: Vec<u32>,
+}
+
 /// Everything a run produced. The pipeline never panics and never returns early without a
-/// record: a failure is in `error` and in the record's status and stages.
+/// record: a failure is in `error` and in the record's status and stages. An outcome is also
+/// the checkpoint a later [`run_from`] starts from.
 #[derive(Debug)]
 pub struct PipelineOutcome {
     pub record: RunRecord,
-    pub raw_validation: Option<ValidationResult>,
-    pub feature_validation: Option<ValidationResult>,
-    pub model: Option<FittedModel>,
-    pub evaluation: Option<Evaluation>,
-    /// The ingested sales table (for the app's profile and preview).
-    pub sales: Option<Frame>,
+    pub config: PipelineConfig,
+    /// The first stage that ran; the ones before it were kept from an earlier run.
+    pub started_at: Stage,
+    pub outputs: StageOutputs,
     pub error: Option<Error>,
 }
 
@@ -215,6 +268,65 @@ impl PipelineOutcome {
     /// True when the run stopped because a data contract failed.
     pub fn contract_failed(&self) -> bool {
         matches!(self.error, Some(Error::ContractFailed { .. }))
+    }
+
+    /// The ingested sales table (for the app's profile and preview).
+    pub fn sales(&self) -> Option<&Frame> {
+        self.outputs.ingest.as_deref().map(|i| &i.sales)
+    }
+
+    pub fn raw_validation(&self) -> Option<&ValidationResult> {
+        self.outputs.raw_contract.as_deref().map(|c| &c.validation)
+    }
+
+    pub fn feature_validation(&self) -> Option<&ValidationResult> {
+        self.outputs.feature_contract.as_deref().and_then(Option::as_ref).map(|c| &c.validation)
+    }
+
+    pub fn model(&self) -> Option<&FittedModel> {
+        self.outputs.model.as_deref()
+    }
+
+    pub fn evaluation(&self) -> Option<&Evaluation> {
+        self.outputs.evaluation.as_deref()
+    }
+
+    /// Where a run from `requested` on top of this outcome really has to start with `config`
+    /// and `suites`: a stage whose settings changed, or that did not succeed here, has to run
+    /// again and so has everything after it. Returns the stage and, when it is earlier than
+    /// the requested one, why.
+    pub fn resume_stage(&self, requested: Stage, config: &PipelineConfig, suites: &Suites) -> (Stage, Option<String>) {
+        let previous = &self.config;
+        let suite_changed = |index: usize, suite: Option<&Suite>| {
+            self.record.contracts.get(index).map(|c| c.suite_digest.clone()) != suite.map(Suite::digest)
+        };
+        let mut reasons: Vec<(Stage, String)> = Vec::new();
+        if let Some(stage) = Stage::ALL.into_iter().find(|&s| {
+            let succeeded = self.record.stages.iter().any(|r| r.stage == s.name() && r.state == StageState::Success);
+            !(succeeded && self.outputs.has(s))
+        }) {
+            reasons.push((stage, format!("{} did not complete in run {}", stage.name(), self.record.run_id)));
+        }
+        if previous.continue_on_contract_failure != config.continue_on_contract_failure || suite_changed(0, Some(&suites.raw)) {
+            reasons.push((Stage::RawContract, "the raw contract's settings changed".into()));
+        }
+        if previous.features != config.features {
+            reasons.push((Stage::Features, "the feature settings changed".into()));
+        }
+        let feature_suite_ran = self.outputs.feature_contract.as_deref().is_some_and(Option::is_some);
+        if feature_suite_ran != suites.features.is_some() || (feature_suite_ran && suite_changed(1, suites.features.as_ref())) {
+            reasons.push((Stage::FeatureContract, "the feature suite changed".into()));
+        }
+        if previous.cutoff != config.cutoff {
+            reasons.push((Stage::Split, "the cutoff changed".into()));
+        }
+        if previous.model != config.model || previous.seed != config.seed {
+            reasons.push((Stage::Train, "the model settings changed".into()));
+        }
+        match reasons.into_iter().filter(|(stage, _)| *stage < requested).min_by_key(|(stage, _)| *stage) {
+            Some((stage, reason)) => (stage, Some(format!("starting at {} instead of {}: {reason}", stage.name(), requested.name()))),
+            None => (requested, None),
+        }
     }
 }
 
@@ -227,8 +339,35 @@ pub fn run(
     observer: &mut dyn FnMut(PipelineEvent),
 ) -> PipelineOutcome {
     let mut run = Runner::new(config, suites, clock, observer);
-    let result = run.all(inputs);
-    run.finish(result)
+    let result = run.stages_from(inputs, None);
+    run.finish(Stage::Ingest, result)
+}
+
+/// Runs the pipeline from `stage` on, keeping the outputs of the stages before it from
+/// `previous` (they are recorded as succeeded, with their original duration and a note of
+/// the run they come from). If a stage before `stage` has other settings in `config` than
+/// in `previous`, or did not succeed there, the run starts at that stage instead and its
+/// first event says why; `inputs` are read again only when it has to start at ingest.
+pub fn run_from(
+    stage: Stage,
+    previous: &PipelineOutcome,
+    inputs: &[InputFile],
+    config: &PipelineConfig,
+    suites: &Suites,
+    clock: &dyn Clock,
+    observer: &mut dyn FnMut(PipelineEvent),
+) -> PipelineOutcome {
+    let (start, reason) = previous.resume_stage(stage, config, suites);
+    let mut run = Runner::new(config, suites, clock, observer);
+    if start > Stage::Ingest {
+        run.tags.insert("resumed_from_run".into(), previous.record.run_id.clone());
+        run.tags.insert("resumed_at_stage".into(), start.name().into());
+    }
+    if let Some(reason) = reason {
+        (run.observer)(PipelineEvent::Progress { stage: start, done: 0, total: 0, note: reason });
+    }
+    let result = run.stages_from(inputs, Some((start, previous)));
+    run.finish(start, result)
 }
 
 /// Carries a run's state from stage to stage.
@@ -242,14 +381,12 @@ struct Runner<'a> {
     params: BTreeMap<String, String>,
     metrics: BTreeMap<String, f64>,
     tags: BTreeMap<String, String>,
-    contracts: Vec<ContractRecord>,
-    registrable: bool,
-    dataset: DatasetFingerprint,
-    raw_validation: Option<ValidationResult>,
-    feature_validation: Option<ValidationResult>,
-    model: Option<FittedModel>,
-    evaluation: Option<Evaluation>,
-    sales: Option<Frame>,
+    outputs: StageOutputs,
+}
+
+/// A stage's output that a later stage needs; missing only through a bug in the ordering.
+fn upstream<T: ?Sized>(output: Option<&T>, stage: Stage) -> Result<&T> {
+    output.ok_or_else(|| Error::stage(stage.name(), "the output of an earlier stage is missing"))
 }
 
 impl<'a> Runner<'a> {
@@ -277,14 +414,7 @@ impl<'a> Runner<'a> {
             params,
             metrics: BTreeMap::new(),
             tags: BTreeMap::new(),
-            contracts: Vec::new(),
-            registrable: true,
-            dataset: DatasetFingerprint::new(Vec::new()),
-            raw_validation: None,
-            feature_validation: None,
-            model: None,
-            evaluation: None,
-            sales: None,
+            outputs: StageOutputs::default(),
         }
     }
 
@@ -303,36 +433,120 @@ impl<'a> Runner<'a> {
         value
     }
 
-    fn all(&mut self, inputs: &[InputFile]) -> Result<()> {
-        let table = self.stage(Stage::Ingest, |run| run.ingest(inputs))?;
-        let sales = table.frame;
-        self.dataset = DatasetFingerprint::new(vec![table.fingerprint]);
-        self.stage(Stage::RawContract, |run| run.raw_contract(&sales))?;
-        let features = self.stage(Stage::Features, |run| {
-            let features = build_features(&sales, &run.config.features)?;
-            let message = format!("{} rows × {} columns", features.num_rows(), features.num_columns());
-            Ok((features, message))
-        })?;
-        self.sales = Some(sales);
-        self.stage(Stage::FeatureContract, |run| run.feature_contract(&features))?;
-        let (train, test, test_at) = self.stage(Stage::Split, |run| {
-            let split = split_rows(&features, run.config.cutoff, &run.config.features.required_lag_column())?;
-            let train = model_data_at(&features, &run.config.features, &split.train)?;
-            let test = model_data_at(&features, &run.config.features, &split.test)?;
-            run.params.insert("cutoff".into(), format_date(split.cutoff));
-            run.params.insert("train_rows".into(), train.y.len().to_string());
-            run.params.insert("test_rows".into(), test.y.len().to_string());
-            let message = format!("cutoff {}: {} training rows, {} test rows", format_date(split.cutoff), train.y.len(), test.y.len());
-            Ok(((train, test, split.test), message))
-        })?;
-        let model = self.stage(Stage::Train, |run| run.train(&train))?;
-        let evaluation = self.stage(Stage::Evaluate, |run| run.evaluate(&model, &train, &test, &features, &test_at))?;
-        self.model = Some(model);
-        self.evaluation = Some(evaluation);
+    /// Takes a stage's output from an earlier run instead of running it.
+    fn keep(&mut self, stage: Stage, previous: &PipelineOutcome) {
+        let earlier = previous.record.stages.iter().find(|r| r.stage == stage.name());
+        let duration_ms = earlier.map_or(0.0, |r| r.duration_ms);
+        let summary = earlier.map_or("", |r| r.message.as_str());
+        let message = if summary.starts_with(KEPT_PREFIX) {
+            summary.to_string()
+        } else {
+            format!("{KEPT_PREFIX}{}: {summary}", previous.record.run_id)
+        };
+        let kept = &previous.outputs;
+        match stage {
+            Stage::Ingest => self.outputs.ingest.clone_from(&kept.ingest),
+            Stage::RawContract => self.outputs.raw_contract.clone_from(&kept.raw_contract),
+            Stage::Features => self.outputs.features.clone_from(&kept.features),
+            Stage::FeatureContract => self.outputs.feature_contract.clone_from(&kept.feature_contract),
+            Stage::Split => self.outputs.split.clone_from(&kept.split),
+            Stage::Train => self.outputs.model.clone_from(&kept.model),
+            Stage::Evaluate => self.outputs.evaluation.clone_from(&kept.evaluation),
+        }
+        self.after(stage);
+        (self.observer)(PipelineEvent::Stage { stage, state: StageState::Success, duration_ms: Some(duration_ms), message: message.clone() });
+        self.stages.push(StageRecord { stage: stage.name().to_string(), state: StageState::Success, duration_ms, message });
+    }
+
+    /// What a stage's output adds to the run record, whether it ran now or was kept.
+    fn after(&mut self, stage: Stage) {
+        match stage {
+            Stage::RawContract => {
+                if let Some(raw) = self.outputs.raw_contract.as_deref() {
+                    if !raw.record.success {
+                        self.tags.insert("contract_failure_continued".into(), raw.record.suite.clone());
+                    }
+                }
+            }
+            Stage::Split => {
+                if let Some(split) = self.outputs.split.as_deref() {
+                    self.params.insert("cutoff".into(), format_date(split.cutoff));
+                    self.params.insert("train_rows".into(), split.train.y.len().to_string());
+                    self.params.insert("test_rows".into(), split.test.y.len().to_string());
+                }
+            }
+            Stage::Evaluate => {
+                if let Some(evaluation) = self.outputs.evaluation.as_deref() {
+                    for (prefix, m) in [("train", &evaluation.train), ("test", &evaluation.test)] {
+                        self.metrics.insert(format!("{prefix}_mae"), m.mae);
+                        self.metrics.insert(format!("{prefix}_rmse"), m.rmse);
+                        self.metrics.insert(format!("{prefix}_r2"), m.r2);
+                        self.metrics.insert(format!("{prefix}_wmae"), m.wmae);
+                    }
+                }
+            }
+            Stage::Ingest | Stage::Features | Stage::FeatureContract | Stage::Train => {}
+        }
+    }
+
+    /// Runs every stage in order; with `resume = Some((start, previous))` the stages before
+    /// `start` are kept from `previous`.
+    fn stages_from(&mut self, inputs: &[InputFile], resume: Option<(Stage, &PipelineOutcome)>) -> Result<()> {
+        for stage in Stage::ALL {
+            if let Some((start, previous)) = resume {
+                if stage < start {
+                    self.keep(stage, previous);
+                    continue;
+                }
+            }
+            match stage {
+                Stage::Ingest => {
+                    let ingested = self.stage(stage, |run| run.ingest(inputs))?;
+                    self.outputs.ingest = Some(Arc::new(ingested));
+                }
+                Stage::RawContract => {
+                    let ingested = Arc::clone(upstream(self.outputs.ingest.as_ref(), stage)?);
+                    let outcome = self.stage(stage, |run| run.raw_contract(&ingested.sales))?;
+                    self.outputs.raw_contract = Some(Arc::new(outcome));
+                }
+                Stage::Features => {
+                    let ingested = Arc::clone(upstream(self.outputs.ingest.as_ref(), stage)?);
+                    let features = self.stage(stage, |run| {
+                        let features = build_features(&ingested.sales, &run.config.features)?;
+                        let message = format!("{} rows × {} columns", features.num_rows(), features.num_columns());
+                        Ok((features, message))
+                    })?;
+                    self.outputs.features = Some(features);
+                }
+                Stage::FeatureContract => {
+                    let features = upstream(self.outputs.features.as_ref(), stage)?.clone();
+                    let outcome = self.stage(stage, |run| run.feature_contract(&features))?;
+                    self.outputs.feature_contract = Some(Arc::new(outcome));
+                }
+                Stage::Split => {
+                    let features = upstream(self.outputs.features.as_ref(), stage)?.clone();
+                    let parts = self.stage(stage, |run| run.split(&features))?;
+                    self.outputs.split = Some(Arc::new(parts));
+                }
+                Stage::Train => {
+                    let split = Arc::clone(upstream(self.outputs.split.as_ref(), stage)?);
+                    let model = self.stage(stage, |run| run.train(&split.train))?;
+                    self.outputs.model = Some(Arc::new(model));
+                }
+                Stage::Evaluate => {
+                    let split = Arc::clone(upstream(self.outputs.split.as_ref(), stage)?);
+                    let model = Arc::clone(upstream(self.outputs.model.as_ref(), stage)?);
+                    let features = upstream(self.outputs.features.as_ref(), stage)?.clone();
+                    let evaluation = self.stage(stage, |run| run.evaluate(&model, &split, &features))?;
+                    self.outputs.evaluation = Some(Arc::new(evaluation));
+                }
+            }
+            self.after(stage);
+        }
         Ok(())
     }
 
-    fn ingest(&mut self, inputs: &[InputFile]) -> Result<(Table, String)> {
+    fn ingest(&mut self, inputs: &[InputFile]) -> Result<(Ingested, String)> {
         // A single input is the sales file whatever its name (a user's `sales_2012.csv`, the
         // CLI's `--data file`); among several, train.csv is found by name.
         let by_name = || inputs.iter().find(|f| schema_for_file(&f.name) == Some(&TRAIN));
@@ -350,63 +564,71 @@ impl<'a> Runner<'a> {
         };
         let table = read_table(&train.name, &train.bytes, &TRAIN, &mut report)?;
         let message = format!("{}: {} rows", table.fingerprint.name, table.fingerprint.rows);
-        Ok((table, message))
+        Ok((Ingested { sales: table.frame, dataset: DatasetFingerprint::new(vec![table.fingerprint]) }, message))
     }
 
     fn validation_options(&self) -> ValidationOptions {
+        let digest = self.outputs.ingest.as_deref().map(|i| i.dataset.digest.clone());
         ValidationOptions {
             result_format: ResultFormat::Summary,
             run_time: Some(format_timestamp_ms(self.start_ms as i64)),
-            data_fingerprint: Some(self.dataset.digest.clone()),
+            data_fingerprint: digest,
             parameters: BTreeMap::from([("horizon".to_string(), serde_json::json!(self.config.features.horizon))]),
         }
     }
 
-    fn record_contract(&mut self, suite: &Suite, result: &ValidationResult) {
-        self.contracts.push(ContractRecord {
+    fn validate(&self, suite: &Suite, frame: &Frame) -> ContractOutcome {
+        let validation = contracts::validate(suite, frame, &self.validation_options());
+        let record = ContractRecord {
             suite: suite.name().to_string(),
             suite_digest: suite.digest(),
-            success: result.success,
-            evaluated: result.statistics.evaluated_expectations,
-            unsuccessful: result.statistics.unsuccessful_expectations,
-        });
+            success: validation.success,
+            evaluated: validation.statistics.evaluated_expectations,
+            unsuccessful: validation.statistics.unsuccessful_expectations,
+        };
+        ContractOutcome { record, validation }
     }
 
-    fn raw_contract(&mut self, sales: &Frame) -> Result<((), String)> {
-        let suite = self.suites.raw.clone();
-        let result = contracts::validate(&suite, sales, &self.validation_options());
-        self.record_contract(&suite, &result);
-        let stats = result.statistics.clone();
-        let summary = contract_summary(&suite, &result);
-        self.raw_validation = Some(result);
-        if stats.unsuccessful_expectations == 0 {
-            return Ok(((), summary));
+    fn raw_contract(&mut self, sales: &Frame) -> Result<(ContractOutcome, String)> {
+        let suite = &self.suites.raw;
+        let outcome = self.validate(suite, sales);
+        let summary = contract_summary(suite, &outcome.validation);
+        if outcome.validation.success {
+            return Ok((outcome, summary));
         }
         if self.config.continue_on_contract_failure {
-            self.tags.insert("contract_failure_continued".into(), suite.name().to_string());
-            self.registrable = false;
-            return Ok(((), format!("{summary}; continuing as asked (run not registrable)")));
+            return Ok((outcome, format!("{summary}; continuing as asked (run not registrable)")));
         }
-        Err(Error::ContractFailed {
+        let stats = &outcome.validation.statistics;
+        let error = Error::ContractFailed {
             suite: suite.name().to_string(),
             failed: stats.unsuccessful_expectations,
             evaluated: stats.evaluated_expectations,
-        })
+        };
+        // The failed validation stays in the outputs: the page shows which expectations failed.
+        self.outputs.raw_contract = Some(Arc::new(outcome));
+        Err(error)
     }
 
-    fn feature_contract(&mut self, features: &Frame) -> Result<((), String)> {
-        let Some(suite) = self.suites.features.clone() else {
-            return Ok(((), "no feature suite".into()));
+    fn feature_contract(&mut self, features: &Frame) -> Result<(Option<ContractOutcome>, String)> {
+        let Some(suite) = &self.suites.features else {
+            return Ok((None, "no feature suite".into()));
         };
-        let result = contracts::validate(&suite, features, &self.validation_options());
-        self.record_contract(&suite, &result);
-        let mut summary = contract_summary(&suite, &result);
-        if !result.success {
-            self.registrable = false;
+        let outcome = self.validate(suite, features);
+        let mut summary = contract_summary(suite, &outcome.validation);
+        if !outcome.validation.success {
             summary.push_str("; the run is not registrable");
         }
-        self.feature_validation = Some(result);
-        Ok(((), summary))
+        Ok((Some(outcome), summary))
+    }
+
+    fn split(&mut self, features: &Frame) -> Result<(SplitParts, String)> {
+        let features_config = &self.config.features;
+        let split = split_rows(features, self.config.cutoff, &features_config.required_lag_column())?;
+        let train = model_data_at(features, features_config, &split.train)?;
+        let test = model_data_at(features, features_config, &split.test)?;
+        let message = format!("cutoff {}: {} training rows, {} test rows", format_date(split.cutoff), train.y.len(), test.y.len());
+        Ok((SplitParts { cutoff: split.cutoff, train, test, test_rows_at: split.test }, message))
     }
 
     fn train(&mut self, train: &ModelData) -> Result<(FittedModel, String)> {
@@ -425,29 +647,17 @@ impl<'a> Runner<'a> {
         Ok((model, message))
     }
 
-    fn evaluate(
-        &mut self,
-        model: &FittedModel,
-        train: &ModelData,
-        test: &ModelData,
-        features: &Frame,
-        test_rows_at: &[u32],
-    ) -> Result<(Evaluation, String)> {
+    fn evaluate(&mut self, model: &FittedModel, split: &SplitParts, features: &Frame) -> Result<(Evaluation, String)> {
+        let (train, test) = (&split.train, &split.test);
         let train_metrics = score(&train.y, &model.predict(&train.x)?, &train.weights)?;
         let predicted = model.predict(&test.x)?;
         let test_metrics = score(&test.y, &predicted, &test.weights)?;
-        for (prefix, m) in [("train", &train_metrics), ("test", &test_metrics)] {
-            self.metrics.insert(format!("{prefix}_mae"), m.mae);
-            self.metrics.insert(format!("{prefix}_rmse"), m.rmse);
-            self.metrics.insert(format!("{prefix}_r2"), m.r2);
-            self.metrics.insert(format!("{prefix}_wmae"), m.wmae);
-        }
-        let test_rows = test_rows(features, test_rows_at, test, predicted)?;
+        let test_rows = test_rows(features, &split.test_rows_at, test, predicted)?;
         let message = format!("test WMAE {:.3}, MAE {:.3}, RMSE {:.3}", test_metrics.wmae, test_metrics.mae, test_metrics.rmse);
         Ok((Evaluation { train: train_metrics, test: test_metrics, test_rows }, message))
     }
 
-    fn finish(self, result: Result<()>) -> PipelineOutcome {
+    fn finish(self, started_at: Stage, result: Result<()>) -> PipelineOutcome {
         let end_ms = self.clock.now_ms();
         let mut stages = self.stages;
         let failed = result.is_err();
@@ -458,9 +668,16 @@ impl<'a> Runner<'a> {
         }
         let start_time_ms = self.start_ms as i64;
         let error = result.err();
+        let outputs = self.outputs;
+        let dataset = outputs.ingest.as_deref().map_or_else(|| DatasetFingerprint::new(Vec::new()), |i| i.dataset.clone());
+        let mut contracts: Vec<ContractRecord> = outputs.raw_contract.iter().map(|c| c.record.clone()).collect();
+        contracts.extend(outputs.feature_contract.as_deref().and_then(Option::as_ref).map(|c| c.record.clone()));
+        // Registrable: finished, and every suite passed (a raw contract that failed but was
+        // continued past, or a failed feature contract, makes a run that cannot be registered).
+        let registrable = error.is_none() && contracts.iter().all(|c| c.success);
         let record = RunRecord {
             schema_version: RUN_RECORD_VERSION,
-            run_id: derive_run_id(start_time_ms, &self.dataset.digest, &self.params),
+            run_id: derive_run_id(start_time_ms, &dataset.digest, &self.params),
             experiment: self.config.experiment.clone(),
             status: if error.is_some() { RunStatus::Failed } else { RunStatus::Finished },
             start_time_ms,
@@ -469,22 +686,17 @@ impl<'a> Runner<'a> {
             metrics: self.metrics,
             tags: self.tags,
             stages,
-            dataset: self.dataset,
-            contracts: self.contracts,
-            registrable: self.registrable && error.is_none(),
+            dataset,
+            contracts,
+            registrable,
             error: error.as_ref().map(ToString::to_string),
         };
-        PipelineOutcome {
-            record,
-            raw_validation: self.raw_validation,
-            feature_validation: self.feature_validation,
-            model: self.model,
-            evaluation: self.evaluation,
-            sales: self.sales,
-            error,
-        }
+        PipelineOutcome { record, config: self.config.clone(), started_at, outputs, error }
     }
 }
+
+/// How a kept stage's message starts: the run that computed the output is named once.
+const KEPT_PREFIX: &str = "kept from run ";
 
 fn contract_summary(suite: &Suite, result: &ValidationResult) -> String {
     let s = &result.statistics;
@@ -582,7 +794,7 @@ mod tests {
         let states = states(&outcome);
         assert_eq!(states[1], ("raw_contract".into(), StageState::Failed));
         assert!(states[2..].iter().all(|(_, s)| *s == StageState::UpstreamFailed));
-        assert!(outcome.model.is_none() && !outcome.record.registrable);
+        assert!(outcome.model().is_none() && !outcome.record.registrable);
         assert!(outcome.record.error.as_deref().unwrap().contains("sales_expectation_suite"));
     }
 
@@ -611,7 +823,7 @@ mod tests {
         );
         let outcome = run(&[small_sales(0)], &PipelineConfig::default(), &suites, &FixedClock, &mut |_| {});
         assert!(outcome.error.is_none(), "{:?}", outcome.error);
-        assert!(outcome.evaluation.is_some());
+        assert!(outcome.evaluation().is_some());
         assert!(!outcome.record.registrable);
         let feature_contract = &outcome.record.contracts[1];
         assert_eq!((feature_contract.suite.as_str(), feature_contract.success), ("strict", false));
@@ -627,5 +839,98 @@ mod tests {
         assert_eq!(names, [("sales_expectation_suite", true), ("feature_expectation_suite", true)]);
         assert!(outcome.record.contracts.iter().all(|c| c.suite_digest.len() == 64));
         assert!(states(&outcome).iter().all(|(_, s)| *s == StageState::Success));
+    }
+
+    fn stage_messages(outcome: &PipelineOutcome) -> Vec<(String, StageState, String)> {
+        outcome.record.stages.iter().map(|s| (s.stage.clone(), s.state, s.message.clone())).collect()
+    }
+
+    #[test]
+    fn running_from_train_keeps_the_upstream_outputs_and_refits() {
+        let inputs = [small_sales(0)];
+        let first = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(first.error.is_none(), "{:?}", first.error);
+        let config = PipelineConfig {
+            model: ModelSpec::new(ModelKind::Ridge, &[("alpha".into(), "1000".into())]).unwrap(),
+            ..PipelineConfig::default()
+        };
+        let mut ran = Vec::new();
+        // No inputs: a run from train must not need to read them again.
+        let second = run_from(Stage::Train, &first, &[], &config, &Suites::shipped(), &FixedClock, &mut |event| {
+            if let PipelineEvent::Stage { stage, state: StageState::Running, .. } = event {
+                ran.push(stage);
+            }
+        });
+        assert!(second.error.is_none(), "{:?}", second.error);
+        assert_eq!(ran, [Stage::Train, Stage::Evaluate]);
+        assert_eq!(second.started_at, Stage::Train);
+        let messages = stage_messages(&second);
+        for (name, state, message) in &messages[..5] {
+            assert_eq!(*state, StageState::Success, "{name}");
+            assert!(message.starts_with(&format!("kept from run {}: ", first.record.run_id)), "{name}: {message}");
+        }
+        // The same split, shared rather than copied; a different model and different scores.
+        assert!(Arc::ptr_eq(first.outputs.split.as_ref().unwrap(), second.outputs.split.as_ref().unwrap()));
+        assert_eq!(second.record.params["cutoff"], first.record.params["cutoff"]);
+        assert_eq!(second.record.params["alpha"], "1000");
+        assert_ne!(second.record.metrics["test_mae"], first.record.metrics["test_mae"]);
+        assert_eq!(second.record.dataset, first.record.dataset);
+        assert_eq!(second.record.contracts, first.record.contracts);
+        assert_eq!(second.record.tags["resumed_from_run"], first.record.run_id);
+        assert_eq!(second.record.tags["resumed_at_stage"], "train");
+        assert!(second.record.registrable);
+
+        // Kept twice: the message still names the run that computed the output.
+        let third = run_from(Stage::Evaluate, &second, &[], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert_eq!(stage_messages(&third)[0].2, messages[0].2);
+        assert!(stage_messages(&third)[5].2.starts_with(&format!("kept from run {}: ", second.record.run_id)));
+        assert_eq!(third.record.metrics, second.record.metrics);
+    }
+
+    #[test]
+    fn a_run_from_here_starts_earlier_when_upstream_settings_changed() {
+        let inputs = [small_sales(0)];
+        let first = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+        let cutoff = crate::calendar::days_from_civil(2010, 11, 5);
+        let config = PipelineConfig { cutoff: Some(cutoff), ..PipelineConfig::default() };
+        let (start, reason) = first.resume_stage(Stage::Evaluate, &config, &Suites::shipped());
+        assert_eq!(start, Stage::Split);
+        assert_eq!(reason.as_deref(), Some("starting at split instead of evaluate: the cutoff changed"));
+        let mut notes = Vec::new();
+        let second = run_from(Stage::Evaluate, &first, &[], &config, &Suites::shipped(), &FixedClock, &mut |event| {
+            if let PipelineEvent::Progress { note, .. } = event {
+                notes.push(note);
+            }
+        });
+        assert!(second.error.is_none(), "{:?}", second.error);
+        assert_eq!(second.record.params["cutoff"], "2010-11-05");
+        assert_eq!(notes, [reason.unwrap()]);
+
+        let horizon = PipelineConfig { features: FeatureConfig { horizon: 2 }, ..PipelineConfig::default() };
+        assert_eq!(first.resume_stage(Stage::Train, &horizon, &Suites::shipped()).0, Stage::Features);
+        let no_feature_suite = Suites { features: None, ..Suites::shipped() };
+        assert_eq!(first.resume_stage(Stage::Split, &PipelineConfig::default(), &no_feature_suite).0, Stage::FeatureContract);
+        // Earlier than the first changed stage is simply honoured.
+        assert_eq!(first.resume_stage(Stage::Ingest, &config, &Suites::shipped()), (Stage::Ingest, None));
+    }
+
+    #[test]
+    fn a_run_from_here_after_a_failed_contract_starts_at_the_failed_stage() {
+        let inputs = [small_sales(30)];
+        let failed = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(failed.contract_failed());
+        let (start, reason) = failed.resume_stage(Stage::Train, &PipelineConfig::default(), &Suites::shipped());
+        assert_eq!(start, Stage::RawContract);
+        assert!(reason.unwrap().contains("raw_contract did not complete"));
+        // Continuing past the contract is a changed setting of that stage: it runs again.
+        let config = PipelineConfig { continue_on_contract_failure: true, ..PipelineConfig::default() };
+        let continued = run_from(Stage::Train, &failed, &inputs, &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(continued.error.is_none(), "{:?}", continued.error);
+        assert_eq!(continued.record.tags["contract_failure_continued"], "sales_expectation_suite");
+        assert!(!continued.record.registrable);
+        // Kept from that run, the continued contract still marks the next run.
+        let again = run_from(Stage::Train, &continued, &[], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert_eq!(again.record.tags["contract_failure_continued"], "sales_expectation_suite");
+        assert!(!again.record.registrable);
     }
 }
