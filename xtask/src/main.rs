@@ -46,10 +46,11 @@ fn main() -> Result<()> {
                 dist::build("/")?;
             }
             let runs: usize = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(3);
-            sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string()])
+            let model = option("--model").unwrap_or_else(|| "ridge".into());
+            sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string(), "--model", &model])
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-browser [--runs N] [--no-build]>");
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-browser [--runs N] [--model NAME] [--no-build]>");
             Ok(())
         }
     }
