@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{format_date, format_timestamp_ms};
 use crate::contracts::{self, ResultFormat, Suite, ValidationOptions, ValidationResult};
 use crate::error::{Error, Result};
-use crate::features::{build_features, model_data_at, FeatureConfig, ModelData};
+use crate::features::{build_features_with, model_data_at, FeatureConfig, FeatureInputs, ModelData};
 use crate::frame::Frame;
-use crate::ingest::{read_table, schema_for_file, ReadProgress, Table, TRAIN};
+use crate::ingest::{read_table, schema_for_file, ReadProgress, Table, TableSchema, FEATURES, STORES, TRAIN};
 use crate::metrics::{score, Metrics};
 use crate::models::{FitContext, FittedModel, ModelKind, ModelSpec, TrainingSet};
 use crate::split::split_rows;
@@ -71,7 +71,9 @@ pub enum PipelineEvent {
     Progress { stage: Stage, done: usize, total: usize, note: String },
 }
 
-/// An input file, by name: `train.csv` or `train.csv.gz` (more when joins use them).
+/// An input file, by name: `train.csv` or `train.csv.gz`, and `features.csv[.gz]` and
+/// `stores.csv[.gz]` when the feature joins use them (found by name; a lone input is the
+/// sales file whatever its name).
 #[derive(Debug, Clone)]
 pub struct InputFile {
     pub name: String,
@@ -231,6 +233,15 @@ pub fn run(
     run.finish(result)
 }
 
+/// What ingest read: the sales table and the files the feature joins use.
+struct IngestedTables {
+    sales: Table,
+    /// features.csv, when `join_features` is on.
+    store_weeks: Option<Table>,
+    /// stores.csv, when `join_stores` is on.
+    stores: Option<Table>,
+}
+
 /// Carries a run's state from stage to stage.
 struct Runner<'a> {
     config: &'a PipelineConfig,
@@ -258,6 +269,9 @@ impl<'a> Runner<'a> {
         params.insert("model".to_string(), config.model.kind().name().to_string());
         params.extend(config.model.params());
         params.insert("horizon".into(), config.features.horizon.to_string());
+        for (switch, on) in config.features.switches() {
+            params.insert(switch.into(), on.to_string());
+        }
         params.insert("seed".into(), config.seed.to_string());
         params.insert("raw_suite".into(), suites.raw.name().to_string());
         if let Some(suite) = &suites.features {
@@ -304,12 +318,19 @@ impl<'a> Runner<'a> {
     }
 
     fn all(&mut self, inputs: &[InputFile]) -> Result<()> {
-        let table = self.stage(Stage::Ingest, |run| run.ingest(inputs))?;
-        let sales = table.frame;
-        self.dataset = DatasetFingerprint::new(vec![table.fingerprint]);
+        let tables = self.stage(Stage::Ingest, |run| run.ingest(inputs))?;
+        let sales = tables.sales.frame;
+        let joined = [&tables.store_weeks, &tables.stores];
+        let fingerprints = std::iter::once(tables.sales.fingerprint).chain(joined.iter().filter_map(|t| t.as_ref().map(|t| t.fingerprint.clone())));
+        self.dataset = DatasetFingerprint::new(fingerprints.collect());
         self.stage(Stage::RawContract, |run| run.raw_contract(&sales))?;
         let features = self.stage(Stage::Features, |run| {
-            let features = build_features(&sales, &run.config.features)?;
+            let extra = FeatureInputs {
+                store_weeks: tables.store_weeks.as_ref().map(|t| &t.frame),
+                stores: tables.stores.as_ref().map(|t| &t.frame),
+                cutoff: run.config.cutoff,
+            };
+            let features = build_features_with(&sales, &run.config.features, &extra)?;
             let message = format!("{} rows × {} columns", features.num_rows(), features.num_columns());
             Ok((features, message))
         })?;
@@ -332,25 +353,49 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    fn ingest(&mut self, inputs: &[InputFile]) -> Result<(Table, String)> {
+    fn ingest(&mut self, inputs: &[InputFile]) -> Result<(IngestedTables, String)> {
         // A single input is the sales file whatever its name (a user's `sales_2012.csv`, the
-        // CLI's `--data file`); among several, train.csv is found by name.
-        let by_name = || inputs.iter().find(|f| schema_for_file(&f.name) == Some(&TRAIN));
+        // CLI's `--data file`); among several, train.csv is found by name, else it is the one
+        // input that is neither features.csv nor stores.csv.
+        let by_name = |schema: &TableSchema| inputs.iter().find(|f| schema_for_file(&f.name) == Some(schema));
+        let names = || inputs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
+        let unnamed = || {
+            let mut others = inputs.iter().filter(|f| !matches!(schema_for_file(&f.name), Some(s) if *s == FEATURES || *s == STORES));
+            others.next().filter(|_| others.next().is_none())
+        };
         let train = match inputs {
             [only] => Some(only),
-            _ => by_name(),
+            _ => by_name(&TRAIN).or_else(unnamed),
         };
-        let train = train.ok_or_else(|| {
-            let names: Vec<_> = inputs.iter().map(|f| f.name.as_str()).collect();
-            Error::stage("ingest", format!("no train.csv or train.csv.gz among the inputs ({})", names.join(", ")))
-        })?;
+        let train = train.ok_or_else(|| Error::stage("ingest", format!("no train.csv or train.csv.gz among the inputs ({})", names())))?;
+        // The joined files are read only when a switch uses them; a switch without its file
+        // is an error that names the file.
+        let wanted = |on: bool, schema: &TableSchema, switch: &str| -> Result<Option<&InputFile>> {
+            if !on {
+                return Ok(None);
+            }
+            by_name(schema).map(Some).ok_or_else(|| {
+                let file = schema.file_name;
+                Error::stage("ingest", format!("{switch} is on but {file} (or {file}.gz) is not among the inputs ({})", names()))
+            })
+        };
+        let features = &self.config.features;
+        let store_weeks = wanted(features.join_features, &FEATURES, "join_features")?;
+        let stores = wanted(features.join_stores, &STORES, "join_stores")?;
         let mut report = |p: ReadProgress| {
             let note = format!("{} rows read", p.rows);
             (self.observer)(PipelineEvent::Progress { stage: Stage::Ingest, done: p.bytes_read, total: p.bytes_total, note })
         };
-        let table = read_table(&train.name, &train.bytes, &TRAIN, &mut report)?;
-        let message = format!("{}: {} rows", table.fingerprint.name, table.fingerprint.rows);
-        Ok((table, message))
+        let sales = read_table(&train.name, &train.bytes, &TRAIN, &mut report)?;
+        let read_joined = |file: Option<&InputFile>, schema: &TableSchema| {
+            file.map(|f| read_table(&f.name, &f.bytes, schema, &mut |_| {})).transpose()
+        };
+        let tables = IngestedTables { store_weeks: read_joined(store_weeks, &FEATURES)?, stores: read_joined(stores, &STORES)?, sales };
+        let mut message = format!("{}: {} rows", tables.sales.fingerprint.name, tables.sales.fingerprint.rows);
+        for table in [&tables.store_weeks, &tables.stores].into_iter().flatten() {
+            message.push_str(&format!("; {}: {} rows", table.fingerprint.name, table.fingerprint.rows));
+        }
+        Ok((tables, message))
     }
 
     fn validation_options(&self) -> ValidationOptions {
