@@ -770,4 +770,130 @@ mod tests {
         let err = build_features(&sales(&rows), &FeatureConfig::default()).unwrap_err();
         assert!(err.to_string().contains("duplicate row for Store 1, Dept 1"), "{err}");
     }
+
+    fn read(name: &str, csv: &str, schema: &crate::ingest::TableSchema) -> Frame {
+        crate::ingest::read_table(name, csv.as_bytes(), schema, &mut |_| {}).unwrap().frame
+    }
+
+    #[test]
+    fn old_feature_configs_read_with_the_switches_off() {
+        let config: FeatureConfig = serde_json::from_str(r#"{"horizon": 2}"#).unwrap();
+        assert_eq!(config, FeatureConfig::with_horizon(2));
+        assert_eq!(FeatureConfig::default().model_columns().len(), 15, "DESIGN §4's matrix");
+        let all = FeatureConfig::everything(1);
+        let round_trip: FeatureConfig = serde_json::from_str(&serde_json::to_string(&all).unwrap()).unwrap();
+        assert_eq!(round_trip, all);
+    }
+
+    /// Weeks to and from Thanksgiving 2010 (the week ending 2010-11-26) on a weekly series,
+    /// capped at half a year.
+    #[test]
+    fn holiday_distances_around_the_holiday_week() {
+        let day0 = days_from_civil(2010, 2, 5);
+        let rows: Vec<_> = (0..60).map(|w| (1, 1, day0 + 7 * w, 1.0, false)).collect();
+        let config = FeatureConfig { holiday_features: true, ..FeatureConfig::default() };
+        let table = build_features(&sales(&rows), &config).unwrap();
+        let to = table.ints("weeks_to_thanksgiving").unwrap();
+        let from = table.ints("weeks_from_thanksgiving").unwrap();
+        let week = |date: i32| ((date - day0) / 7) as usize;
+        let thanksgiving = week(days_from_civil(2010, 11, 26));
+        assert_eq!((to.value(thanksgiving), from.value(thanksgiving)), (0, 0), "the holiday week itself");
+        assert_eq!((to.value(thanksgiving - 1), from.value(thanksgiving + 1)), (1, 1));
+        assert_eq!(to.value(thanksgiving + 1), HOLIDAY_DISTANCE_CAP as i64, "next year's is 51 weeks away");
+        // Before the first Super Bowl week of the data (2010-02-12): the previous one (2009) is
+        // far, the next is one week away.
+        assert_eq!(table.ints("weeks_to_super_bowl").unwrap().value(0), 1);
+        assert_eq!(table.ints("weeks_from_super_bowl").unwrap().value(0), HOLIDAY_DISTANCE_CAP as i64);
+        // After the last Christmas of the data (2010-12-31), counting goes on by rule.
+        assert_eq!(table.ints("weeks_from_christmas").unwrap().value(week(days_from_civil(2011, 1, 14))), 2);
+        assert!(config.model_columns().iter().filter(|c| c.starts_with("weeks_")).count() == 8);
+    }
+
+    #[test]
+    fn seasonal_lags_add_the_neighbours_of_lag_52_and_their_change() {
+        let values: Vec<Option<f64>> = (0..56).map(|w| Some(f64::from(w * w))).collect();
+        let config = FeatureConfig { seasonal_lags: true, ..FeatureConfig::default() };
+        assert_eq!(config.lags(), vec![1, 2, 52, 51, 53]);
+        let table = build_features(&sales(&weekly(&values)), &config).unwrap();
+        assert_eq!(table.floats("lag_51").unwrap().value(55), 16.0);
+        assert_eq!(table.floats("lag_53").unwrap().value(55), 4.0);
+        assert_eq!(table.floats(SEASONAL_CHANGE).unwrap().value(55), 9.0 - 4.0);
+        assert!(table.floats(SEASONAL_CHANGE).unwrap().is_null(52), "no week 52 weeks + 1 back");
+        assert_eq!(table.ints("DayOfYear").unwrap().value(0), 36, "2010-02-05");
+        assert_eq!(FeatureConfig { seasonal_lags: true, ..FeatureConfig::with_horizon(52) }.lags(), vec![52, 53]);
+    }
+
+    const STORE_WEEKS_CSV: &str = "Store,Date,Temperature,Fuel_Price,MarkDown1,MarkDown2,MarkDown3,MarkDown4,MarkDown5,CPI,Unemployment,IsHoliday\n\
+        1,2010-02-05,42.31,2.572,NA,NA,NA,NA,NA,211.0963582,8.106,FALSE\n\
+        1,2010-02-19,39.93,2.514,10.5,NA,NA,NA,NA,211.2891429,8.106,FALSE\n";
+
+    /// A (Store, Date) missing from features.csv and an `NA` there are nulls; stores.csv
+    /// (bare CR line ends) gives Type_B/Type_C indicators and Size; an unknown store is null.
+    #[test]
+    fn joins_on_store_and_date_and_on_store() {
+        let day0 = days_from_civil(2010, 2, 5);
+        let rows = [(1, 1, day0, 1.0, false), (1, 1, day0 + 7, 2.0, false), (1, 1, day0 + 14, 3.0, false), (2, 1, day0, 4.0, false), (3, 1, day0, 5.0, false)];
+        let store_weeks = read("features.csv", STORE_WEEKS_CSV, &crate::ingest::FEATURES);
+        let stores = read("stores.csv", "Store,Type,Size\r1,A,151315\r2,B,202307\r", &crate::ingest::STORES);
+        let config = FeatureConfig { join_features: true, join_stores: true, ..FeatureConfig::default() };
+        let inputs = FeatureInputs { store_weeks: Some(&store_weeks), stores: Some(&stores), cutoff: None };
+        let table = build_features_with(&sales(&rows), &config, &inputs).unwrap();
+        let temperature = table.floats("Temperature").unwrap();
+        assert_eq!(temperature.value(0), 42.31);
+        assert!(temperature.is_null(1), "2010-02-12 is not in features.csv");
+        assert_eq!(temperature.value(2), 39.93);
+        assert!(temperature.is_null(3), "store 2 has no weeks in features.csv");
+        let markdown = table.floats("MarkDown1").unwrap();
+        assert!(markdown.is_null(0), "NA is null");
+        assert_eq!(markdown.value(2), 10.5);
+        let (type_b, type_c, size) = (table.ints("Type_B").unwrap(), table.ints("Type_C").unwrap(), table.ints("Size").unwrap());
+        assert_eq!((type_b.value(0), type_c.value(0), size.value(0)), (0, 0, 151_315), "type A");
+        assert_eq!((type_b.value(3), type_c.value(3), size.value(3)), (1, 0, 202_307), "type B");
+        assert!(type_b.is_null(4) && type_c.is_null(4) && size.is_null(4), "store 3 is not in stores.csv");
+        let data = model_data(&table, &config).unwrap();
+        assert_eq!(data.x.names(), config.model_columns().as_slice());
+
+        let bad = read("stores.csv", "Store,Type,Size\n1,D,10\n", &crate::ingest::STORES);
+        let only_stores = FeatureConfig { join_stores: true, ..FeatureConfig::default() };
+        let error = build_features_with(&sales(&rows), &only_stores, &FeatureInputs { stores: Some(&bad), ..inputs }).unwrap_err();
+        assert!(error.to_string().contains("Store 1 has Type \"D\""), "{error}");
+        let twice = read("stores.csv", "Store,Type,Size\n1,A,10\n1,B,20\n", &crate::ingest::STORES);
+        let error = build_features_with(&sales(&rows), &only_stores, &FeatureInputs { stores: Some(&twice), ..inputs }).unwrap_err();
+        assert!(error.to_string().contains("more than one row for Store 1"), "{error}");
+    }
+
+    #[test]
+    fn a_join_without_its_file_names_the_file() {
+        let rows = weekly(&[Some(1.0), Some(2.0)]);
+        for (config, file) in [
+            (FeatureConfig { join_features: true, ..FeatureConfig::default() }, "features.csv"),
+            (FeatureConfig { join_stores: true, ..FeatureConfig::default() }, "stores.csv"),
+        ] {
+            let error = build_features(&sales(&rows), &config).unwrap_err().to_string();
+            assert!(error.contains(&format!("{file} is missing")), "{error}");
+        }
+    }
+
+    /// Series statistics read only the weeks before the cutoff: changing later sales changes
+    /// nothing, and every row of the series (test rows too) carries the same values.
+    #[test]
+    fn series_statistics_use_only_rows_before_the_cutoff() {
+        let config = FeatureConfig { series_stats: true, ..FeatureConfig::default() };
+        let cutoff = days_from_civil(2010, 2, 5) + 7 * 4;
+        let inputs = FeatureInputs { cutoff: Some(cutoff), ..FeatureInputs::default() };
+        let before = [Some(10.0), Some(20.0), None, Some(60.0)];
+        let stats = |after: [Option<f64>; 3]| {
+            let values: Vec<Option<f64>> = before.iter().copied().chain(after).collect();
+            let table = build_features_with(&sales(&weekly(&values)), &config, &inputs).unwrap();
+            SERIES_STAT_COLUMNS.map(|c| table.floats(c).unwrap().iter().collect::<Vec<_>>())
+        };
+        let [mean, median, std] = stats([Some(1e6), Some(-5.0), Some(7.0)]);
+        assert_eq!(stats([Some(0.0), Some(3.0), Some(1e9)]), [mean.clone(), median.clone(), std.clone()]);
+        assert!(mean.iter().all(|v| *v == Some(30.0)), "{mean:?}");
+        assert!(median.iter().all(|v| *v == Some(20.0)));
+        assert!(std.iter().all(|v| (v.unwrap() - 26.457_513_110_645_905).abs() < 1e-9));
+        // A series that starts after the cutoff has no statistics.
+        let late = build_features_with(&sales(&[(1, 1, cutoff, 5.0, false)]), &config, &inputs).unwrap();
+        assert!(late.floats("series_mean").unwrap().is_null(0));
+    }
 }

@@ -673,4 +673,48 @@ mod tests {
         assert!(outcome.record.contracts.iter().all(|c| c.suite_digest.len() == 64));
         assert!(states(&outcome).iter().all(|(_, s)| *s == StageState::Success));
     }
+
+    /// features.csv and stores.csv for store 1 of [`small_sales`]: every other week, with `NA`s.
+    fn join_files() -> Vec<InputFile> {
+        let first = crate::calendar::days_from_civil(2010, 2, 5);
+        let mut features = String::from("Store,Date,Temperature,Fuel_Price,MarkDown1,MarkDown2,MarkDown3,MarkDown4,MarkDown5,CPI,Unemployment,IsHoliday\n");
+        for week in (0..60).step_by(2) {
+            features.push_str(&format!("1,{},{}.5,2.5,NA,NA,NA,NA,NA,211.1,8.1,FALSE\n", format_date(first + 7 * week), 30 + week % 20));
+        }
+        vec![
+            InputFile { name: "features.csv".into(), bytes: features.into_bytes() },
+            InputFile { name: "stores.csv".into(), bytes: b"Store,Type,Size\r1,A,151315\r".to_vec() },
+        ]
+    }
+
+    #[test]
+    fn joins_read_their_files_record_the_switches_and_fingerprint_every_file_used() {
+        let config = PipelineConfig { features: FeatureConfig::everything(1), ..PipelineConfig::default() };
+        let mut inputs = vec![small_sales(0)];
+        inputs.extend(join_files());
+        let outcome = run(&inputs, &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(outcome.error.is_none(), "{:?}", outcome.error);
+        assert!(outcome.record.registrable, "the base feature contract still passes with extra columns");
+        let files: Vec<_> = outcome.record.dataset.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(files, ["features.csv", "stores.csv", "train.csv"]);
+        for (switch, _) in config.features.switches() {
+            assert_eq!(outcome.record.params[switch], "true", "{switch}");
+        }
+        // Without the switches the extra files are not read, and the digest is train.csv's alone.
+        let plain = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert_eq!(plain.record.dataset.files.len(), 1);
+        assert_eq!(plain.record.params["join_features"], "false");
+    }
+
+    #[test]
+    fn a_join_without_its_file_fails_ingest_naming_the_file() {
+        let config = PipelineConfig {
+            features: FeatureConfig { join_stores: true, ..FeatureConfig::default() },
+            ..PipelineConfig::default()
+        };
+        let outcome = run(&[small_sales(0)], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        let error = outcome.error.expect("stores.csv is missing").to_string();
+        assert!(error.contains("join_stores is on but stores.csv (or stores.csv.gz) is not among the inputs (train.csv)"), "{error}");
+        assert_eq!(outcome.record.stages[0].state, StageState::Failed);
+    }
 }
