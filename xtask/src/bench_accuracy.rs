@@ -10,8 +10,8 @@
 //! - `2011-11-04`, `2012-04-27`: other cutoffs (52 and 27 test weeks), to show that the
 //!   same defaults hold elsewhere in the year, holidays included.
 //!
-//! Each model runs with its defaults, on DESIGN §4's features and again with the extra
-//! features (`--extra`, by default the set the models' docs recommend).
+//! Each model runs with its defaults on three feature sets: DESIGN §4's, plus the series
+//! statistics (the switch the models' docs recommend), and every extra feature.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -22,8 +22,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::{data_dir, release_binary, sh, target_dir};
 
-/// The CLI flags of the extra feature set reported beside DESIGN §4's.
-pub const DEFAULT_EXTRA: &str = "--seasonal-lags --holiday-features --series-stats";
+/// The feature sets compared: a column title and the CLI flags.
+const FEATURE_SETS: [(&str, &str); 3] = [("§4", ""), ("+series", "--series-stats"), ("+all", "--all-features")];
 
 const MODELS: [&str; 10] = [
     "seasonal-naive",
@@ -55,13 +55,17 @@ struct Outcome {
     error: Option<String>,
 }
 
-pub fn run(models: Option<Vec<String>>, extra: &str) -> Result<()> {
+pub fn run(models: Option<Vec<String>>) -> Result<()> {
     let data = data_dir();
     if !data.join("train.csv").exists() && !data.join("train.csv.gz").exists() {
         bail!("the real data is absent: no train.csv[.gz] in {} (set SHELFCAST_DATA_DIR)", data.display());
     }
     sh("cargo", &["build", "--release", "--locked", "-p", "shelfcast-cli"])?;
-    let binary = release_binary("shelfcast");
+    // A private copy: the benchmark takes minutes, and a rebuild meanwhile must not change
+    // the binary half-way through the table.
+    let binary = target_dir().join("bench-accuracy/shelfcast");
+    fs::create_dir_all(target_dir().join("bench-accuracy"))?;
+    fs::copy(release_binary("shelfcast"), &binary).context("cannot copy the release binary")?;
     let tuning_data = tuning_fold_data(&data)?;
     let folds = [
         Fold { name: "tuning", data: tuning_data, cutoff: Some(TUNING_CUTOFF) },
@@ -70,20 +74,29 @@ pub fn run(models: Option<Vec<String>>, extra: &str) -> Result<()> {
         Fold { name: "2012-04-27", data: data.clone(), cutoff: Some("2012-04-27") },
     ];
     let models: Vec<String> = models.unwrap_or_else(|| MODELS.iter().map(|m| m.to_string()).collect());
-    let extra_flags: Vec<&str> = extra.split_whitespace().collect();
-    println!("accuracy on the real data ({}); extra features: {extra}", data.display());
-    println!("fit = the train stage of the run record (native, release build, one process per run)\n");
+    println!("accuracy on the real data ({})", data.display());
+    let sets: Vec<String> = FEATURE_SETS.iter().map(|(title, flags)| format!("{title} = DESIGN §4's features {flags}")).collect();
+    println!("{}", sets.join("; "));
+    println!("fit = the train stage of the run record, seconds (native, release build, one process per run)\n");
     for fold in &folds {
         let cutoff = fold.cutoff.map_or_else(|| format!("{HOLDOUT_CUTOFF} (default)"), str::to_string);
         println!("fold {} — cutoff {cutoff}", fold.name);
-        println!("{:<16} {:>12} {:>8}   {:>12} {:>8}", "model", "WMAE §4", "fit s", "WMAE +extra", "fit s");
+        let mut header = format!("{:<16}", "model");
+        for (title, _) in FEATURE_SETS {
+            header.push_str(&format!(" {:>12} {:>6}", format!("WMAE {title}"), "fit"));
+        }
+        println!("{header}");
         for model in &models {
-            let base = run_once(&binary, fold, model, &[])?;
-            let with_extra = run_once(&binary, fold, model, &extra_flags)?;
-            println!("{model:<16} {}   {}", cells(&base), cells(&with_extra));
-            for error in [&base.error, &with_extra.error].into_iter().flatten() {
-                println!("  {model}: {error}");
+            let mut line = format!("{model:<16}");
+            let mut errors = Vec::new();
+            for (title, flags) in FEATURE_SETS {
+                let flags: Vec<&str> = flags.split_whitespace().collect();
+                let outcome = run_once(&binary, fold, model, &flags)?;
+                line.push_str(&format!(" {}", cells(&outcome)));
+                errors.extend(outcome.error.map(|e| format!("  {model} ({title}): {e}")));
             }
+            println!("{line}");
+            errors.iter().for_each(|e| println!("{e}"));
         }
         println!();
     }
@@ -92,9 +105,9 @@ pub fn run(models: Option<Vec<String>>, extra: &str) -> Result<()> {
 
 fn cells(outcome: &Outcome) -> String {
     if outcome.error.is_some() {
-        return format!("{:>12} {:>8}", "failed", "");
+        return format!("{:>12} {:>6}", "failed", "");
     }
-    format!("{:>12.1} {:>8.2}", outcome.wmae, outcome.fit_seconds)
+    format!("{:>12.1} {:>6.2}", outcome.wmae, outcome.fit_seconds)
 }
 
 fn run_once(binary: &Path, fold: &Fold, model: &str, extra: &[&str]) -> Result<Outcome> {

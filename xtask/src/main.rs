@@ -7,8 +7,9 @@
 //! - `test`   runs every test: native Rust tests, the app's wasm-bindgen browser tests, then the
 //!   end-to-end browser tests;
 //! - `bench`  runs the whole pipeline natively on the real train.csv and prints stage times;
-//! - `bench-accuracy` prints every model's WMAE and fit time on the real data, on DESIGN §4's
-//!   features and with the extra ones, on the tuning fold, the holdout and two other cutoffs;
+//! - `bench-accuracy [--models a,b]` prints every model's WMAE and fit time on the real data,
+//!   on DESIGN §4's features and with the extra ones, on the tuning fold, the holdout and two
+//!   other cutoffs;
 //! - `bench-browser` builds `dist/` (unless `--no-build`) and runs the same pipeline in the
 //!   app in headless Chromium (tests/bench/browser.mjs): end to end, stages, long tasks,
 //!   first render, .wasm sizes.
@@ -45,7 +46,7 @@ fn main() -> Result<()> {
         "bench" => bench::run(option("--runs").map(|r| r.parse()).transpose()?.unwrap_or(5)),
         "bench-accuracy" => {
             let models = option("--models").map(|m| m.split(',').map(str::to_string).collect());
-            bench_accuracy::run(models, &option("--extra").unwrap_or_else(|| bench_accuracy::DEFAULT_EXTRA.into()))
+            bench_accuracy::run(models)
         }
         "bench-browser" => {
             setup::run()?;
@@ -56,7 +57,7 @@ fn main() -> Result<()> {
             sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string()])
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] [--extra "FLAGS"] | bench-browser [--runs N] [--no-build]>");
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--no-build]>");
             Ok(())
         }
     }
