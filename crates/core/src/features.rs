@@ -452,10 +452,10 @@ fn join_stores(table: &Frame, keys: impl Iterator<Item = i64>) -> Result<Vec<(St
     let rows = key_rows("stores.csv", (0..table.num_rows()).map(|r| store.is_valid(r).then(|| store.value(r))), |s| {
         format!("Store {s}")
     })?;
-    // Type as 0 (A), 1 (B), 2 (C); anything else is an error, a missing type stays null.
+    // Type as 0 (A), 1 (B), 2 (C); anything else is an error (the first in file order), a
+    // missing type stays null.
     let mut codes: HashMap<i64, Option<i64>> = HashMap::new();
-    for (&s, &row) in &rows {
-        let row = row as usize;
+    for row in (0..table.num_rows()).filter(|&r| store.is_valid(r)) {
         let code = if kind.is_null(row) {
             None
         } else {
@@ -466,12 +466,12 @@ fn join_stores(table: &Frame, keys: impl Iterator<Item = i64>) -> Result<Vec<(St
                 other => {
                     return Err(Error::stage(
                         "features",
-                        format!("stores.csv: Store {s} has Type \"{other}\"; the store types are A, B and C"),
+                        format!("stores.csv: Store {} has Type \"{other}\"; the store types are A, B and C", store.value(row)),
                     ))
                 }
             }
         };
-        codes.insert(s, code);
+        codes.insert(store.value(row), code);
     }
     let keys: Vec<i64> = keys.collect();
     let indicator = |of: i64| -> ArrayRef {
