@@ -18,7 +18,8 @@
 //!   series moved into this week a year ago: with `lag_1` it is the seasonal naive forecast
 //!   of the change, which trees cannot form by subtracting two columns) and `DayOfYear`. A
 //!   year is 52 weeks and a day or two, so a holiday's week drifts against `lag_52`; its
-//!   neighbours show where it was.
+//!   neighbours show where it was. (Being a difference of two columns, `seasonal_change`
+//!   makes unpenalised least squares singular: use ridge with this switch.)
 //! - `holiday_features`: `weeks_to_<holiday>` and `weeks_from_<holiday>` for the four
 //!   holidays ([`crate::holidays`]), counted up to [`HOLIDAY_DISTANCE_CAP`], so a model sees
 //!   the run-up to Thanksgiving and Christmas whichever week number they fall in.
