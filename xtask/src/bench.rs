@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use crate::{data_dir, root, sh};
+use crate::{data_dir, release_binary, sh};
 
 pub fn run(runs: usize) -> Result<()> {
     let data = data_dir();
@@ -17,7 +17,7 @@ pub fn run(runs: usize) -> Result<()> {
         bail!("the real data is absent: no train.csv[.gz] in {} (set SHELFCAST_DATA_DIR)", data.display());
     }
     sh("cargo", &["build", "--release", "--locked", "-p", "shelfcast-cli"])?;
-    let binary = root().join("target/release/shelfcast");
+    let binary = release_binary("shelfcast");
     let mut stage_times: Vec<(String, Vec<f64>)> = Vec::new();
     let mut wall = Vec::new();
     for model in ["ridge", "seasonal-naive"] {

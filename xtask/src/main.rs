@@ -7,11 +7,15 @@
 //! - `test`   runs every test: native Rust tests, the app's wasm-bindgen browser tests, then the
 //!   end-to-end browser tests;
 //! - `bench`  runs the whole pipeline natively on the real train.csv and prints stage times;
+//! - `bench-accuracy [--models a,b]` prints every model's WMAE and fit time on the real data,
+//!   on DESIGN §4's features and with the extra ones, on the tuning fold, the holdout and two
+//!   other cutoffs;
 //! - `bench-browser` builds `dist/` (unless `--no-build`) and runs the same pipeline in the
 //!   app in headless Chromium (tests/bench/browser.mjs): end to end, stages, long tasks,
 //!   first render, .wasm sizes.
 
 mod bench;
+mod bench_accuracy;
 mod dist;
 mod serve;
 mod setup;
@@ -40,6 +44,10 @@ fn main() -> Result<()> {
         }
         "test" => test(),
         "bench" => bench::run(option("--runs").map(|r| r.parse()).transpose()?.unwrap_or(5)),
+        "bench-accuracy" => {
+            let models = option("--models").map(|m| m.split(',').map(str::to_string).collect());
+            bench_accuracy::run(models)
+        }
         "bench-browser" => {
             setup::run()?;
             if !rest.iter().any(|a| a == "--no-build") {
@@ -50,7 +58,7 @@ fn main() -> Result<()> {
             sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string(), "--model", &model])
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-browser [--runs N] [--model NAME] [--no-build]>");
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--no-build]>");
             Ok(())
         }
     }
@@ -66,6 +74,16 @@ pub fn data_dir() -> PathBuf {
     std::env::var_os("SHELFCAST_DATA_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("../shared/data/walmart"))
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR`, else `target/` in the repository.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+/// A binary of the release build.
+pub fn release_binary(name: &str) -> PathBuf {
+    target_dir().join("release").join(name)
 }
 
 /// Runs a command in the repository root, failing with its name when it fails.

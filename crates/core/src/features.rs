@@ -1,4 +1,5 @@
-//! Feature engineering: calendar lags, rolling windows and calendar fields, per series.
+//! Feature engineering: calendar lags, rolling windows and calendar fields, per series, and
+//! the optional extra signal.
 //!
 //! Definitions (DESIGN §4): rows are sorted by (Store, Dept, Date). `lag_k` is the same
 //! series' sales exactly 7·k days earlier — by calendar, not by row position, so gaps in a
@@ -10,36 +11,112 @@
 //! computation (a window is a slice of the grid); the whole table is one pass. Calendar
 //! fields are computed once per week of the data, not per row, and when the input is already
 //! in (Store, Dept, Date) order — train.csv is — its columns are shared, not copied.
+//!
+//! The switches of [`FeatureConfig`] add columns after the §4 ones; all are off by default,
+//! so the reference figures stay the defaults' figures:
+//! - `seasonal_lags`: `lag_51`, `lag_53`, `seasonal_change` = `lag_52` − `lag_53` (how the
+//!   series moved into this week a year ago: with `lag_1` it is the seasonal naive forecast
+//!   of the change, which trees cannot form by subtracting two columns) and `DayOfYear`. A
+//!   year is 52 weeks and a day or two, so a holiday's week drifts against `lag_52`; its
+//!   neighbours show where it was. (Being a difference of two columns, `seasonal_change`
+//!   makes unpenalised least squares singular: use ridge with this switch.)
+//! - `holiday_features`: `weeks_to_<holiday>` and `weeks_from_<holiday>` for the four
+//!   holidays ([`crate::holidays`]), counted up to [`HOLIDAY_DISTANCE_CAP`], so a model sees
+//!   the run-up to Thanksgiving and Christmas whichever week number they fall in.
+//! - `join_features`: features.csv's store-week columns ([`STORE_WEEK_COLUMNS`]) on
+//!   (Store, Date); a week missing there, or `NA`, is null.
+//! - `join_stores`: stores.csv on Store: `Type_B`, `Type_C` (0/1 indicators, type A being
+//!   neither — usable by trees and, without a collinear third column, by linear models) and
+//!   `Size`; a store missing there is null.
+//! - `series_stats`: each series' mean, median and standard deviation of the sales dated
+//!   before the split's cutoff, on every row of the series (test rows too). Nothing on or
+//!   after the cutoff is read, so the statistics carry no information from the test part.
+//!
+//! Every added lag is named `lag_k`, so the feature contract's leakage expectations (which
+//! match `^lag_(\d+)$`) check it like the others.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array};
+use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, UInt32Array};
 use arrow_buffer::NullBuffer;
 
-use crate::calendar::{civil_from_days, format_date, iso_week};
+use crate::calendar::{civil_from_days, days_from_civil, format_date, iso_week};
 use crate::error::{Error, Result};
 use crate::frame::{Column, Frame};
+use crate::holidays::{weeks_from, weeks_to, Holiday};
 use crate::models::Matrix;
 
 /// The rolling window lengths, in weeks.
 pub const WINDOWS: [usize; 3] = [4, 8, 13];
 /// The seasonal lag, in weeks.
 pub const SEASONAL_LAG: usize = 52;
+/// The lags `seasonal_lags` adds around [`SEASONAL_LAG`].
+pub const SEASONAL_NEIGHBOUR_LAGS: [usize; 2] = [51, 53];
+/// `lag_52 − lag_53`, added by `seasonal_lags`.
+pub const SEASONAL_CHANGE: &str = "seasonal_change";
+/// The columns `join_features` takes from features.csv.
+pub const STORE_WEEK_COLUMNS: [&str; 9] =
+    ["Temperature", "Fuel_Price", "MarkDown1", "MarkDown2", "MarkDown3", "MarkDown4", "MarkDown5", "CPI", "Unemployment"];
+/// The columns `join_stores` adds from stores.csv.
+pub const STORE_COLUMNS: [&str; 3] = ["Type_B", "Type_C", "Size"];
+/// Holiday distances are counted up to this many weeks: a holiday half a year away or more
+/// is simply far. (Uncapped, weeks to + weeks from would be the same 52 on every week but
+/// the holiday's own, collinear with the intercept and `IsHoliday` for a linear model.)
+pub const HOLIDAY_DISTANCE_CAP: i32 = 26;
+/// The columns `series_stats` adds.
+pub const SERIES_STAT_COLUMNS: [&str; 3] = ["series_mean", "series_median", "series_std"];
 
-/// Feature settings recorded on every run.
+/// Feature settings recorded on every run. Records written before the switches existed
+/// read with the switches off (`serde(default)`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct FeatureConfig {
     /// Forecast horizon h in weeks (≥ 1): no feature may look closer than h weeks back.
     pub horizon: usize,
+    /// Add `lag_51`, `lag_53` (those ≥ h), `seasonal_change` and `DayOfYear`.
+    pub seasonal_lags: bool,
+    /// Add weeks to and from each of the four holidays.
+    pub holiday_features: bool,
+    /// Join features.csv (temperature, fuel price, markdowns, CPI, unemployment) on (Store, Date).
+    pub join_features: bool,
+    /// Join stores.csv (type, size) on Store.
+    pub join_stores: bool,
+    /// Add each series' sales statistics from before the cutoff.
+    pub series_stats: bool,
 }
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig { horizon: 1 }
+        FeatureConfig {
+            horizon: 1,
+            seasonal_lags: false,
+            holiday_features: false,
+            join_features: false,
+            join_stores: false,
+            series_stats: false,
+        }
     }
 }
 
 impl FeatureConfig {
+    /// The §4 features only, at horizon `horizon`.
+    pub fn with_horizon(horizon: usize) -> Self {
+        FeatureConfig { horizon, ..FeatureConfig::default() }
+    }
+
+    /// Every switch on, at horizon `horizon`.
+    pub fn everything(horizon: usize) -> Self {
+        FeatureConfig {
+            horizon,
+            seasonal_lags: true,
+            holiday_features: true,
+            join_features: true,
+            join_stores: true,
+            series_stats: true,
+        }
+    }
+
     pub fn check(&self) -> Result<()> {
         if !(1..=SEASONAL_LAG).contains(&self.horizon) {
             return Err(Error::Params(format!("horizon must be between 1 and {SEASONAL_LAG} weeks, got {}", self.horizon)));
@@ -47,12 +124,28 @@ impl FeatureConfig {
         Ok(())
     }
 
-    /// The lags in weeks: {h, h+1, 52}, without duplicates.
+    /// The switches and their values, for a run's params.
+    pub fn switches(&self) -> [(&'static str, bool); 5] {
+        [
+            ("seasonal_lags", self.seasonal_lags),
+            ("holiday_features", self.holiday_features),
+            ("join_features", self.join_features),
+            ("join_stores", self.join_stores),
+            ("series_stats", self.series_stats),
+        ]
+    }
+
+    /// The lags in weeks: {h, h+1, 52}, then 51 and 53 with `seasonal_lags`; only those ≥ h,
+    /// without duplicates.
     pub fn lags(&self) -> Vec<usize> {
         let h = self.horizon;
-        let mut lags = vec![h, h + 1, SEASONAL_LAG];
-        lags.dedup();
-        lags.retain(|&k| k >= h);
+        let neighbours: &[usize] = if self.seasonal_lags { &SEASONAL_NEIGHBOUR_LAGS } else { &[] };
+        let mut lags = Vec::new();
+        for &k in [h, h + 1, SEASONAL_LAG].iter().chain(neighbours) {
+            if k >= h && !lags.contains(&k) {
+                lags.push(k);
+            }
+        }
         lags
     }
 
@@ -61,7 +154,12 @@ impl FeatureConfig {
         format!("lag_{}", self.horizon)
     }
 
-    /// The model matrix's columns, in order.
+    /// The holiday columns: `weeks_to_<holiday>`, `weeks_from_<holiday>` for each holiday.
+    pub fn holiday_columns() -> Vec<String> {
+        Holiday::ALL.iter().flat_map(|h| [format!("weeks_to_{}", h.key()), format!("weeks_from_{}", h.key())]).collect()
+    }
+
+    /// The model matrix's columns, in order: DESIGN §4's, then those of the switches.
     pub fn model_columns(&self) -> Vec<String> {
         let mut names: Vec<String> =
             ["Store", "Dept", "Year", "Month", "Week", "IsHoliday"].iter().map(|s| s.to_string()).collect();
@@ -70,8 +168,41 @@ impl FeatureConfig {
             names.push(format!("roll_mean_{w}"));
             names.push(format!("roll_std_{w}"));
         }
+        names.extend(self.extra_columns());
         names
     }
+
+    /// The columns the switches add besides lags, in order.
+    fn extra_columns(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        if self.seasonal_lags {
+            names.extend([SEASONAL_CHANGE.to_string(), "DayOfYear".to_string()]);
+        }
+        if self.holiday_features {
+            names.extend(Self::holiday_columns());
+        }
+        let mut add = |on: bool, columns: &[&str]| {
+            if on {
+                names.extend(columns.iter().map(|c| c.to_string()));
+            }
+        };
+        add(self.join_features, &STORE_WEEK_COLUMNS);
+        add(self.join_stores, &STORE_COLUMNS);
+        add(self.series_stats, &SERIES_STAT_COLUMNS);
+        names
+    }
+}
+
+/// What the switches of [`FeatureConfig`] need besides the sales table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FeatureInputs<'a> {
+    /// features.csv, for `join_features`.
+    pub store_weeks: Option<&'a Frame>,
+    /// stores.csv, for `join_stores`.
+    pub stores: Option<&'a Frame>,
+    /// The split's cutoff, for `series_stats`: only sales dated before it are summarised.
+    /// `None` is the default cutoff of the sales dates ([`crate::split::default_cutoff`]).
+    pub cutoff: Option<i32>,
 }
 
 /// The columns the sales table must have.
@@ -79,9 +210,17 @@ pub const KEY_COLUMNS: [&str; 5] = ["Store", "Dept", "Date", "Weekly_Sales", "Is
 
 /// Builds the feature table from a sales table (train.csv's columns). The result is sorted by
 /// (Store, Dept, Date) and keeps missing features as nulls: the feature contract runs on it
-/// before anything is filled.
+/// before anything is filled. A join switch needs [`build_features_with`] and its file.
 pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
+    build_features_with(sales, config, &FeatureInputs::default())
+}
+
+/// [`build_features`] with the inputs the switches need: a join switch without its file is an
+/// error naming the file.
+pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &FeatureInputs<'_>) -> Result<Frame> {
     config.check()?;
+    let store_weeks = needed(config.join_features, inputs.store_weeks, "join_features", "features.csv")?;
+    let stores = needed(config.join_stores, inputs.stores, "join_stores", "stores.csv")?;
     let store = sales.ints("Store")?;
     let dept = sales.ints("Dept")?;
     let date = sales.dates("Date")?;
@@ -108,12 +247,23 @@ pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
         ));
     }
 
+    let stats_cutoff = match (config.series_stats, inputs.cutoff) {
+        (false, _) => None,
+        (true, Some(cutoff)) => Some(cutoff),
+        (true, None) => Some(crate::split::default_cutoff(date_v)?),
+    };
+    let mut stat_columns: Vec<NullableFloats> =
+        if stats_cutoff.is_some() { SERIES_STAT_COLUMNS.iter().map(|_| NullableFloats::with_capacity(n)).collect() } else { Vec::new() };
+    // One series' sales before the cutoff, for its statistics.
+    let mut history: Vec<f64> = Vec::new();
+
     let lags = config.lags();
     let h = config.horizon as i64;
     let week_of = |d: i32| i64::from((d - first_date) / 7);
     let mut lag_columns: Vec<NullableFloats> = lags.iter().map(|_| NullableFloats::with_capacity(n)).collect();
     let mut roll_columns: Vec<[NullableFloats; 2]> =
         WINDOWS.iter().map(|_| [NullableFloats::with_capacity(n), NullableFloats::with_capacity(n)]).collect();
+    let mut seasonal_change = NullableFloats::with_capacity(if config.seasonal_lags { n } else { 0 });
     // One series' sales on a dense weekly grid from its first week; NaN where there is none.
     let mut grid: Vec<f64> = Vec::new();
 
@@ -148,10 +298,25 @@ pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
             let (from, to) = ((from.max(first_week) - first_week) as usize, to - first_week);
             if to < 0 || from as i64 > to { &[] } else { &grid[from..=to as usize] }
         };
+        if let Some(cutoff) = stats_cutoff {
+            history.clear();
+            history.extend(
+                series.iter().map(|&r| r as usize).filter(|&r| date_v[r] < cutoff && target.is_valid(r)).map(|r| target.value(r)),
+            );
+            let stats = series_stats(&mut history);
+            for (column, value) in stat_columns.iter_mut().zip(stats) {
+                column.extend_repeated(value, series.len());
+            }
+        }
         for &row in series {
             let w = week_of(date_v[row as usize]);
+            let lag = |k: usize| weeks(w - k as i64, w - k as i64).first().copied().unwrap_or(f64::NAN);
             for (column, &k) in lag_columns.iter_mut().zip(&lags) {
-                column.push(weeks(w - k as i64, w - k as i64).first().copied().unwrap_or(f64::NAN));
+                column.push(lag(k));
+            }
+            if config.seasonal_lags {
+                // NaN when either week is missing.
+                seasonal_change.push(lag(SEASONAL_LAG) - lag(SEASONAL_LAG + 1));
             }
             for ([means, stds], &len) in roll_columns.iter_mut().zip(&WINDOWS) {
                 let newest = w - h;
@@ -163,12 +328,21 @@ pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
         start = end;
     }
 
-    // Calendar fields once per week of the data (143 on train.csv), not once per row.
-    let calendar: Vec<[i64; 3]> = (0..=date_v.iter().map(|&d| week_of(d)).max().unwrap_or(0))
+    // Calendar fields once per week of the data (143 on train.csv), not once per row:
+    // Year, Month, Week, DayOfYear, then weeks to and from each holiday.
+    let calendar: Vec<Vec<i64>> = (0..=date_v.iter().map(|&d| week_of(d)).max().unwrap_or(0))
         .map(|w| {
             let day = first_date + 7 * w as i32;
             let (year, month, _) = civil_from_days(day);
-            [i64::from(year), i64::from(month), i64::from(iso_week(day).1)]
+            let mut fields = vec![
+                i64::from(year),
+                i64::from(month),
+                i64::from(iso_week(day).1),
+                i64::from(day - days_from_civil(year, 1, 1) + 1),
+            ];
+            let capped = |weeks: i32| i64::from(weeks.min(HOLIDAY_DISTANCE_CAP));
+            fields.extend(Holiday::ALL.iter().flat_map(|&h| [capped(weeks_to(h, day)), capped(weeks_from(h, day))]));
+            fields
         })
         .collect();
     let calendar_column = |field: usize| -> ArrayRef {
@@ -198,7 +372,127 @@ pub fn build_features(sales: &Frame, config: &FeatureConfig) -> Result<Frame> {
         columns.push((format!("roll_mean_{w}"), means.finish()));
         columns.push((format!("roll_std_{w}"), stds.finish()));
     }
+    if config.seasonal_lags {
+        columns.push((SEASONAL_CHANGE.into(), seasonal_change.finish()));
+        columns.push(("DayOfYear".into(), calendar_column(3)));
+    }
+    if config.holiday_features {
+        for (i, name) in FeatureConfig::holiday_columns().into_iter().enumerate() {
+            columns.push((name, calendar_column(4 + i)));
+        }
+    }
+    let sorted_keys = || order.iter().map(|&i| (store_v[i as usize], date_v[i as usize]));
+    if let Some(table) = store_weeks {
+        columns.extend(join_store_weeks(table, sorted_keys())?);
+    }
+    if let Some(table) = stores {
+        columns.extend(join_stores(table, sorted_keys().map(|(store, _)| store))?);
+    }
+    for (values, name) in stat_columns.into_iter().zip(SERIES_STAT_COLUMNS) {
+        columns.push((name.into(), values.finish()));
+    }
     Frame::new(columns)
+}
+
+/// The table a switch needs, or an error naming its file.
+fn needed<'a>(on: bool, table: Option<&'a Frame>, switch: &str, file: &str) -> Result<Option<&'a Frame>> {
+    match (on, table) {
+        (false, _) => Ok(None),
+        (true, Some(table)) => Ok(Some(table)),
+        (true, None) => Err(Error::stage(
+            "features",
+            format!("{switch} is on but {file} is missing: add {file} (or {file}.gz) to the inputs, or turn {switch} off"),
+        )),
+    }
+}
+
+/// Row of each key in a table's key columns; two rows with one key are an error.
+fn key_rows<K: std::hash::Hash + Eq + Copy>(
+    file: &str,
+    keys: impl Iterator<Item = Option<K>>,
+    describe: impl Fn(K) -> String,
+) -> Result<HashMap<K, u32>> {
+    let mut rows = HashMap::new();
+    for (row, key) in keys.enumerate() {
+        let Some(key) = key else { continue };
+        if rows.insert(key, row as u32).is_some() {
+            return Err(Error::stage("features", format!("{file} has more than one row for {}; the join needs one", describe(key))));
+        }
+    }
+    Ok(rows)
+}
+
+/// The columns of `table` at the rows `rows` (null where `None`).
+fn take_columns(table: &Frame, names: &[&str], rows: Vec<Option<u32>>) -> Result<Vec<(String, ArrayRef)>> {
+    let indices = UInt32Array::from(rows);
+    names
+        .iter()
+        .map(|&name| {
+            let taken = arrow_select::take::take(table.array(name)?.as_ref(), &indices, None)
+                .map_err(|e| Error::artifact("features", e))?;
+            Ok((name.to_string(), taken))
+        })
+        .collect()
+}
+
+/// features.csv's [`STORE_WEEK_COLUMNS`] for each (Store, Date) of `keys`.
+fn join_store_weeks(table: &Frame, keys: impl Iterator<Item = (i64, i32)>) -> Result<Vec<(String, ArrayRef)>> {
+    let (store, date) = (table.ints("Store")?, table.dates("Date")?);
+    let valid = |r: usize| store.is_valid(r) && date.is_valid(r);
+    let rows = key_rows(
+        "features.csv",
+        (0..table.num_rows()).map(|r| valid(r).then(|| (store.value(r), date.value(r)))),
+        |(s, d)| format!("Store {s}, Date {}", format_date(d)),
+    )?;
+    take_columns(table, &STORE_WEEK_COLUMNS, keys.map(|key| rows.get(&key).copied()).collect())
+}
+
+/// stores.csv's type (as `Type_B`, `Type_C` indicators) and `Size` for each Store of `keys`.
+fn join_stores(table: &Frame, keys: impl Iterator<Item = i64>) -> Result<Vec<(String, ArrayRef)>> {
+    let (store, kind) = (table.ints("Store")?, table.strings("Type")?);
+    let rows = key_rows("stores.csv", (0..table.num_rows()).map(|r| store.is_valid(r).then(|| store.value(r))), |s| {
+        format!("Store {s}")
+    })?;
+    // Type as 0 (A), 1 (B), 2 (C); anything else is an error (the first in file order), a
+    // missing type stays null.
+    let mut codes: HashMap<i64, Option<i64>> = HashMap::new();
+    for row in (0..table.num_rows()).filter(|&r| store.is_valid(r)) {
+        let code = if kind.is_null(row) {
+            None
+        } else {
+            match kind.value(row).trim() {
+                "A" => Some(0),
+                "B" => Some(1),
+                "C" => Some(2),
+                other => {
+                    return Err(Error::stage(
+                        "features",
+                        format!("stores.csv: Store {} has Type \"{other}\"; the store types are A, B and C", store.value(row)),
+                    ))
+                }
+            }
+        };
+        codes.insert(store.value(row), code);
+    }
+    let keys: Vec<i64> = keys.collect();
+    let indicator = |of: i64| -> ArrayRef {
+        Arc::new(keys.iter().map(|k| codes.get(k).copied().flatten().map(|c| i64::from(c == of))).collect::<Int64Array>())
+    };
+    let mut columns = vec![("Type_B".to_string(), indicator(1)), ("Type_C".to_string(), indicator(2))];
+    columns.extend(take_columns(table, &["Size"], keys.iter().map(|k| rows.get(k).copied()).collect())?);
+    Ok(columns)
+}
+
+/// Mean, median and sample standard deviation of `values` (NaN where undefined); reorders them.
+fn series_stats(values: &mut [f64]) -> [f64; 3] {
+    let (mean, std) = window_stats(values);
+    if values.is_empty() {
+        return [f64::NAN; 3];
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    let median = if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 };
+    [mean, median, std]
 }
 
 /// A float column built row by row, NaN standing for a missing value.
@@ -216,6 +510,12 @@ impl NullableFloats {
         let present = !value.is_nan();
         self.values.push(if present { value } else { 0.0 });
         self.valid.push(present);
+    }
+
+    fn extend_repeated(&mut self, value: f64, times: usize) {
+        let present = !value.is_nan();
+        self.values.extend(std::iter::repeat_n(if present { value } else { 0.0 }, times));
+        self.valid.extend(std::iter::repeat_n(present, times));
     }
 
     fn finish(self) -> ArrayRef {
@@ -436,7 +736,7 @@ mod tests {
     /// With horizon h the lags are {h, h+1, 52} and each window ends h weeks back.
     #[test]
     fn horizon_moves_lags_and_windows_back() {
-        let config = FeatureConfig { horizon: 3 };
+        let config = FeatureConfig::with_horizon(3);
         assert_eq!(config.lags(), vec![3, 4, 52]);
         let values: Vec<Option<f64>> = (0..12).map(|w| Some(f64::from(1u32 << w))).collect();
         let table = build_features(&sales(&weekly(&values)), &config).unwrap();
@@ -470,5 +770,131 @@ mod tests {
         rows.push(rows[1]);
         let err = build_features(&sales(&rows), &FeatureConfig::default()).unwrap_err();
         assert!(err.to_string().contains("duplicate row for Store 1, Dept 1"), "{err}");
+    }
+
+    fn read(name: &str, csv: &str, schema: &crate::ingest::TableSchema) -> Frame {
+        crate::ingest::read_table(name, csv.as_bytes(), schema, &mut |_| {}).unwrap().frame
+    }
+
+    #[test]
+    fn old_feature_configs_read_with_the_switches_off() {
+        let config: FeatureConfig = serde_json::from_str(r#"{"horizon": 2}"#).unwrap();
+        assert_eq!(config, FeatureConfig::with_horizon(2));
+        assert_eq!(FeatureConfig::default().model_columns().len(), 15, "DESIGN §4's matrix");
+        let all = FeatureConfig::everything(1);
+        let round_trip: FeatureConfig = serde_json::from_str(&serde_json::to_string(&all).unwrap()).unwrap();
+        assert_eq!(round_trip, all);
+    }
+
+    /// Weeks to and from Thanksgiving 2010 (the week ending 2010-11-26) on a weekly series,
+    /// capped at half a year.
+    #[test]
+    fn holiday_distances_around_the_holiday_week() {
+        let day0 = days_from_civil(2010, 2, 5);
+        let rows: Vec<_> = (0..60).map(|w| (1, 1, day0 + 7 * w, 1.0, false)).collect();
+        let config = FeatureConfig { holiday_features: true, ..FeatureConfig::default() };
+        let table = build_features(&sales(&rows), &config).unwrap();
+        let to = table.ints("weeks_to_thanksgiving").unwrap();
+        let from = table.ints("weeks_from_thanksgiving").unwrap();
+        let week = |date: i32| ((date - day0) / 7) as usize;
+        let thanksgiving = week(days_from_civil(2010, 11, 26));
+        assert_eq!((to.value(thanksgiving), from.value(thanksgiving)), (0, 0), "the holiday week itself");
+        assert_eq!((to.value(thanksgiving - 1), from.value(thanksgiving + 1)), (1, 1));
+        assert_eq!(to.value(thanksgiving + 1), HOLIDAY_DISTANCE_CAP as i64, "next year's is 51 weeks away");
+        // Before the first Super Bowl week of the data (2010-02-12): the previous one (2009) is
+        // far, the next is one week away.
+        assert_eq!(table.ints("weeks_to_super_bowl").unwrap().value(0), 1);
+        assert_eq!(table.ints("weeks_from_super_bowl").unwrap().value(0), HOLIDAY_DISTANCE_CAP as i64);
+        // After the last Christmas of the data (2010-12-31), counting goes on by rule.
+        assert_eq!(table.ints("weeks_from_christmas").unwrap().value(week(days_from_civil(2011, 1, 14))), 2);
+        assert!(config.model_columns().iter().filter(|c| c.starts_with("weeks_")).count() == 8);
+    }
+
+    #[test]
+    fn seasonal_lags_add_the_neighbours_of_lag_52_and_their_change() {
+        let values: Vec<Option<f64>> = (0..56).map(|w| Some(f64::from(w * w))).collect();
+        let config = FeatureConfig { seasonal_lags: true, ..FeatureConfig::default() };
+        assert_eq!(config.lags(), vec![1, 2, 52, 51, 53]);
+        let table = build_features(&sales(&weekly(&values)), &config).unwrap();
+        assert_eq!(table.floats("lag_51").unwrap().value(55), 16.0);
+        assert_eq!(table.floats("lag_53").unwrap().value(55), 4.0);
+        assert_eq!(table.floats(SEASONAL_CHANGE).unwrap().value(55), 9.0 - 4.0);
+        assert!(table.floats(SEASONAL_CHANGE).unwrap().is_null(52), "no week 52 weeks + 1 back");
+        assert_eq!(table.ints("DayOfYear").unwrap().value(0), 36, "2010-02-05");
+        assert_eq!(FeatureConfig { seasonal_lags: true, ..FeatureConfig::with_horizon(52) }.lags(), vec![52, 53]);
+    }
+
+    const STORE_WEEKS_CSV: &str = "Store,Date,Temperature,Fuel_Price,MarkDown1,MarkDown2,MarkDown3,MarkDown4,MarkDown5,CPI,Unemployment,IsHoliday\n\
+        1,2010-02-05,42.31,2.572,NA,NA,NA,NA,NA,211.0963582,8.106,FALSE\n\
+        1,2010-02-19,39.93,2.514,10.5,NA,NA,NA,NA,211.2891429,8.106,FALSE\n";
+
+    /// A (Store, Date) missing from features.csv and an `NA` there are nulls; stores.csv
+    /// (bare CR line ends) gives Type_B/Type_C indicators and Size; an unknown store is null.
+    #[test]
+    fn joins_on_store_and_date_and_on_store() {
+        let day0 = days_from_civil(2010, 2, 5);
+        let rows = [(1, 1, day0, 1.0, false), (1, 1, day0 + 7, 2.0, false), (1, 1, day0 + 14, 3.0, false), (2, 1, day0, 4.0, false), (3, 1, day0, 5.0, false)];
+        let store_weeks = read("features.csv", STORE_WEEKS_CSV, &crate::ingest::FEATURES);
+        let stores = read("stores.csv", "Store,Type,Size\r1,A,151315\r2,B,202307\r", &crate::ingest::STORES);
+        let config = FeatureConfig { join_features: true, join_stores: true, ..FeatureConfig::default() };
+        let inputs = FeatureInputs { store_weeks: Some(&store_weeks), stores: Some(&stores), cutoff: None };
+        let table = build_features_with(&sales(&rows), &config, &inputs).unwrap();
+        let temperature = table.floats("Temperature").unwrap();
+        assert_eq!(temperature.value(0), 42.31);
+        assert!(temperature.is_null(1), "2010-02-12 is not in features.csv");
+        assert_eq!(temperature.value(2), 39.93);
+        assert!(temperature.is_null(3), "store 2 has no weeks in features.csv");
+        let markdown = table.floats("MarkDown1").unwrap();
+        assert!(markdown.is_null(0), "NA is null");
+        assert_eq!(markdown.value(2), 10.5);
+        let (type_b, type_c, size) = (table.ints("Type_B").unwrap(), table.ints("Type_C").unwrap(), table.ints("Size").unwrap());
+        assert_eq!((type_b.value(0), type_c.value(0), size.value(0)), (0, 0, 151_315), "type A");
+        assert_eq!((type_b.value(3), type_c.value(3), size.value(3)), (1, 0, 202_307), "type B");
+        assert!(type_b.is_null(4) && type_c.is_null(4) && size.is_null(4), "store 3 is not in stores.csv");
+        let data = model_data(&table, &config).unwrap();
+        assert_eq!(data.x.names(), config.model_columns().as_slice());
+
+        let bad = read("stores.csv", "Store,Type,Size\n1,D,10\n", &crate::ingest::STORES);
+        let only_stores = FeatureConfig { join_stores: true, ..FeatureConfig::default() };
+        let error = build_features_with(&sales(&rows), &only_stores, &FeatureInputs { stores: Some(&bad), ..inputs }).unwrap_err();
+        assert!(error.to_string().contains("Store 1 has Type \"D\""), "{error}");
+        let twice = read("stores.csv", "Store,Type,Size\n1,A,10\n1,B,20\n", &crate::ingest::STORES);
+        let error = build_features_with(&sales(&rows), &only_stores, &FeatureInputs { stores: Some(&twice), ..inputs }).unwrap_err();
+        assert!(error.to_string().contains("more than one row for Store 1"), "{error}");
+    }
+
+    #[test]
+    fn a_join_without_its_file_names_the_file() {
+        let rows = weekly(&[Some(1.0), Some(2.0)]);
+        for (config, file) in [
+            (FeatureConfig { join_features: true, ..FeatureConfig::default() }, "features.csv"),
+            (FeatureConfig { join_stores: true, ..FeatureConfig::default() }, "stores.csv"),
+        ] {
+            let error = build_features(&sales(&rows), &config).unwrap_err().to_string();
+            assert!(error.contains(&format!("{file} is missing")), "{error}");
+        }
+    }
+
+    /// Series statistics read only the weeks before the cutoff: changing later sales changes
+    /// nothing, and every row of the series (test rows too) carries the same values.
+    #[test]
+    fn series_statistics_use_only_rows_before_the_cutoff() {
+        let config = FeatureConfig { series_stats: true, ..FeatureConfig::default() };
+        let cutoff = days_from_civil(2010, 2, 5) + 7 * 4;
+        let inputs = FeatureInputs { cutoff: Some(cutoff), ..FeatureInputs::default() };
+        let before = [Some(10.0), Some(20.0), None, Some(60.0)];
+        let stats = |after: [Option<f64>; 3]| {
+            let values: Vec<Option<f64>> = before.iter().copied().chain(after).collect();
+            let table = build_features_with(&sales(&weekly(&values)), &config, &inputs).unwrap();
+            SERIES_STAT_COLUMNS.map(|c| table.floats(c).unwrap().iter().collect::<Vec<_>>())
+        };
+        let [mean, median, std] = stats([Some(1e6), Some(-5.0), Some(7.0)]);
+        assert_eq!(stats([Some(0.0), Some(3.0), Some(1e9)]), [mean.clone(), median.clone(), std.clone()]);
+        assert!(mean.iter().all(|v| *v == Some(30.0)), "{mean:?}");
+        assert!(median.iter().all(|v| *v == Some(20.0)));
+        assert!(std.iter().all(|v| (v.unwrap() - 26.457_513_110_645_905).abs() < 1e-9));
+        // A series that starts after the cutoff has no statistics.
+        let late = build_features_with(&sales(&[(1, 1, cutoff, 5.0, false)]), &config, &inputs).unwrap();
+        assert!(late.floats("series_mean").unwrap().is_null(0));
     }
 }

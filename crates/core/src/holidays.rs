@@ -5,6 +5,10 @@
 //! February), Labor Day (first Monday of September), Thanksgiving (fourth Thursday of
 //! November) and Christmas Day. The rules reproduce every flagged week of train.csv and
 //! test.csv, so features and the synthetic sample need no hard-coded date list.
+//!
+//! For the optional holiday features, [`weeks_to`] and [`weeks_from`] count the weeks from a
+//! sales week to the next and from the last holiday week. Because the holidays come from
+//! rules, every week has both — there is no first or last holiday of a table to fall off.
 
 use crate::calendar::{days_from_civil, iso_weekday};
 
@@ -34,6 +38,16 @@ impl Holiday {
         }
     }
 
+    /// A short snake_case name for column names, e.g. `super_bowl`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Holiday::SuperBowl => "super_bowl",
+            Holiday::LaborDay => "labor_day",
+            Holiday::Thanksgiving => "thanksgiving",
+            Holiday::Christmas => "christmas",
+        }
+    }
+
     /// The Friday that ends the sales week containing the holiday in `year`.
     pub fn week_ending(self, year: i32) -> i32 {
         week_ending_friday(self.day(year))
@@ -53,6 +67,24 @@ pub fn holiday_week(date: i32) -> Option<Holiday> {
         .find(|h| (year - 1..=year + 1).any(|y| h.week_ending(y) == date))
 }
 
+/// Weeks from the sales week dated `date` to the next week of `holiday` (0 in that week).
+/// A date that is not a Friday counts as the Friday ending its week.
+pub fn weeks_to(holiday: Holiday, date: i32) -> i32 {
+    let week = week_ending_friday(date);
+    let (year, _, _) = crate::calendar::civil_from_days(week);
+    // The holiday's week in `year` or the next year is on or after `week`.
+    let next = (year..=year + 1).map(|y| holiday.week_ending(y)).find(|&h| h >= week).unwrap_or(week);
+    (next - week) / 7
+}
+
+/// Weeks from the last week of `holiday` to the sales week dated `date` (0 in that week).
+pub fn weeks_from(holiday: Holiday, date: i32) -> i32 {
+    let week = week_ending_friday(date);
+    let (year, _, _) = crate::calendar::civil_from_days(week);
+    let last = (year - 1..=year).rev().map(|y| holiday.week_ending(y)).find(|&h| h <= week).unwrap_or(week);
+    (week - last) / 7
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +100,39 @@ mod tests {
         let found: Vec<String> =
             (0..182).map(|w| first + 7 * w).filter(|&d| holiday_week(d).is_some()).map(format_date).collect();
         assert_eq!(found, flagged);
+    }
+
+    fn day(text: &str) -> i32 {
+        parse_iso_date(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn weeks_to_and_from_each_holiday() {
+        // Thanksgiving 2010 is in the week ending 2010-11-26.
+        assert_eq!(weeks_to(Holiday::Thanksgiving, day("2010-11-26")), 0);
+        assert_eq!(weeks_from(Holiday::Thanksgiving, day("2010-11-26")), 0);
+        assert_eq!(weeks_to(Holiday::Thanksgiving, day("2010-11-19")), 1);
+        assert_eq!(weeks_from(Holiday::Thanksgiving, day("2010-12-03")), 1);
+        // After this year's holiday, the next is next year's: 2011-11-25.
+        assert_eq!(weeks_to(Holiday::Thanksgiving, day("2010-12-03")), 51);
+        // Christmas 2010 is flagged in the week ending 2010-12-31, which is in the next
+        // calendar year's reach from early January.
+        assert_eq!(weeks_from(Holiday::Christmas, day("2011-01-07")), 1);
+        assert_eq!(weeks_to(Holiday::Christmas, day("2010-12-24")), 1);
+        // Before the first holiday of the Walmart data (2010-02-12) and after the last
+        // (2013-02-08): the rules go on.
+        assert_eq!(weeks_to(Holiday::SuperBowl, day("2010-02-05")), 1);
+        assert_eq!(weeks_from(Holiday::SuperBowl, day("2010-02-05")), 52, "2009-02-06");
+        assert_eq!(weeks_from(Holiday::SuperBowl, day("2013-07-26")), 24);
+        assert_eq!(weeks_to(Holiday::LaborDay, day("2013-07-26")), 6, "2013-09-06");
+        // A non-Friday date counts as the Friday ending its week.
+        assert_eq!(weeks_to(Holiday::Thanksgiving, day("2010-11-20")), 0);
+        // Every week is at most a year and a bit from each holiday.
+        for w in 0..400 {
+            let d = day("2009-01-02") + 7 * w;
+            for h in Holiday::ALL {
+                assert!((0..=53).contains(&weeks_to(h, d)) && (0..=53).contains(&weeks_from(h, d)), "{}", format_date(d));
+            }
+        }
     }
 }

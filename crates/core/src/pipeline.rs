@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{format_date, format_timestamp_ms};
 use crate::contracts::{self, ResultFormat, Suite, ValidationOptions, ValidationResult};
 use crate::error::{Error, Result};
-use crate::features::{build_features, model_data_at, FeatureConfig, ModelData};
+use crate::features::{build_features_with, model_data_at, FeatureConfig, FeatureInputs, ModelData};
 use crate::frame::Frame;
-use crate::ingest::{read_table, schema_for_file, ReadProgress, TRAIN};
+use crate::ingest::{read_table, schema_for_file, ReadProgress, TableSchema, FEATURES, STORES, TRAIN};
 use crate::metrics::{score, Metrics};
 use crate::models::{FitContext, FittedModel, ModelKind, ModelSpec, TrainingSet};
 use crate::split::split_rows;
@@ -72,7 +72,9 @@ pub enum PipelineEvent {
     Progress { stage: Stage, done: usize, total: usize, note: String },
 }
 
-/// An input file, by name: `train.csv` or `train.csv.gz` (more when joins use them).
+/// An input file, by name: `train.csv` or `train.csv.gz`, and `features.csv[.gz]` and
+/// `stores.csv[.gz]` when the feature joins use them (found by name; a lone input is the
+/// sales file whatever its name).
 #[derive(Debug, Clone)]
 pub struct InputFile {
     pub name: String,
@@ -227,10 +229,14 @@ impl StageOutputs {
     }
 }
 
-/// The ingested sales table and the fingerprint of the files it came from.
+/// The ingested tables and the fingerprint of the files they came from.
 #[derive(Debug)]
 pub struct Ingested {
     pub sales: Frame,
+    /// features.csv, when `join_features` is on.
+    pub store_weeks: Option<Frame>,
+    /// stores.csv, when `join_stores` is on.
+    pub stores: Option<Frame>,
     pub dataset: DatasetFingerprint,
 }
 
@@ -310,8 +316,16 @@ impl PipelineOutcome {
         if previous.continue_on_contract_failure != config.continue_on_contract_failure || suite_changed(0, Some(&suites.raw)) {
             reasons.push((Stage::RawContract, "the raw contract's settings changed".into()));
         }
-        if previous.features != config.features {
+        let (was, now) = (&previous.features, &config.features);
+        if (was.join_features, was.join_stores) != (now.join_features, now.join_stores) {
+            // Ingest reads the joined files only when a join is on.
+            reasons.push((Stage::Ingest, "the joins changed: the files they use are read at ingest".into()));
+        }
+        if was != now {
             reasons.push((Stage::Features, "the feature settings changed".into()));
+        }
+        if now.series_stats && previous.cutoff != config.cutoff {
+            reasons.push((Stage::Features, "the series statistics depend on the cutoff, which changed".into()));
         }
         let feature_suite_ran = self.outputs.feature_contract.as_deref().is_some_and(Option::is_some);
         if feature_suite_ran != suites.features.is_some() || (feature_suite_ran && suite_changed(1, suites.features.as_ref())) {
@@ -395,6 +409,9 @@ impl<'a> Runner<'a> {
         params.insert("model".to_string(), config.model.kind().name().to_string());
         params.extend(config.model.params());
         params.insert("horizon".into(), config.features.horizon.to_string());
+        for (switch, on) in config.features.switches() {
+            params.insert(switch.into(), on.to_string());
+        }
         params.insert("seed".into(), config.seed.to_string());
         params.insert("raw_suite".into(), suites.raw.name().to_string());
         if let Some(suite) = &suites.features {
@@ -512,7 +529,12 @@ impl<'a> Runner<'a> {
                 Stage::Features => {
                     let ingested = Arc::clone(upstream(self.outputs.ingest.as_ref(), stage)?);
                     let features = self.stage(stage, |run| {
-                        let features = build_features(&ingested.sales, &run.config.features)?;
+                        let extra = FeatureInputs {
+                            store_weeks: ingested.store_weeks.as_ref(),
+                            stores: ingested.stores.as_ref(),
+                            cutoff: run.config.cutoff,
+                        };
+                        let features = build_features_with(&ingested.sales, &run.config.features, &extra)?;
                         let message = format!("{} rows × {} columns", features.num_rows(), features.num_columns());
                         Ok((features, message))
                     })?;
@@ -548,23 +570,55 @@ impl<'a> Runner<'a> {
 
     fn ingest(&mut self, inputs: &[InputFile]) -> Result<(Ingested, String)> {
         // A single input is the sales file whatever its name (a user's `sales_2012.csv`, the
-        // CLI's `--data file`); among several, train.csv is found by name.
-        let by_name = || inputs.iter().find(|f| schema_for_file(&f.name) == Some(&TRAIN));
+        // CLI's `--data file`); among several, train.csv is found by name, else it is the one
+        // input that is neither features.csv nor stores.csv.
+        let by_name = |schema: &TableSchema| inputs.iter().find(|f| schema_for_file(&f.name) == Some(schema));
+        let names = || inputs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
+        let unnamed = || {
+            let mut others = inputs.iter().filter(|f| !matches!(schema_for_file(&f.name), Some(s) if *s == FEATURES || *s == STORES));
+            others.next().filter(|_| others.next().is_none())
+        };
         let train = match inputs {
             [only] => Some(only),
-            _ => by_name(),
+            _ => by_name(&TRAIN).or_else(unnamed),
         };
-        let train = train.ok_or_else(|| {
-            let names: Vec<_> = inputs.iter().map(|f| f.name.as_str()).collect();
-            Error::stage("ingest", format!("no train.csv or train.csv.gz among the inputs ({})", names.join(", ")))
-        })?;
+        let train = train.ok_or_else(|| Error::stage("ingest", format!("no train.csv or train.csv.gz among the inputs ({})", names())))?;
+        // The joined files are read only when a switch uses them; a switch without its file
+        // is an error that names the file.
+        let wanted = |on: bool, schema: &TableSchema, switch: &str| -> Result<Option<&InputFile>> {
+            if !on {
+                return Ok(None);
+            }
+            by_name(schema).map(Some).ok_or_else(|| {
+                let file = schema.file_name;
+                Error::stage("ingest", format!("{switch} is on but {file} (or {file}.gz) is not among the inputs ({})", names()))
+            })
+        };
+        let features = &self.config.features;
+        let store_weeks = wanted(features.join_features, &FEATURES, "join_features")?;
+        let stores = wanted(features.join_stores, &STORES, "join_stores")?;
         let mut report = |p: ReadProgress| {
             let note = format!("{} rows read", p.rows);
             (self.observer)(PipelineEvent::Progress { stage: Stage::Ingest, done: p.bytes_read, total: p.bytes_total, note })
         };
-        let table = read_table(&train.name, &train.bytes, &TRAIN, &mut report)?;
-        let message = format!("{}: {} rows", table.fingerprint.name, table.fingerprint.rows);
-        Ok((Ingested { sales: table.frame, dataset: DatasetFingerprint::new(vec![table.fingerprint]) }, message))
+        let sales = read_table(&train.name, &train.bytes, &TRAIN, &mut report)?;
+        let read_joined = |file: Option<&InputFile>, schema: &TableSchema| {
+            file.map(|f| read_table(&f.name, &f.bytes, schema, &mut |_| {})).transpose()
+        };
+        let (store_weeks, stores) = (read_joined(store_weeks, &FEATURES)?, read_joined(stores, &STORES)?);
+        let mut message = format!("{}: {} rows", sales.fingerprint.name, sales.fingerprint.rows);
+        for table in [&store_weeks, &stores].into_iter().flatten() {
+            message.push_str(&format!("; {}: {} rows", table.fingerprint.name, table.fingerprint.rows));
+        }
+        let files = [Some(&sales), store_weeks.as_ref(), stores.as_ref()].into_iter().flatten().map(|t| t.fingerprint.clone());
+        let dataset = DatasetFingerprint::new(files.collect());
+        let ingested = Ingested {
+            sales: sales.frame,
+            store_weeks: store_weeks.map(|t| t.frame),
+            stores: stores.map(|t| t.frame),
+            dataset,
+        };
+        Ok((ingested, message))
     }
 
     fn validation_options(&self) -> ValidationOptions {
@@ -906,10 +960,16 @@ mod tests {
         assert_eq!(second.record.params["cutoff"], "2010-11-05");
         assert_eq!(notes, [reason.unwrap()]);
 
-        let horizon = PipelineConfig { features: FeatureConfig { horizon: 2 }, ..PipelineConfig::default() };
+        let horizon = PipelineConfig { features: FeatureConfig::with_horizon(2), ..PipelineConfig::default() };
         assert_eq!(first.resume_stage(Stage::Train, &horizon, &Suites::shipped()).0, Stage::Features);
         let no_feature_suite = Suites { features: None, ..Suites::shipped() };
         assert_eq!(first.resume_stage(Stage::Split, &PipelineConfig::default(), &no_feature_suite).0, Stage::FeatureContract);
+        let joins = PipelineConfig { features: FeatureConfig { join_stores: true, ..FeatureConfig::default() }, ..PipelineConfig::default() };
+        assert_eq!(first.resume_stage(Stage::Train, &joins, &Suites::shipped()).0, Stage::Ingest);
+        let stats = PipelineConfig { features: FeatureConfig { series_stats: true, ..FeatureConfig::default() }, ..PipelineConfig::default() };
+        let with_stats = run(&inputs, &stats, &Suites::shipped(), &FixedClock, &mut |_| {});
+        let (start, reason) = with_stats.resume_stage(Stage::Train, &PipelineConfig { cutoff: Some(cutoff), ..stats }, &Suites::shipped());
+        assert_eq!((start, reason.unwrap().contains("series statistics")), (Stage::Features, true));
         // Earlier than the first changed stage is simply honoured.
         assert_eq!(first.resume_stage(Stage::Ingest, &config, &Suites::shipped()), (Stage::Ingest, None));
     }
@@ -932,5 +992,49 @@ mod tests {
         let again = run_from(Stage::Train, &continued, &[], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
         assert_eq!(again.record.tags["contract_failure_continued"], "sales_expectation_suite");
         assert!(!again.record.registrable);
+    }
+
+    /// features.csv and stores.csv for store 1 of [`small_sales`]: every other week, with `NA`s.
+    fn join_files() -> Vec<InputFile> {
+        let first = crate::calendar::days_from_civil(2010, 2, 5);
+        let mut features = String::from("Store,Date,Temperature,Fuel_Price,MarkDown1,MarkDown2,MarkDown3,MarkDown4,MarkDown5,CPI,Unemployment,IsHoliday\n");
+        for week in (0..60).step_by(2) {
+            features.push_str(&format!("1,{},{}.5,2.5,NA,NA,NA,NA,NA,211.1,8.1,FALSE\n", format_date(first + 7 * week), 30 + week % 20));
+        }
+        vec![
+            InputFile { name: "features.csv".into(), bytes: features.into_bytes() },
+            InputFile { name: "stores.csv".into(), bytes: b"Store,Type,Size\r1,A,151315\r".to_vec() },
+        ]
+    }
+
+    #[test]
+    fn joins_read_their_files_record_the_switches_and_fingerprint_every_file_used() {
+        let config = PipelineConfig { features: FeatureConfig::everything(1), ..PipelineConfig::default() };
+        let mut inputs = vec![small_sales(0)];
+        inputs.extend(join_files());
+        let outcome = run(&inputs, &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(outcome.error.is_none(), "{:?}", outcome.error);
+        assert!(outcome.record.registrable, "the base feature contract still passes with extra columns");
+        let files: Vec<_> = outcome.record.dataset.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(files, ["features.csv", "stores.csv", "train.csv"]);
+        for (switch, _) in config.features.switches() {
+            assert_eq!(outcome.record.params[switch], "true", "{switch}");
+        }
+        // Without the switches the extra files are not read, and the digest is train.csv's alone.
+        let plain = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert_eq!(plain.record.dataset.files.len(), 1);
+        assert_eq!(plain.record.params["join_features"], "false");
+    }
+
+    #[test]
+    fn a_join_without_its_file_fails_ingest_naming_the_file() {
+        let config = PipelineConfig {
+            features: FeatureConfig { join_stores: true, ..FeatureConfig::default() },
+            ..PipelineConfig::default()
+        };
+        let outcome = run(&[small_sales(0)], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        let error = outcome.error.expect("stores.csv is missing").to_string();
+        assert!(error.contains("join_stores is on but stores.csv (or stores.csv.gz) is not among the inputs (train.csv)"), "{error}");
+        assert_eq!(outcome.record.stages[0].state, StageState::Failed);
     }
 }

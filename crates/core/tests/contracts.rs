@@ -73,7 +73,7 @@ fn real_train_csv_passes_the_sales_suite() {
 fn real_feature_table_passes_the_feature_suite_for_horizons_1_and_4() {
     let Some(train) = real_train() else { return };
     for horizon in [1, 4] {
-        let features = build_features(&train, &FeatureConfig { horizon }).unwrap();
+        let features = build_features(&train, &FeatureConfig::with_horizon(horizon)).unwrap();
         let report = timed_validate(&format!("feature suite (h = {horizon})"), &feature_suite(), &features, &options(horizon));
         assert!(report.success, "h = {horizon}: {:#?}", failures(&report));
     }
@@ -119,7 +119,7 @@ fn synthetic_sample_passes_both_suites() {
     let report = timed_validate("sales suite on the sample", &sales_suite(), &train, &options(1));
     assert!(report.success, "{:#?}", failures(&report));
     for horizon in [1, 2] {
-        let features = build_features(&train, &FeatureConfig { horizon }).unwrap();
+        let features = build_features(&train, &FeatureConfig::with_horizon(horizon)).unwrap();
         let report = timed_validate(&format!("feature suite on the sample (h = {horizon})"), &feature_suite(), &features, &options(horizon));
         assert!(report.success, "h = {horizon}: {:#?}", failures(&report));
     }
@@ -127,7 +127,7 @@ fn synthetic_sample_passes_both_suites() {
 
 #[test]
 fn features_built_for_one_horizon_fail_the_contract_for_a_longer_one() {
-    let features = build_features(&sample_train(), &FeatureConfig { horizon: 1 }).unwrap();
+    let features = build_features(&sample_train(), &FeatureConfig::with_horizon(1)).unwrap();
     let report = validate(&feature_suite(), &features, &options(2));
     let failed: Vec<&str> = report.failures().map(|r| r.expectation_config.expectation_type.as_str()).collect();
     assert!(failed.contains(&"expect_lag_features_to_respect_horizon"), "{failed:?}");

@@ -173,6 +173,8 @@ pub(crate) struct TreeGrower<'a> {
     ordered_hess: Vec<f64>,
     pool: Vec<Histogram>,
     feature_scratch: Vec<u32>,
+    /// The features the next tree may split on (all unless [`TreeGrower::use_features`]
+    /// narrowed them); histograms are built, cleared and subtracted for these only.
     features: Vec<u32>,
     lanes: Box<[[BinStats; MAX_BINS]; LANES]>,
     /// Set while growing a tree whose rows all have the same hessian (unweighted losses):
@@ -194,6 +196,17 @@ impl<'a> TreeGrower<'a> {
             features: (0..binned.n_features() as u32).collect(),
             lanes: Box::new([[BinStats::default(); MAX_BINS]; LANES]),
             constant_hessian: None,
+        }
+    }
+
+    /// Restricts the next trees to `features` (ascending indices; empty means all), as
+    /// LightGBM's `feature_fraction`: a tree's histograms then cost in proportion.
+    pub fn use_features(&mut self, features: &[u32]) {
+        self.features.clear();
+        if features.is_empty() {
+            self.features.extend(0..self.binned.n_features() as u32);
+        } else {
+            self.features.extend_from_slice(features);
         }
     }
 
@@ -309,8 +322,10 @@ impl<'a> TreeGrower<'a> {
     fn take_histogram(&mut self) -> Histogram {
         match self.pool.pop() {
             Some(mut histogram) => {
-                for (f, bins) in histogram.iter_mut().enumerate() {
-                    bins[..self.binned.n_bins(f)].fill(BinStats::default());
+                // Bins of other features keep stale sums: this tree never reads them.
+                for &f in &self.features {
+                    let f = f as usize;
+                    histogram[f][..self.binned.n_bins(f)].fill(BinStats::default());
                 }
                 histogram
             }
@@ -324,8 +339,9 @@ impl<'a> TreeGrower<'a> {
             Some(h) => {
                 self.build_histogram_with::<true>(histogram, range, grad, hess);
                 // Only counts were summed: the hessian of a bin is count × h.
-                for (f, bins) in histogram.iter_mut().enumerate() {
-                    for entry in &mut bins[..self.binned.n_bins(f)] {
+                for &f in &self.features {
+                    let f = f as usize;
+                    for entry in &mut histogram[f][..self.binned.n_bins(f)] {
                         entry.hess = f64::from(entry.count) * h;
                     }
                 }
@@ -355,7 +371,9 @@ impl<'a> TreeGrower<'a> {
             self.ordered_hess.resize(rows.len(), 0.0);
         }
         let lanes = &mut self.lanes;
-        for (f, bins) in histogram.iter_mut().enumerate() {
+        for &f in &self.features {
+            let f = f as usize;
+            let bins = &mut histogram[f];
             let column = self.binned.column(f);
             let n_bins = self.binned.n_bins(f);
             if rows.len() < LANE_THRESHOLD {
@@ -397,9 +415,10 @@ impl<'a> TreeGrower<'a> {
     }
 
     fn subtract(&self, parent: &mut Histogram, child: &Histogram) {
-        for (f, (p, c)) in parent.iter_mut().zip(child).enumerate() {
+        for &f in &self.features {
+            let f = f as usize;
             let n = self.binned.n_bins(f);
-            for (pb, cb) in p[..n].iter_mut().zip(&c[..n]) {
+            for (pb, cb) in parent[f][..n].iter_mut().zip(&child[f][..n]) {
                 *pb = pb.minus(cb);
             }
         }
@@ -407,13 +426,14 @@ impl<'a> TreeGrower<'a> {
 
     fn best_split(&mut self, histogram: &Histogram, total: &BinStats, rng: &mut SplitMix64) -> Option<Split> {
         let p = &self.params;
-        let n_features = self.binned.n_features();
+        let n_features = self.features.len();
         let lambda = p.l2_regularization;
         let min_count = p.min_samples_leaf.max(1) as u32;
         let parent_score = score(total, lambda);
         let drawn = (p.max_features < 1.0).then(|| {
             let k = ((p.max_features * n_features as f64).round() as usize).clamp(1, n_features);
-            rng.sample_indices(n_features, k, &mut self.feature_scratch)
+            let drawn = rng.sample_indices(n_features, k, &mut self.feature_scratch);
+            drawn.into_iter().map(|i| self.features[i as usize]).collect::<Vec<u32>>()
         });
         let features: &[u32] = drawn.as_deref().unwrap_or(&self.features);
         let mut best: Option<Split> = None;

@@ -262,7 +262,11 @@ impl CentredGram {
             for k in 0..j {
                 diagonal -= l[j * p + k] * l[j * p + k];
             }
-            if diagonal.is_nan() || diagonal <= 1e-13 * scale {
+            // With α > 0 the system is positive definite whatever the features: only a
+            // pivot that rounding has driven to zero or below stops it. With α = 0 a pivot
+            // that is tiny next to the largest diagonal entry means collinear features.
+            let tolerance = if alpha > 0.0 { 0.0 } else { 1e-13 * scale };
+            if diagonal.is_nan() || diagonal <= tolerance {
                 return None;
             }
             let diagonal = diagonal.sqrt();

@@ -13,10 +13,47 @@
 //! deterministic for its `FitContext::seed` (`rng`), reads no clock and uses no threads, so it
 //! runs unchanged in the browser's worker.
 //!
-//! Defaults are what a blocked validation inside the training part chose: the weeks of
-//! 2011-02-04 … 2011-10-28 held out (the same calendar weeks as the default test part, one
-//! year earlier), the other weeks before the cutoff used for training. The test part was not
-//! used to choose them.
+//! ## How the defaults were chosen
+//!
+//! On the training part only: a validation tail inside the weeks before DESIGN §4's cutoff.
+//! The data before 2012-02-03 is split at 2011-08-05, so the models train on 2010-02-05 …
+//! 2011-07-29 and are scored (WMAE) on the 26 weeks 2011-08-05 … 2012-01-27, which hold
+//! Labor Day, Thanksgiving and Christmas. `cargo xtask bench-accuracy` reruns this fold as
+//! `tuning` next to the holdout and two other cutoffs. What the fold said for `gbdt`, one
+//! change at a time (DESIGN §4's features unless a switch is named):
+//!
+//! | setting | fold WMAE |
+//! | --- | ---: |
+//! | previous defaults: absolute loss, unweighted, 70 trees × 0.15 | 2401 |
+//! | `weighted=true` (holiday weeks count 5, as in WMAE) | 2233 |
+//! | `weighted=true`, 50 trees × 0.2 (**chosen**, ~30 % less fit time) | 2216 |
+//! | … with `min_samples_leaf` 20 / 100 (unweighted) | 2446 / 2452 |
+//! | … with `max_leaf_nodes=127` / `subsample=0.5` / `max_features=0.5` (unweighted) | 2490 / 2550 / 2468 |
+//! | … with `loss=huber` (unweighted) | 2599 |
+//! | chosen + `series_stats` (**recommended switch**) | 2114 |
+//! | chosen + `seasonal_lags` / `holiday_features` | 2334 / 2354 |
+//! | chosen + `join_stores` / `join_features` | 2372 / 2390 |
+//! | chosen + `holiday_features` + `series_stats` | 2168 |
+//! | chosen + `series_stats`, 40 trees × 0.25 / 35 × 0.3 | 2216 / 2207 |
+//! | chosen + `series_stats`, `max_bins` 127 / 63 | 2187 / 2208 |
+//! | chosen + `series_stats`, `feature_fraction=0.8` | 2240 |
+//! | chosen + `series_stats`, `loss=squared` | 2079 |
+//!
+//! The squared loss did a little better on this fold (−1.7 %) but worse on the earlier
+//! blocked validation (the test part's calendar weeks one year earlier), and the absolute
+//! loss is the one that minimises WMAE itself, so it stays. The fold cannot judge
+//! features.csv fairly: its markdowns start in November 2011, after the fold's training
+//! weeks, so they are noise there; the joins stay off. Every feature switch is off by
+//! default so that DESIGN §4's reference figures (Ridge, seasonal naive) are the defaults'.
+//!
+//! On the holdout (h = 1, cutoff 2012-02-03) the default gbdt with `series_stats` scores
+//! WMAE ≈ 1397.5 (`shelfcast run --model gbdt --series-stats`), better than every
+//! scikit-learn reference (Ridge 2858.4, RandomForest 1470.0, HistGradientBoosting 1435.2);
+//! the real-data test `default_gbdt_with_series_statistics_reaches_the_accuracy_target`
+//! holds it to ≤ 1400. The fit takes about 3 s natively on the full train.csv. At the other
+//! cutoffs of `bench-accuracy` the same defaults stay ahead of the random forest and Ridge:
+//! gbdt 1851 (§4) / 1823 (`series_stats`) at 2011-11-04, 1335 / 1367 at 2012-04-27 — so the
+//! statistics are not a gain everywhere, which is one more reason they are a switch.
 
 mod binning;
 mod forest;
