@@ -17,6 +17,9 @@ use shelfcast_core::tracking::RunRecord;
 pub enum Request {
     /// Run the pipeline on the transferred files (named in order) with this configuration.
     Run { files: Vec<String>, config: PipelineConfig },
+    /// Keep the transferred files (features.csv, stores.csv) beside the loaded data for the
+    /// joins, without running; a file of the same kind replaces the one kept.
+    AddFiles { files: Vec<String> },
     /// Run on the built-in synthetic sample.
     RunSample { config: PipelineConfig },
     /// Run again on the inputs of the last run (kept in the worker) with this configuration.
@@ -37,6 +40,8 @@ pub enum Response {
     Ready,
     /// A stage changed state or made progress.
     Event { event: PipelineEvent },
+    /// The names of the files the worker holds (after any request that changed them).
+    Inputs { files: Vec<String> },
     /// The sales table as read, once ingest has succeeded.
     Profile { profile: DataProfile },
     /// The run has ended (successfully or not); `result.record.error` says which.

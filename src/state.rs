@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use crate::protocol::{Response, RunResult};
+use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::pipeline::{PipelineEvent, SeriesPoint, Stage};
 use shelfcast_core::profile::DataProfile;
@@ -34,6 +35,8 @@ pub struct Settings {
     pub alpha: String,
     /// Empty for the default cutoff.
     pub cutoff: String,
+    /// The feature switches (the horizon stays DESIGN's h = 1 in the app).
+    pub features: FeatureConfig,
 }
 
 #[derive(Clone, Copy)]
@@ -45,6 +48,8 @@ pub struct AppState {
     pub stages: RwSignal<Vec<StageView>>,
     pub progress: RwSignal<Option<StageProgress>>,
     pub profile: RwSignal<Option<Arc<DataProfile>>>,
+    /// The files the engine holds: the sales file and any files for the joins.
+    pub inputs: RwSignal<Vec<String>>,
     /// The last successful run; a failed run leaves it on screen.
     pub result: RwSignal<Option<Arc<RunResult>>>,
     /// The latest run, failed or not (its contract results explain a failure).
@@ -57,13 +62,19 @@ pub struct AppState {
 impl Default for AppState {
     fn default() -> Self {
         AppState {
-            settings: RwSignal::new(Settings { model: ModelKind::Ridge, alpha: "1.0".into(), cutoff: String::new() }),
+            settings: RwSignal::new(Settings {
+                model: ModelKind::Ridge,
+                alpha: "1.0".into(),
+                cutoff: String::new(),
+                features: FeatureConfig::default(),
+            }),
             busy: RwSignal::new(false),
             status: RwSignal::new("Load train.csv or use the built-in sample.".into()),
             error: RwSignal::new(None),
             stages: RwSignal::new(Vec::new()),
             progress: RwSignal::new(None),
             profile: RwSignal::new(None),
+            inputs: RwSignal::new(Vec::new()),
             result: RwSignal::new(None),
             latest: RwSignal::new(None),
             series: RwSignal::new(None),
@@ -94,6 +105,10 @@ impl AppState {
             }
             Response::Event { event: PipelineEvent::Progress { stage, done, total, note } } => {
                 self.progress.set(Some(StageProgress { stage, done, total, note }));
+                None
+            }
+            Response::Inputs { files } => {
+                self.inputs.set(files);
                 None
             }
             Response::Profile { profile } => {

@@ -89,7 +89,7 @@ impl Engine {
                     .ok_or_else(|| format!("the cutoff must be a date YYYY-MM-DD, got \"{text}\""))?,
             ),
         };
-        Ok(PipelineConfig { model, cutoff, ..PipelineConfig::default() })
+        Ok(PipelineConfig { model, cutoff, features: settings.features, ..PipelineConfig::default() })
     }
 
     fn post(&self, request: &Request, buffers: Vec<ArrayBuffer>) {
@@ -146,24 +146,42 @@ impl Engine {
         let Some(config) = self.begin() else { return };
         let engine = *self;
         spawn_local(async move {
-            let mut names = Vec::new();
-            let mut buffers = Vec::new();
-            for file in files {
-                engine.state.status.set(format!("Reading {}…", file.name()));
-                match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                    Ok(buffer) => {
-                        names.push(file.name());
-                        buffers.push(buffer.unchecked_into::<ArrayBuffer>());
-                    }
-                    Err(e) => {
-                        engine.state.busy.set(false);
-                        engine.state.error.set(Some(format!("{}: cannot read the file ({e:?})", file.name())));
-                        return;
-                    }
+            if let Some((names, buffers)) = engine.read(files).await {
+                engine.post(&Request::Run { files: names, config }, buffers);
+            }
+        });
+    }
+
+    /// Hands features.csv / stores.csv to the worker for the joins, without running.
+    pub fn add_join_files(&self, files: Vec<web_sys::File>) {
+        let engine = *self;
+        engine.state.error.set(None);
+        spawn_local(async move {
+            if let Some((names, buffers)) = engine.read(files).await {
+                engine.post(&Request::AddFiles { files: names }, buffers);
+            }
+        });
+    }
+
+    /// The files' names and bytes; `None` (with the error on screen) if one cannot be read.
+    async fn read(&self, files: Vec<web_sys::File>) -> Option<(Vec<String>, Vec<ArrayBuffer>)> {
+        let mut names = Vec::new();
+        let mut buffers = Vec::new();
+        for file in files {
+            self.state.status.set(format!("Reading {}…", file.name()));
+            match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => {
+                    names.push(file.name());
+                    buffers.push(buffer.unchecked_into::<ArrayBuffer>());
+                }
+                Err(e) => {
+                    self.state.busy.set(false);
+                    self.state.error.set(Some(format!("{}: cannot read the file ({e:?})", file.name())));
+                    return None;
                 }
             }
-            engine.post(&Request::Run { files: names, config }, buffers);
-        });
+        }
+        Some((names, buffers))
     }
 
     /// "Run all": every task again on the data the worker holds.

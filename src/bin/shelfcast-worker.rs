@@ -15,6 +15,7 @@ mod worker {
     use std::sync::Arc;
 
     use shelfcast_core::pipeline::{self, Clock, Evaluation, InputFile, PipelineConfig, PipelineOutcome, Stage, Suites};
+    use shelfcast_core::ingest::{schema_for_file, FEATURES, STORES};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -64,11 +65,35 @@ mod worker {
 
     impl Memory {
         /// New data: the last run's outputs no longer apply (and would hold memory during the
-        /// next run); the charts on screen keep their rows until a run replaces them.
+        /// next run); the charts on screen keep their rows until a run replaces them. Files
+        /// kept for the joins stay unless `inputs` brings a file of their kind.
         fn replace_inputs(&mut self, inputs: Vec<InputFile>) {
-            self.inputs = inputs;
+            let joins = std::mem::take(&mut self.inputs).into_iter().filter(|f| is_join_file(&f.name));
+            let mut kept: Vec<InputFile> = joins.filter(|f| !inputs.iter().any(|n| same_kind(&n.name, &f.name))).collect();
+            kept.extend(inputs);
+            self.inputs = kept;
             self.last = None;
         }
+
+        /// Adds or replaces files for the joins; the sales file stays.
+        fn add_join_files(&mut self, files: Vec<InputFile>) {
+            self.inputs.retain(|f| !files.iter().any(|n| same_kind(&n.name, &f.name)));
+            self.inputs.extend(files);
+            self.last = None;
+        }
+
+        fn names(&self) -> Vec<String> {
+            self.inputs.iter().map(|f| f.name.clone()).collect()
+        }
+    }
+
+    fn is_join_file(name: &str) -> bool {
+        matches!(schema_for_file(name), Some(s) if *s == FEATURES || *s == STORES)
+    }
+
+    /// Two join files of the same table (`features.csv` and `features.csv.gz`).
+    fn same_kind(a: &str, b: &str) -> bool {
+        is_join_file(a) && schema_for_file(a) == schema_for_file(b)
     }
 
     /// Runs the whole pipeline once on a small sample before the first request.
@@ -91,18 +116,24 @@ mod worker {
         };
         match request {
             Request::Run { files, config } => {
-                let buffers: Array = Reflect::get(data, &"files".into()).map(|v| Array::from(&v)).unwrap_or_default();
-                let inputs = files
-                    .into_iter()
-                    .zip(buffers.iter())
-                    .map(|(name, buffer)| InputFile { name, bytes: Uint8Array::new(&buffer.unchecked_into::<ArrayBuffer>()).to_vec() })
-                    .collect::<Vec<_>>();
-                memory.borrow_mut().replace_inputs(inputs);
+                memory.borrow_mut().replace_inputs(transferred(data, files));
+                post(scope, &Response::Inputs { files: memory.borrow().names() });
                 Some(run(scope, &config, Stage::Ingest, memory))
+            }
+            Request::AddFiles { files } => {
+                let files = transferred(data, files);
+                if let Some(other) = files.iter().find(|f| !is_join_file(&f.name)) {
+                    return Some(Response::Failed {
+                        message: format!("{}: only features.csv and stores.csv (or .csv.gz) go beside the sales data", other.name),
+                    });
+                }
+                memory.borrow_mut().add_join_files(files);
+                Some(Response::Inputs { files: memory.borrow().names() })
             }
             Request::RunSample { config } => {
                 let sample = InputFile { name: "train.csv".into(), bytes: synthetic::sample_train_csv(synthetic::DEFAULT_SEED) };
                 memory.borrow_mut().replace_inputs(vec![sample]);
+                post(scope, &Response::Inputs { files: memory.borrow().names() });
                 Some(run(scope, &config, Stage::Ingest, memory))
             }
             Request::Rerun { config } => Some(run(scope, &config, Stage::Ingest, memory)),
@@ -112,6 +143,16 @@ mod worker {
                 Some(Response::Series { store, dept, points })
             }
         }
+    }
+
+    /// The files transferred beside a request, named in its order.
+    fn transferred(data: &JsValue, names: Vec<String>) -> Vec<InputFile> {
+        let buffers: Array = Reflect::get(data, &"files".into()).map(|v| Array::from(&v)).unwrap_or_default();
+        names
+            .into_iter()
+            .zip(buffers.iter())
+            .map(|(name, buffer)| InputFile { name, bytes: Uint8Array::new(&buffer.unchecked_into::<ArrayBuffer>()).to_vec() })
+            .collect()
     }
 
     /// Runs from `stage` on the kept inputs, on top of the last run's outputs.

@@ -10,15 +10,24 @@ use crate::worker_client::Engine;
 pub fn DataPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let engine = expect_context::<Engine>();
+    let picked = |ev: &leptos::ev::Event| -> Vec<web_sys::File> {
+        let input: web_sys::HtmlInputElement = event_target(ev);
+        let files = input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
+        // Picking the same file again after fixing it must fire again.
+        input.set_value("");
+        files
+    };
     let on_files = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(list) = input.files() else { return };
-        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        let files = picked(&ev);
         if !files.is_empty() {
             engine.run_files(files);
         }
-        // Picking the same file again after fixing it must fire again.
-        input.set_value("");
+    };
+    let on_join_files = move |ev: leptos::ev::Event| {
+        let files = picked(&ev);
+        if !files.is_empty() {
+            engine.add_join_files(files);
+        }
     };
     let dragging = RwSignal::new(false);
     let on_drop = move |ev: leptos::ev::DragEvent| {
@@ -47,9 +56,19 @@ pub fn DataPage() -> impl IntoView {
             </button>
             <label>
                 "Or load train.csv (.csv or .csv.gz) "
-                <input id="train-file" type="file" accept=".csv,.gz" on:change=on_files disabled=move || state.busy.get()/>
+                <input id="train-file" type="file" accept=".csv,.gz" multiple on:change=on_files disabled=move || state.busy.get()/>
             </label>
-            <p class="hint">"Or drop the file here. Files are read in this browser only; nothing is uploaded anywhere."</p>
+            <label>
+                "Optional, for the joins: features.csv, stores.csv "
+                <input id="join-files" type="file" accept=".csv,.gz" multiple on:change=on_join_files disabled=move || state.busy.get()/>
+            </label>
+            <p class="hint">"Or drop the files here (train.csv with features.csv and stores.csv if you like). \
+                Files are read in this browser only; nothing is uploaded anywhere. \
+                The joins are switched on under Train & evaluate."</p>
+            {move || {
+                let files = state.inputs.get();
+                (!files.is_empty()).then(|| view! { <p id="inputs">"Loaded: " {files.join(", ")}</p> })
+            }}
         </section>
         {move || state.profile.get().map(|p| {
             let summary = format!(

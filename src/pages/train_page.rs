@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use plotly::common::Mode;
 use plotly::{Bar, Layout, Plot, Scatter};
+use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::pipeline::{SeriesPoint, Stage};
 
@@ -18,6 +19,22 @@ fn actual_vs_predicted(title: &str, points: &[SeriesPoint]) -> Plot {
     plot.set_layout(Layout::new().title(title).height(360));
     plot
 }
+
+/// A feature switch as the Train page offers it.
+struct Switch {
+    /// The checkbox is `#feature-<id>`.
+    id: &'static str,
+    label: &'static str,
+    field: fn(&mut FeatureConfig) -> &mut bool,
+}
+
+const SWITCHES: [Switch; 5] = [
+    Switch { id: "series-stats", label: "series statistics (before the cutoff)", field: |f| &mut f.series_stats },
+    Switch { id: "holiday-features", label: "weeks to and from the holidays", field: |f| &mut f.holiday_features },
+    Switch { id: "seasonal-lags", label: "lags 51 and 53, day of year", field: |f| &mut f.seasonal_lags },
+    Switch { id: "join-features", label: "join features.csv", field: |f| &mut f.join_features },
+    Switch { id: "join-stores", label: "join stores.csv", field: |f| &mut f.join_stores },
+];
 
 #[component]
 pub fn TrainPage() -> impl IntoView {
@@ -85,6 +102,18 @@ pub fn TrainPage() -> impl IntoView {
                 <input id="cutoff" type="date" prop:value=move || settings.with(|s| s.cutoff.clone())
                     on:input=move |ev| settings.update(|s| s.cutoff = event_target_value(&ev))/>
             </label>
+            <fieldset class="switches">
+                <legend>"Extra features"</legend>
+                {SWITCHES.map(|Switch { id, label, field }| view! {
+                    <label>
+                        <input type="checkbox" id=format!("feature-{id}")
+                            prop:checked=move || settings.with(|s| *field(&mut s.features.clone()))
+                            on:change=move |ev| settings.update(|s| *field(&mut s.features) = event_target_checked(&ev))/>
+                        {label}
+                    </label>
+                }).to_vec()}
+                <span class="hint">"gbdt with series statistics is the most accurate setting on the Walmart data."</span>
+            </fieldset>
             <button id="train" on:click=move |_| engine.run_from(Stage::Train) disabled=move || state.busy.get()
                 title="Fits and scores the model on the split already made; a changed cutoff splits again first">"Train and evaluate"</button>
         </section>

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveDist, launch, openPage, cliRun, realTrainFile, fixed } from "./harness.mjs";
+import { serveDist, launch, openPage, cliRun, realTrainFile, realJoinFiles, dataDir, fixed } from "./harness.mjs";
 
 let server;
 let browser;
@@ -124,6 +124,48 @@ test("the real train.csv uploaded through the file input gives the CLI's metrics
   assert.equal(shown.wmae, "1820.185", "DESIGN's reference seasonal naive WMAE");
   assert.equal(shown.mae, fixed(expected.test_mae));
   assertSameOrigin(requests, server.origin);
+  await page.close();
+});
+
+test("features.csv and stores.csv picked for the joins give the CLI's metrics", async (t) => {
+  const file = realTrainFile();
+  const joins = realJoinFiles();
+  if (!file || !joins) {
+    t.skip("SKIPPED: the real Walmart data is absent (set SHELFCAST_DATA_DIR)");
+    return;
+  }
+  const { page, requests, errors } = await openPage(browser, server.url);
+  await page.setInputFiles("#join-files", joins);
+  await page.waitForSelector("#inputs");
+  assert.match(await page.textContent("#inputs"), /features\.csv(\.gz)?, stores\.csv(\.gz)?/);
+  await goTo(page, "Train & evaluate");
+  for (const id of ["join-features", "join-stores", "series-stats"]) await page.check(`#feature-${id}`);
+  await goTo(page, "Data");
+  await page.setInputFiles("#train-file", file);
+  const shown = await readMetrics(page);
+  const expected = cliRun(["--data", dataDir(), "--join", "features,stores", "--series-stats"]);
+  assert.equal(expected.params.join_features, "true");
+  assert.equal(shown.wmae, fixed(expected.metrics.test_wmae));
+  assert.equal(shown.mae, fixed(expected.metrics.test_mae));
+  // Picking the sales file kept the join files beside it; the run's fingerprint covers all three.
+  assert.match(await page.textContent("#inputs"), /^Loaded: features\.csv(\.gz)?, stores\.csv(\.gz)?, train\.csv(\.gz)?$/);
+  await goTo(page, "Runs");
+  await page.click("#runs tr.run >> text=Open");
+  const details = await page.textContent("#run-details");
+  for (const name of ["features.csv", "stores.csv", "train.csv"]) assert.ok(details.includes(name), `the run names ${name}`);
+  assertSameOrigin(requests, server.origin);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a join switched on without its file says which file is missing", async () => {
+  const { page } = await openPage(browser, server.url);
+  await goTo(page, "Train & evaluate");
+  await page.check("#feature-join-stores");
+  await goTo(page, "Data");
+  await page.click("#use-sample");
+  await page.waitForSelector("#error");
+  assert.match(await page.textContent("#error"), /join_stores is on but stores\.csv \(or stores\.csv\.gz\) is not among the inputs \(train\.csv\)/);
   await page.close();
 });
 

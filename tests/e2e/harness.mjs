@@ -87,6 +87,14 @@ export function realTrainFile() {
   return ["train.csv", "train.csv.gz"].map((n) => join(dir, n)).find((p) => existsSync(p));
 }
 
+/** features.csv[.gz] and stores.csv[.gz] of the real data, or undefined when absent. */
+export function realJoinFiles() {
+  const dir = dataDir();
+  const pick = (base) => [base, `${base}.gz`].map((n) => join(dir, n)).find((p) => existsSync(p));
+  const files = [pick("features.csv"), pick("stores.csv")];
+  return files.every(Boolean) ? files : undefined;
+}
+
 /** The CLI's run record for the same data and settings (the reference the page must match). */
 export function cliRun(args) {
   const binary = join(root, "target/debug/shelfcast");
