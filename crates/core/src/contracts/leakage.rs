@@ -34,6 +34,7 @@
 //! Rows with a null date cannot be placed: their expected value is null. When a series
 //! has two rows on one date, a lag uses the first in row order, a window includes both.
 
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 use std::rc::Rc;
@@ -125,7 +126,7 @@ impl<'f> SeriesLayout<'f> {
             return Err(format!("date column \"{}\" is {}, not a date column", spec.date_column, date_column.column_type().pandas_name()));
         };
         let rows = frame.num_rows();
-        let mut codes: Vec<Vec<i64>> = group_columns.iter().map(|c| column_codes(*c)).collect();
+        let mut codes: Vec<Cow<'_, [i64]>> = group_columns.iter().map(|c| column_codes(*c)).collect();
         codes.push((0..rows).map(|row| if date_array.is_valid(row) { i64::from(date_array.value(row)) } else { 0 }).collect());
         let (mut order, unplaced): (Vec<usize>, Vec<usize>) = (0..rows).partition(|&row| date_array.is_valid(row));
         sort_rows_by_codes(&mut order, &codes);
@@ -261,8 +262,6 @@ struct Recomputed<'f> {
     name: String,
     /// The column itself, to report its cells as they are.
     actual: Column<'f>,
-    /// Its cells as [`numbers`], in position order.
-    actual_values: Vec<f64>,
     /// What each position should hold, NaN where it should be missing.
     expected: Vec<f64>,
     what: String,
@@ -281,11 +280,21 @@ impl Recomputed<'_> {
     /// The rows that disagree, ascending: a placed row whose cell differs from what its
     /// position should hold, or an unplaced row whose cell is not null.
     fn mismatched_rows(&self, layout: &SeriesLayout<'_>, tolerance: f64) -> Vec<usize> {
-        let placed = (0..layout.order.len())
-            .filter(|&p| !agrees(present(self.actual_values[p]), present(self.expected[p]), tolerance))
-            .map(|p| layout.order[p]);
-        let unplaced = layout.unplaced.iter().copied().filter(|&row| !cell(self.actual, row).is_nan());
-        let mut rows: Vec<usize> = placed.chain(unplaced).collect();
+        // The cells are read in position order straight from the typed array, as [`numbers`]
+        // reads them, without a copy of the column.
+        let order = &layout.order;
+        let scan = |actual: &dyn Fn(usize) -> f64| -> Vec<usize> {
+            (0..order.len())
+                .filter(|&p| !agrees(present(actual(order[p])), present(self.expected[p]), tolerance))
+                .map(|p| order[p])
+                .collect()
+        };
+        let mut rows = match self.actual {
+            Column::Int(a) => scan(&|r| if a.is_valid(r) { a.value(r) as f64 } else { f64::NAN }),
+            Column::Float(a) => scan(&|r| if a.is_valid(r) { a.value(r) } else { f64::NAN }),
+            col => scan(&|r| cell(col, r)),
+        };
+        rows.extend(layout.unplaced.iter().copied().filter(|&row| !cell(self.actual, row).is_nan()));
         rows.sort_unstable();
         rows
     }
@@ -411,8 +420,7 @@ impl Check for EqualLaggedColumn {
                 offset,
                 self.spec.group_by.join(", ")
             );
-            let actual_values = numbers(actual, &layout.order);
-            features.push(Recomputed { name, actual, actual_values, expected, what });
+            features.push(Recomputed { name, actual, expected, what });
         }
         Ok(recomputed_findings(frame, layout, features, self.tolerance))
     }
@@ -571,8 +579,7 @@ impl Check for EqualRollingStatistic {
             self.spec.source_column,
             self.spec.group_by.join(", "),
         );
-        let actual_values = numbers(actual, &layout.order);
-        let features = vec![Recomputed { name: self.column.clone(), actual, actual_values, expected, what }];
+        let features = vec![Recomputed { name: self.column.clone(), actual, expected, what }];
         Ok(recomputed_findings(frame, layout, features, self.tolerance))
     }
 }
