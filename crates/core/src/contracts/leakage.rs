@@ -533,6 +533,8 @@ fn rolling_statistics(layout: &SeriesLayout<'_>, values: &[f64], from: i64, to: 
 }
 
 /// [`window_statistic`] of the [`LANES`] windows `values[start..start + len]`.
+// `k` walks the lanes' windows together: an index is the plain way to say so.
+#[allow(clippy::needless_range_loop)]
 fn lanes_statistic(values: &[f64], starts: [usize; LANES], len: usize, statistic: RollingStatistic) -> [f64; LANES] {
     let windows: [&[f64]; LANES] = std::array::from_fn(|j| &values[starts[j]..starts[j] + len]);
     let (mut n, mut sum) = ([0usize; LANES], [0.0f64; LANES]);
