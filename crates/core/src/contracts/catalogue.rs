@@ -24,6 +24,22 @@ pub(crate) enum Outcome<'f> {
 /// A parsed expectation, ready to run on any frame.
 pub(crate) trait Check {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String>;
+
+    /// [`evaluate`](Check::evaluate) within a validation run whose checks share `shared`.
+    /// Checks that can reuse work another check of the run has done (the leakage checks'
+    /// series layouts) override it; the result must be the same as `evaluate`'s.
+    fn evaluate_shared<'f>(&self, frame: &'f Frame, shared: &Shared<'f>) -> Result<Outcome<'f>, String> {
+        let _ = shared;
+        self.evaluate(frame)
+    }
+}
+
+/// What the checks of one validation run (one frame) share, built on first use and
+/// dropped with the run. Several expectations often need the same costly intermediate
+/// result: the shipped feature suite has seven leakage checks on one series layout.
+#[derive(Default)]
+pub(crate) struct Shared<'f> {
+    pub series: leakage::SeriesCache<'f>,
 }
 
 pub(crate) type Parser = fn(&Kwargs<'_>) -> KwargResult<Box<dyn Check>>;

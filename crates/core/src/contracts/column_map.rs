@@ -71,7 +71,10 @@ fn map_numbers<'f>(col: Column<'f>, mostly: f64, expected: impl Fn(f64) -> bool)
             }
         }
     };
+    // Without nulls the values are read as a plain slice.
     match col {
+        Column::Int(a) if a.null_count() == 0 => a.values().iter().enumerate().for_each(|(row, &v)| visit(row, v as f64)),
+        Column::Float(a) if a.null_count() == 0 => a.values().iter().enumerate().for_each(|(row, &v)| visit(row, v)),
         Column::Int(a) => (0..a.len()).filter(|&row| a.is_valid(row)).for_each(|row| visit(row, a.value(row) as f64)),
         Column::Float(a) => (0..a.len()).filter(|&row| a.is_valid(row)).for_each(|row| visit(row, a.value(row))),
         _ => return None,
@@ -114,7 +117,18 @@ pub(crate) fn be_null(kwargs: &Kwargs<'_>) -> KwargResult<Box<dyn Check>> {
 impl Check for Nullness {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
         let col = column(frame, &self.column)?;
-        let unexpected = (0..col.len()).filter(|&row| col.get(row).is_null() != self.expect_null).collect();
+        let is_null = |row: usize| col.get(row).is_null();
+        let unexpected = match col {
+            // Only a float cell can be null without being null in Arrow (NaN): other columns
+            // without nulls need no scan.
+            Column::Int(_) | Column::Bool(_) | Column::Date(_) | Column::Str(_) if col.null_count() == 0 => {
+                if self.expect_null { (0..col.len()).collect() } else { Vec::new() }
+            }
+            Column::Float(a) if a.null_count() == 0 => {
+                a.values().iter().enumerate().filter(|(_, v)| v.is_nan() != self.expect_null).map(|(row, _)| row).collect()
+            }
+            _ => (0..col.len()).filter(|&row| is_null(row) != self.expect_null).collect(),
+        };
         Ok(column_findings(col, None, unexpected, self.mostly))
     }
 }

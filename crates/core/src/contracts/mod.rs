@@ -56,7 +56,7 @@ pub use result::{ExceptionInfo, ExpectationResult, ResultFormat, Statistics, Val
 pub use suite::{ExpectationConfig, Suite, SuiteFormat};
 
 use crate::frame::Frame;
-use catalogue::Outcome;
+use catalogue::{Outcome, Shared};
 use kwargs::{substitute_parameters, Kwargs};
 use result::{map_result, observed_result, Format};
 
@@ -68,7 +68,9 @@ pub const GE_SEMANTICS: &str = "0.18";
 
 /// Validates `frame` against every expectation of `suite`.
 pub fn validate(suite: &Suite, frame: &Frame, options: &ValidationOptions) -> ValidationResult {
-    let results: Vec<ExpectationResult> = suite.expectations().iter().map(|config| evaluate(config, frame, options)).collect();
+    let shared = Shared::default();
+    let results: Vec<ExpectationResult> =
+        suite.expectations().iter().map(|config| evaluate(config, frame, &shared, options)).collect();
     let statistics = Statistics::of(&results);
     let meta = json!({
         "great_expectations_version": format!("{ENGINE} (Great Expectations {GE_SEMANTICS} semantics)"),
@@ -85,7 +87,7 @@ pub fn validate(suite: &Suite, frame: &Frame, options: &ValidationOptions) -> Va
 }
 
 /// Evaluates one expectation; every failure to evaluate becomes a raised result.
-fn evaluate(config: &ExpectationConfig, frame: &Frame, options: &ValidationOptions) -> ExpectationResult {
+fn evaluate<'f>(config: &ExpectationConfig, frame: &'f Frame, shared: &Shared<'f>, options: &ValidationOptions) -> ExpectationResult {
     let name = &config.expectation_type;
     let raised = |message: String| ExpectationResult::raised(config, message);
     let Some(entry) = catalogue::lookup(name) else {
@@ -111,7 +113,7 @@ fn evaluate(config: &ExpectationConfig, frame: &Frame, options: &ValidationOptio
         Ok(check) => check,
         Err(e) => return raised(format!("{name}: {e}")),
     };
-    let (success, result) = match check.evaluate(frame) {
+    let (success, result) = match check.evaluate_shared(frame, shared) {
         Ok(Outcome::Map(findings)) => map_result(&findings, format),
         Ok(Outcome::Observed { success, observed, details }) => (success, observed_result(observed, details, format)),
         Err(message) => return raised(format!("{name}: {message}")),

@@ -147,7 +147,7 @@ impl Check for CompoundUnique {
             })?
             .0
         };
-        let codes: Vec<Vec<i64>> = columns.columns.iter().map(|c| column_codes(*c)).collect();
+        let codes: Vec<_> = columns.columns.iter().map(|c| column_codes(*c)).collect();
         sort_rows_by_codes(&mut rows, &codes);
         let same = |a: usize, b: usize| codes.iter().all(|c| c[a] == c[b]);
         let mut unexpected = Vec::new();

@@ -907,3 +907,27 @@ fn rolling_statistic_tolerance_and_bad_inputs() {
     assert!(raised(&run("expect_column_values_to_equal_rolling_statistic", json!({"column": "roll_std_4", "window": 4, "statistic": "median"}), &features)).contains("statistic"));
     assert!(raised(&run("expect_column_values_to_equal_lagged_column", json!({"column": "lag_1"}), &features)).contains("periods"));
 }
+
+#[test]
+fn checks_sharing_a_run_report_what_each_reports_alone() {
+    // Shuffled rows with a null date: the leakage checks of one run share a series layout
+    // and must report exactly what a run of each one alone reports, failures included.
+    let suite = Suite::from_json("f.json", FEATURE_SUITE).unwrap();
+    for bug in [Bug::None, Bug::LagByRow, Bug::WindowIncludesCurrentWeek] {
+        let features = feature_table(1, bug);
+        let n = features.num_rows() as u32;
+        let shuffled = features.take(&(0..n).map(|i| (i * 7919) % n).collect::<Vec<_>>()).unwrap();
+        let mut columns: Vec<(String, ArrayRef)> = shuffled.column_names().into_iter().map(|c| (c.clone(), shuffled.array(&c).unwrap().clone())).collect();
+        let date = shuffled.dates("Date").unwrap();
+        let with_null: Vec<Option<i32>> = (0..n as usize).map(|r| (r != 3).then(|| date.value(r))).collect();
+        columns[2].1 = Arc::new(Date32Array::from(with_null));
+        let table = Frame::new(columns).unwrap();
+        let report = validate(&suite, &table, &ValidationOptions { result_format: ResultFormat::Complete, ..with_horizon(1) });
+        for (config, shared) in suite.expectations().iter().zip(&report.results) {
+            let alone = validate(&Suite::new("one", vec![config.clone()]), &table, &ValidationOptions { result_format: ResultFormat::Complete, ..with_horizon(1) });
+            assert_eq!(shared.result, alone.results[0].result, "{}", config.expectation_type);
+            assert_eq!(shared.success, alone.results[0].success);
+        }
+        assert!(bug == Bug::None || !report.success, "{:#?}", failure_messages(&report));
+    }
+}

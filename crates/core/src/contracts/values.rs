@@ -380,12 +380,13 @@ impl ColumnBounds<'_> {
 
 /// A column's cells as integer codes that are equal exactly when the cells are equal as
 /// [`Key`]s (nulls share one code). Integer and date columns without nulls are their own
-/// codes; others are numbered in order of first appearance. Sorting and grouping rows by
+/// codes (an integer column's values borrowed, not copied); others are numbered in order of
+/// first appearance. Sorting and grouping rows by
 /// codes avoids hashing a composite key per row on 400k-row tables.
-pub(crate) fn column_codes(col: crate::frame::Column<'_>) -> Vec<i64> {
+pub(crate) fn column_codes(col: crate::frame::Column<'_>) -> std::borrow::Cow<'_, [i64]> {
     use crate::frame::Column;
     match col {
-        Column::Int(a) if a.null_count() == 0 => return a.values().to_vec(),
+        Column::Int(a) if a.null_count() == 0 => return std::borrow::Cow::Borrowed(a.values()),
         Column::Date(a) if a.null_count() == 0 => return a.values().iter().map(|&d| i64::from(d)).collect(),
         _ => {}
     }
@@ -401,7 +402,8 @@ pub(crate) fn column_codes(col: crate::frame::Column<'_>) -> Vec<i64> {
 /// Sorts `rows` by the codes of each column in turn, then by row index (a stable order).
 /// Rows already in that order (a feature table sorted by series and date) are left as they
 /// are after one linear check.
-pub(crate) fn sort_rows_by_codes(rows: &mut [usize], codes: &[Vec<i64>]) {
+pub(crate) fn sort_rows_by_codes(rows: &mut [usize], codes: &[impl AsRef<[i64]>]) {
+    let codes: Vec<&[i64]> = codes.iter().map(AsRef::as_ref).collect();
     let order = |a: usize, b: usize| {
         codes.iter().map(|c| c[a].cmp(&c[b])).find(|o| o.is_ne()).unwrap_or(Ordering::Equal).then(a.cmp(&b))
     };

@@ -3,31 +3,47 @@
 //! Written for the engine rather than taken from a crate because every error must name the
 //! physical line (LF, CRLF and bare CR all end a line; a quoted field may span lines), and an
 //! unterminated quote must be an error at the line where it opened rather than a silently
-//! swallowed rest of file. It is a single pass over the bytes with one copy per field.
+//! swallowed rest of file. It is a single pass over the bytes that copies nothing but quoted
+//! fields: an unquoted field is a slice of the input (the Walmart files quote nothing, so
+//! reading them allocates nothing per field).
+
+use std::ops::Range;
 
 use crate::error::{Error, Position, Result};
 
-/// One record: its fields' bytes back to back, with end offsets.
+/// One record: where each field's text is, valid until the next read into it.
 #[derive(Debug, Default)]
-pub struct Record {
+pub struct Record<'a> {
     /// 1-based physical line on which the record starts.
     pub line: u64,
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
+    /// The reader's data, which unquoted fields are slices of.
+    data: &'a [u8],
+    /// The text of the quoted fields, unescaped (`""` → `"`), back to back.
+    unquoted: Vec<u8>,
+    fields: Vec<Field>,
 }
 
-impl Record {
+/// Where a field's text is.
+#[derive(Debug, Clone)]
+enum Field {
+    Data(Range<usize>),
+    Unquoted(Range<usize>),
+}
+
+impl Record<'_> {
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.fields.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.fields.is_empty()
     }
 
     pub fn field(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        match &self.fields[i] {
+            Field::Data(range) => &self.data[range.clone()],
+            Field::Unquoted(range) => &self.unquoted[range.clone()],
+        }
     }
 
     pub fn fields(&self) -> impl Iterator<Item = &[u8]> {
@@ -35,13 +51,13 @@ impl Record {
     }
 
     fn clear(&mut self) {
-        self.bytes.clear();
-        self.ends.clear();
+        self.unquoted.clear();
+        self.fields.clear();
     }
 
     /// A blank line reads as one empty field; such records are skipped.
     fn is_blank(&self) -> bool {
-        self.ends.len() == 1 && self.ends[0] == 0
+        self.fields.len() == 1 && self.field(0).is_empty()
     }
 }
 
@@ -72,7 +88,7 @@ impl<'a> CsvReader<'a> {
     }
 
     /// Reads the next non-blank record into `record`; `false` at the end of the data.
-    pub fn read(&mut self, record: &mut Record) -> Result<bool> {
+    pub fn read(&mut self, record: &mut Record<'a>) -> Result<bool> {
         loop {
             if self.pos >= self.data.len() {
                 return Ok(false);
@@ -84,21 +100,22 @@ impl<'a> CsvReader<'a> {
         }
     }
 
-    fn read_one(&mut self, record: &mut Record) -> Result<()> {
+    fn read_one(&mut self, record: &mut Record<'a>) -> Result<()> {
         record.clear();
         record.line = self.line;
+        record.data = self.data;
         let data = self.data;
         loop {
             if data.get(self.pos) == Some(&b'"') {
+                let start = record.unquoted.len();
                 self.read_quoted(record)?;
+                record.fields.push(Field::Unquoted(start..record.unquoted.len()));
             } else {
                 let start = self.pos;
-                while self.pos < data.len() && !matches!(data[self.pos], b',' | b'\n' | b'\r') {
-                    self.pos += 1;
-                }
-                record.bytes.extend_from_slice(&data[start..self.pos]);
+                let length = data[start..].iter().position(|&b| matches!(b, b',' | b'\n' | b'\r')).unwrap_or(data.len() - start);
+                self.pos = start + length;
+                record.fields.push(Field::Data(start..self.pos));
             }
-            record.ends.push(record.bytes.len());
             match data.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b'\r') => {
@@ -122,12 +139,12 @@ impl<'a> CsvReader<'a> {
 
     /// Where a quoting error is: the line, the column of the field being read, and its
     /// raw text from the opening quote to `end`.
-    fn quote_error(&self, record: &Record, line: u64, opened: usize, end: usize, message: String) -> Error {
+    fn quote_error(&self, record: &Record<'_>, line: u64, opened: usize, end: usize, message: String) -> Error {
         Error::input(
             Position {
                 file: self.file.to_string(),
                 line: Some(line),
-                column: self.header.get(record.ends.len()).cloned(),
+                column: self.header.get(record.fields.len()).cloned(),
                 value: Some(super::shown_value(&self.data[opened..end])),
             },
             message,
@@ -135,7 +152,7 @@ impl<'a> CsvReader<'a> {
     }
 
     /// A quoted field: `""` is a literal quote; line breaks inside count as lines.
-    fn read_quoted(&mut self, record: &mut Record) -> Result<()> {
+    fn read_quoted(&mut self, record: &mut Record<'_>) -> Result<()> {
         let data = self.data;
         let opened_at = self.line;
         let opened = self.pos;
@@ -148,21 +165,21 @@ impl<'a> CsvReader<'a> {
             self.pos += 1;
             match byte {
                 b'"' if data.get(self.pos) == Some(&b'"') => {
-                    record.bytes.push(b'"');
+                    record.unquoted.push(b'"');
                     self.pos += 1;
                 }
                 b'"' => break,
                 b'\n' => {
                     self.line += 1;
-                    record.bytes.push(byte);
+                    record.unquoted.push(byte);
                 }
                 b'\r' => {
                     if data.get(self.pos) != Some(&b'\n') {
                         self.line += 1;
                     }
-                    record.bytes.push(byte);
+                    record.unquoted.push(byte);
                 }
-                _ => record.bytes.push(byte),
+                _ => record.unquoted.push(byte),
             }
         }
         if let Some(&next) = data.get(self.pos) {

@@ -146,7 +146,7 @@ fn check_text(file: &str, data: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn header_names(file: &str, record: &Record) -> Result<Vec<String>> {
+fn header_names(file: &str, record: &Record<'_>) -> Result<Vec<String>> {
     let mut names = Vec::with_capacity(record.len());
     for (i, field) in record.fields().enumerate() {
         let name = std::str::from_utf8(field)
@@ -161,7 +161,7 @@ fn header_names(file: &str, record: &Record) -> Result<Vec<String>> {
 
 /// Checks the text, reads the header and returns the reader positioned on the first data
 /// row, a record buffer and the column names.
-fn open_csv<'a>(file: &'a str, data: &'a [u8]) -> Result<(CsvReader<'a>, Record, Vec<String>)> {
+fn open_csv<'a>(file: &'a str, data: &'a [u8]) -> Result<(CsvReader<'a>, Record<'a>, Vec<String>)> {
     check_text(file, data)?;
     let mut reader = CsvReader::new(file, data);
     let mut record = Record::default();
@@ -218,7 +218,7 @@ fn fingerprint(file: &str, data: &[u8], rows: usize) -> FileFingerprint {
     }
 }
 
-fn ragged(file: &str, record: &Record, names: &[String]) -> Error {
+fn ragged(file: &str, record: &Record<'_>, names: &[String]) -> Error {
     let found = record.len();
     let expected = names.len();
     // Too few: the first missing column; too many: the first field beyond the header.
@@ -329,6 +329,9 @@ pub fn parse_int(field: &[u8]) -> Option<i64> {
 }
 
 fn parse_float(field: &[u8]) -> Result<f64, FieldError> {
+    if let Some(value) = parse_plain_decimal(field) {
+        return Ok(value);
+    }
     let text = std::str::from_utf8(field).map_err(|_| FieldError::NotUtf8)?;
     // `f64::from_str` also takes "inf" and "infinity"; sales data never means those.
     let value: f64 = text.parse().map_err(|_| FieldError::Expected(ColumnType::Float))?;
@@ -337,6 +340,36 @@ fn parse_float(field: &[u8]) -> Result<f64, FieldError> {
     } else {
         Err(FieldError::NotFinite)
     }
+}
+
+/// The common case of [`parse_float`] without the general parser: `[-]digits[.digits]` with
+/// at most 15 significant digits in all. The digits are then an integer m < 2⁵³ and the value
+/// is m / 10ᵏ with k ≤ 15, both exact in binary, so one correctly rounded division gives the
+/// correctly rounded value, bit for bit what `f64::from_str` returns (its own fast path).
+/// `None` for anything else (exponents, a leading `+`, a bare `.`, long digit strings).
+fn parse_plain_decimal(field: &[u8]) -> Option<f64> {
+    const POWERS: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    let (negative, text) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, field),
+    };
+    let (whole, fraction) = match text.iter().position(|&b| b == b'.') {
+        Some(dot) => (&text[..dot], &text[dot + 1..]),
+        None => (text, &[][..]),
+    };
+    let has_dot = whole.len() < text.len();
+    if whole.is_empty() || (has_dot && fraction.is_empty()) || whole.len() + fraction.len() > 15 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for &b in whole.iter().chain(fraction) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(b - b'0');
+    }
+    let value = mantissa as f64 / POWERS[fraction.len()];
+    Some(if negative { -value } else { value })
 }
 
 pub fn parse_bool(field: &[u8]) -> Option<bool> {
@@ -421,6 +454,40 @@ fn infer_column(column: &[Option<String>]) -> ArrayRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_decimals_parse_bit_for_bit_as_the_general_parser() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let digits = 1 + (next() % 15) as usize;
+            let mut text: String = (0..digits).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+            let dot = (next() % digits as u64) as usize;
+            if dot > 0 {
+                text.insert(dot, '.');
+            }
+            if next() % 2 == 0 {
+                text.insert(0, '-');
+            }
+            let fast = parse_plain_decimal(text.as_bytes()).unwrap_or_else(|| panic!("{text} is plain"));
+            assert_eq!(fast.to_bits(), text.parse::<f64>().unwrap().to_bits(), "{text}");
+        }
+        for plain in ["0", "-0", "-0.0", "007.50", "24924.5", "-4988.94", "999999999999999", "0.00000000000001"] {
+            assert_eq!(parse_plain_decimal(plain.as_bytes()).map(f64::to_bits), Some(plain.parse::<f64>().unwrap().to_bits()), "{plain}");
+        }
+        for other in ["", "-", ".", "5.", ".5", "+1", "1e5", "1.2.3", "1234567890123456", "1,5", " 1", "nan", "inf"] {
+            assert_eq!(parse_plain_decimal(other.as_bytes()), None, "{other}");
+        }
+        // What the fast path leaves to the general parser still parses as before.
+        assert_eq!(parse_float(b"5.").unwrap(), 5.0);
+        assert_eq!(parse_float(b"1.5e3").unwrap(), 1500.0);
+        assert_eq!(parse_float(b"12345678901234567").unwrap(), 12345678901234567.0);
+    }
 
     fn train_error(bytes: &[u8]) -> String {
         read_table("train.csv", bytes, &TRAIN, &mut |_| {}).unwrap_err().to_string()
