@@ -196,6 +196,19 @@ struct CentredGram {
     total_weight: f64,
 }
 
+/// Σ aᵢbᵢ with four running sums (so the additions can proceed side by side).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut sums = [0.0; 4];
+    let (a_chunks, b_chunks) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..4 {
+            sums[i] += x[i] * y[i];
+        }
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
+}
+
 impl CentredGram {
     fn new(data: TrainingSet<'_>, weighted: bool) -> Self {
         let (x, n, p) = (data.x, data.x.rows(), data.x.cols());
@@ -214,19 +227,31 @@ impl CentredGram {
         }
         x_mean.iter_mut().for_each(|m| *m /= total_weight);
         y_mean /= total_weight;
+        // The sums run over blocks of rows held column by column, so each (j, k) entry is one
+        // dot product of two contiguous slices, which the compiler vectorises; row by row the
+        // triangular inner loop did not (the Gram matrix was most of Ridge's fit time).
+        const BLOCK: usize = 256;
         let mut gram = vec![0.0; p * p];
         let mut xty = vec![0.0; p];
-        let mut centred = vec![0.0; p];
-        for (r, w) in weights.iter().enumerate() {
-            for ((c, v), m) in centred.iter_mut().zip(x.row(r)).zip(&x_mean) {
-                *c = v - m;
+        let mut centred = vec![0.0; p * BLOCK];
+        let mut weighted = vec![0.0; p * BLOCK];
+        let mut y_centred = vec![0.0; BLOCK];
+        for start in (0..n).step_by(BLOCK) {
+            let len = BLOCK.min(n - start);
+            for b in 0..len {
+                let (r, w) = (start + b, weights[start + b]);
+                for (j, (v, m)) in x.row(r).iter().zip(&x_mean).enumerate() {
+                    let c = v - m;
+                    centred[j * BLOCK + b] = c;
+                    weighted[j * BLOCK + b] = w * c;
+                }
+                y_centred[b] = data.y[r] - y_mean;
             }
-            let yc = w * (data.y[r] - y_mean);
             for j in 0..p {
-                let wj = w * centred[j];
-                xty[j] += centred[j] * yc;
+                let wj = &weighted[j * BLOCK..j * BLOCK + len];
+                xty[j] += dot(wj, &y_centred[..len]);
                 for k in j..p {
-                    gram[j * p + k] += wj * centred[k];
+                    gram[j * p + k] += dot(wj, &centred[k * BLOCK..k * BLOCK + len]);
                 }
             }
         }
