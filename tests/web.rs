@@ -186,3 +186,16 @@ fn the_metrics_table_shows_train_and_test_metrics() {
     assert!(host.query_selector("#metrics").unwrap().is_none(), "unmounting removes the table");
     host.remove();
 }
+
+#[path = "../crates/core/tests/common/cross_platform.rs"]
+mod cross_platform;
+
+/// The models fitted in WebAssembly predict what the native build predicts (the fixture the
+/// native test checks too), and two fits with the same seed agree exactly.
+#[wasm_bindgen_test]
+fn fits_in_the_browser_match_the_native_ones() {
+    let actual = cross_platform::predictions();
+    assert_eq!(actual, cross_platform::predictions());
+    let differences = cross_platform::differences(&actual);
+    assert!(differences.is_empty(), "browser predictions differ from the native fixture:\n{}", differences.join("\n"));
+}
