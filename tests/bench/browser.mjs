@@ -7,7 +7,8 @@
 // - per-stage times from the run record (the Runs page's "Download JSON").
 // Each run opens a fresh page (a fresh browser context, so an empty IndexedDB) in one browser;
 // run 1 is cold (nothing compiled or cached yet).
-// Usage: node tests/bench/browser.mjs [--runs N] [--model NAME]
+// Usage: node tests/bench/browser.mjs [--runs N] [--model NAME] [--features a,b]
+// (`--features` takes the Train page's switches, e.g. series-stats,holiday-features).
 import { readFile, readdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -19,6 +20,9 @@ const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive whole number");
 const modelArg = process.argv.indexOf("--model");
 const model = modelArg > 0 ? process.argv[modelArg + 1] : "ridge";
+const featuresArg = process.argv.indexOf("--features");
+const switches = featuresArg > 0 ? process.argv[featuresArg + 1].split(",").filter(Boolean) : [];
+if (switches.some((s) => s.startsWith("join-"))) throw new Error("the joins need their files; this benchmark uploads train.csv only");
 // The end-to-end target is Ridge's; any model's fit has a budget of 5 s in the browser.
 const TARGET_END_TO_END_MS = 1500;
 const TARGET_LONGEST_TASK_MS = 100;
@@ -54,9 +58,10 @@ function instrument() {
 
 async function once(browser, url) {
   const { page, errors } = await openPage(browser, url, { init: instrument });
-  if (model !== "ridge") {
+  if (model !== "ridge" || switches.length) {
     await page.click("nav >> text=Train & evaluate");
     await page.selectOption("#model", model);
+    for (const id of switches) await page.check(`#feature-${id}`);
     await page.click("nav >> text=Data");
   }
   await page.setInputFiles("#train-file", train);
@@ -132,7 +137,7 @@ for (const [i, [stage]] of results[0].stages.entries()) {
 }
 row("sum of stages (ms)", pick((r) => r.stages.reduce((sum, s) => sum + s[1], 0)));
 
-console.log(`\nShelfcast in headless Chromium: ${model} on ${relative(root, train)}, ${runs} run(s), a fresh page each`);
+console.log(`\nShelfcast in headless Chromium: ${model}${switches.length ? ` with ${switches.join(", ")}` : ""} on ${relative(root, train)}, ${runs} run(s), a fresh page each`);
 console.log(`(median and best are over all runs; test WMAE ${results[0].wmae.toFixed(3)}; stage states: ${[...new Set(results.flatMap((r) => r.stages.map((s) => s[2])))].join(", ")})`);
 console.log("Long Tasks reports only tasks ≥ 50 ms: \"none\" means every task was shorter.\n");
 const header = ["", "run 1 (cold)", "median", "best", "target (on the median)"];

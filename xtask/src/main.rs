@@ -55,10 +55,11 @@ fn main() -> Result<()> {
             }
             let runs: usize = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(3);
             let model = option("--model").unwrap_or_else(|| "ridge".into());
-            sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string(), "--model", &model])
+            let features = option("--features").unwrap_or_default();
+            sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string(), "--model", &model, "--features", &features])
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--no-build]>");
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--features a,b] [--no-build]>");
             Ok(())
         }
     }
