@@ -9,10 +9,13 @@ use std::collections::BTreeMap;
 use idb::{Factory, TransactionMode};
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
-use shelfcast_app::components::MetricsTable;
+use shelfcast_app::components::{MetricsTable, StageGrid};
+use shelfcast_app::state::StageView;
+use shelfcast_core::pipeline::Stage;
 use shelfcast_app::storage::{request_persistence, run_field, IndexedDbRunStore, RUNS};
 use shelfcast_core::metrics::Metrics;
 use shelfcast_core::tracking::{
+    StageState,
     DatasetFingerprint, RunRecord, RunStatus, RunStore, RUN_RECORD_VERSION, VERSION_1_RECORD_EXAMPLE,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -184,6 +187,54 @@ fn the_metrics_table_shows_train_and_test_metrics() {
 
     drop(mounted);
     assert!(host.query_selector("#metrics").unwrap().is_none(), "unmounting removes the table");
+    host.remove();
+}
+
+/// Lets the page's scheduled work (Leptos effects) run.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// The stage grid: every task in order, queued until reported, and a "Run from here" button per
+/// task that names its stage and is disabled while a run is going.
+#[wasm_bindgen_test]
+async fn the_stage_grid_offers_run_from_here_per_task() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+
+    let stages = RwSignal::new(vec![StageView {
+        stage: Stage::Ingest,
+        state: StageState::Success,
+        duration_ms: Some(12.25),
+        message: "train.csv: 10 rows".into(),
+    }]);
+    let busy = RwSignal::new(false);
+    let clicked = RwSignal::new(Vec::<Stage>::new());
+    let on_run_from = Callback::new(move |stage| clicked.update(|c| c.push(stage)));
+    let mounted = leptos::mount::mount_to(host.clone(), move || view! { <StageGrid stages=stages on_run_from=on_run_from busy=busy/> });
+    let cells = |selector: &str| -> Vec<String> {
+        let list = host.query_selector_all(selector).unwrap();
+        (0..list.length()).filter_map(|i| list.get(i)).filter_map(|n| n.text_content()).collect()
+    };
+    assert_eq!(cells("tbody td.state"), ["success", "queued", "queued", "queued", "queued", "queued", "queued"]);
+    assert_eq!(cells("tbody td.num")[0], "12.2 ms");
+    let button = |stage: &str| -> web_sys::HtmlButtonElement {
+        host.query_selector(&format!("tr[data-stage={stage}] button.run-from")).unwrap().unwrap().unchecked_into()
+    };
+    button("split").click();
+    button("train").click();
+    assert_eq!(clicked.get_untracked(), [Stage::Split, Stage::Train]);
+    busy.set(true);
+    next_task().await;
+    assert!(button("train").disabled(), "no second run while one is going");
+    button("evaluate").click();
+    assert_eq!(clicked.get_untracked().len(), 2);
+
+    drop(mounted);
     host.remove();
 }
 
