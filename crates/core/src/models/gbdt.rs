@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::binning::{BinMapper, MAX_BINS};
-use super::hist_tree::{GrowParams, Tree, TreeGrower};
+use super::hist_tree::{GrowParams, PackedTrees, Tree, TreeGrower};
 use crate::rng::SplitMix64;
 use super::stats::{weighted_mean, weighted_median};
 use super::{
@@ -450,15 +450,11 @@ impl GbdtModel {
 impl Predictor for GbdtModel {
     fn predict(&self, x: &Matrix) -> Result<Vec<f64>> {
         x.check_same_columns(&self.feature_names)?;
-        for tree in &self.trees {
-            tree.check(x.cols())?;
-        }
+        let trees = PackedTrees::new(&self.trees, x.cols())?;
         let offset = self.offset.as_deref().map(|name| x.column_index(name)).transpose()?;
         let mut predictions: Vec<f64> =
             (0..x.rows()).map(|r| self.baseline + offset.map_or(0.0, |c| x.get(r, c))).collect();
-        for tree in &self.trees {
-            tree.add_predictions(x, &mut predictions);
-        }
+        trees.add_predictions(x, &mut predictions)?;
         Ok(predictions)
     }
 }
