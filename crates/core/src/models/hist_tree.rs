@@ -47,28 +47,6 @@ impl BinStats {
 /// One histogram: per feature, a fixed block of 256 bins (indexing by a `u8` needs no checks).
 type Histogram = Vec<[BinStats; MAX_BINS]>;
 
-/// Interleaved partial histograms used for large nodes (see `build_histogram`).
-const LANES: usize = 4;
-/// Below this many rows the lanes cost more to clear and merge than they save.
-const LANE_THRESHOLD: usize = 4096;
-
-fn accumulate<const CONSTANT_HESSIAN: bool>(
-    bins: &mut [BinStats; MAX_BINS],
-    column: &[u8],
-    rows: &[u32],
-    grad: &[f64],
-    hess: &[f64],
-) {
-    for ((&r, &g), &h) in rows.iter().zip(grad).zip(hess) {
-        let entry = &mut bins[usize::from(column[r as usize])];
-        entry.grad += g;
-        if !CONSTANT_HESSIAN {
-            entry.hess += h;
-        }
-        entry.count += 1;
-    }
-}
-
 /// How a tree is grown.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GrowParams {
@@ -169,14 +147,16 @@ pub(crate) struct TreeGrower<'a> {
     params: GrowParams,
     rows: Vec<u32>,
     scratch: Vec<u32>,
-    ordered_grad: Vec<f64>,
-    ordered_hess: Vec<f64>,
+    /// The tree's gradient and hessian of each row side by side: one load per row.
+    gradient_pairs: Vec<[f64; 2]>,
+    /// A node's gradient pairs and row-major bins, gathered for its histogram.
+    ordered_pairs: Vec<[f64; 2]>,
+    ordered_bins: Vec<u8>,
     pool: Vec<Histogram>,
     feature_scratch: Vec<u32>,
     /// The features the next tree may split on (all unless [`TreeGrower::use_features`]
     /// narrowed them); histograms are built, cleared and subtracted for these only.
     features: Vec<u32>,
-    lanes: Box<[[BinStats; MAX_BINS]; LANES]>,
     /// Set while growing a tree whose rows all have the same hessian (unweighted losses):
     /// the histograms then sum gradients and counts only.
     constant_hessian: Option<f64>,
@@ -189,12 +169,12 @@ impl<'a> TreeGrower<'a> {
             params,
             rows: Vec::with_capacity(binned.rows()),
             scratch: Vec::new(),
-            ordered_grad: Vec::with_capacity(binned.rows()),
-            ordered_hess: Vec::with_capacity(binned.rows()),
+            gradient_pairs: Vec::with_capacity(binned.rows()),
+            ordered_pairs: Vec::with_capacity(binned.rows()),
+            ordered_bins: Vec::with_capacity(binned.rows() * binned.n_features()),
             pool: Vec::new(),
             feature_scratch: Vec::new(),
             features: (0..binned.n_features() as u32).collect(),
-            lanes: Box::new([[BinStats::default(); MAX_BINS]; LANES]),
             constant_hessian: None,
         }
     }
@@ -220,6 +200,8 @@ impl<'a> TreeGrower<'a> {
     pub fn grow(&mut self, sample: &[u32], grad: &[f64], hess: &[f64], rng: &mut SplitMix64) -> GrownTree {
         self.rows.clear();
         self.rows.extend_from_slice(sample);
+        self.gradient_pairs.clear();
+        self.gradient_pairs.extend(grad.iter().zip(hess).map(|(&g, &h)| [g, h]));
         let first_hessian = sample.first().map_or(0.0, |&r| hess[r as usize]);
         self.constant_hessian =
             sample.iter().all(|&r| hess[r as usize] == first_hessian).then_some(first_hessian);
@@ -239,7 +221,7 @@ impl<'a> TreeGrower<'a> {
         let mut open: Vec<OpenLeaf> = Vec::new();
         if self.can_split(&nodes[0]) {
             let mut histogram = self.take_histogram();
-            self.build_histogram(&mut histogram, 0..sample.len(), grad, hess);
+            self.build_histogram(&mut histogram, 0..sample.len());
             self.open_or_release(&mut open, 0, histogram, total, rng);
         }
         let best_first = self.params.max_leaf_nodes.is_some();
@@ -280,7 +262,7 @@ impl<'a> TreeGrower<'a> {
             let (small, large) =
                 if split.left.count <= split.right.count { (left, left + 1) } else { (left + 1, left) };
             let mut small_histogram = self.take_histogram();
-            self.build_histogram(&mut small_histogram, nodes[small].rows.clone(), grad, hess);
+            self.build_histogram(&mut small_histogram, nodes[small].rows.clone());
             self.subtract(&mut histogram, &small_histogram);
             for (child, child_histogram) in [(small, small_histogram), (large, histogram)] {
                 if splittable[child - left] {
@@ -334,10 +316,10 @@ impl<'a> TreeGrower<'a> {
     }
 
     /// The hot loop: sums gradients, hessians and counts per bin over the node's rows.
-    fn build_histogram(&mut self, histogram: &mut Histogram, range: Range<usize>, grad: &[f64], hess: &[f64]) {
+    fn build_histogram(&mut self, histogram: &mut Histogram, range: Range<usize>) {
         match self.constant_hessian {
             Some(h) => {
-                self.build_histogram_with::<true>(histogram, range, grad, hess);
+                self.build_histogram_with::<true>(histogram, range);
                 // Only counts were summed: the hessian of a bin is count × h.
                 for &f in &self.features {
                     let f = f as usize;
@@ -346,69 +328,45 @@ impl<'a> TreeGrower<'a> {
                     }
                 }
             }
-            None => self.build_histogram_with::<false>(histogram, range, grad, hess),
+            None => self.build_histogram_with::<false>(histogram, range),
         }
     }
 
-    /// The hot loop: sums gradients, hessians (unless `CONSTANT_HESSIAN`) and counts per bin
-    /// over the node's rows.
-    fn build_histogram_with<const CONSTANT_HESSIAN: bool>(
-        &mut self,
-        histogram: &mut Histogram,
-        range: Range<usize>,
-        grad: &[f64],
-        hess: &[f64],
-    ) {
+    /// Sums gradients, hessians (unless `CONSTANT_HESSIAN`) and counts per bin, row by row
+    /// over all the features of a row (LightGBM's row-wise histograms). The node's rows are
+    /// scattered, so their bins and gradient pairs are first gathered into contiguous
+    /// buffers: that loop has nothing but independent loads, so many cache misses are in
+    /// flight at once, and the summing loop then reads memory in order. Rows are in series
+    /// order, so Store, Dept, … repeat their bin for long runs; an add waits for the previous
+    /// add to the same entry, but consecutive adds to one feature's histogram are a whole row
+    /// of other features' adds apart, which hides that wait.
+    fn build_histogram_with<const CONSTANT_HESSIAN: bool>(&mut self, histogram: &mut Histogram, range: Range<usize>) {
         let rows = &self.rows[range];
-        // Gather the node's gradients once, in row order, so each feature pass reads them
-        // sequentially (LightGBM's "ordered gradients").
-        self.ordered_grad.clear();
-        self.ordered_grad.extend(rows.iter().map(|&r| grad[r as usize]));
-        self.ordered_hess.clear();
-        if !CONSTANT_HESSIAN {
-            self.ordered_hess.extend(rows.iter().map(|&r| hess[r as usize]));
-        } else {
-            self.ordered_hess.resize(rows.len(), 0.0);
+        let n_features = self.binned.n_features();
+        self.ordered_pairs.clear();
+        self.ordered_pairs.extend(rows.iter().map(|&r| self.gradient_pairs[r as usize]));
+        self.ordered_bins.clear();
+        for &r in rows {
+            self.ordered_bins.extend_from_slice(self.binned.row(r as usize));
         }
-        let lanes = &mut self.lanes;
-        for &f in &self.features {
-            let f = f as usize;
-            let bins = &mut histogram[f];
-            let column = self.binned.column(f);
-            let n_bins = self.binned.n_bins(f);
-            if rows.len() < LANE_THRESHOLD {
-                accumulate::<CONSTANT_HESSIAN>(bins, column, rows, &self.ordered_grad, &self.ordered_hess);
-                continue;
+        let add = |entry: &mut BinStats, [g, h]: [f64; 2]| {
+            entry.grad += g;
+            if !CONSTANT_HESSIAN {
+                entry.hess += h;
             }
-            // Rows are in series order, so Store, Dept, Year, … repeat their bin for long runs
-            // and each add would wait for the previous one to the same entry; four
-            // interleaved copies of the histogram break those dependency chains.
-            for lane in lanes.iter_mut() {
-                lane[..n_bins].fill(BinStats::default());
-            }
-            let quads = rows.len() / LANES * LANES;
-            let (rows4, grad4, hess4) = (&rows[..quads], &self.ordered_grad[..quads], &self.ordered_hess[..quads]);
-            for ((r, g), h) in rows4.chunks_exact(LANES).zip(grad4.chunks_exact(LANES)).zip(hess4.chunks_exact(LANES)) {
-                for (lane, histogram) in lanes.iter_mut().enumerate() {
-                    let entry = &mut histogram[usize::from(column[r[lane] as usize])];
-                    entry.grad += g[lane];
-                    if !CONSTANT_HESSIAN {
-                        entry.hess += h[lane];
-                    }
-                    entry.count += 1;
+            entry.count += 1;
+        };
+        let gathered = self.ordered_bins.chunks_exact(n_features.max(1)).zip(&self.ordered_pairs);
+        if self.features.len() == n_features {
+            for (row, &pair) in gathered {
+                for (bins, &bin) in histogram.iter_mut().zip(row) {
+                    add(&mut bins[usize::from(bin)], pair);
                 }
             }
-            let tail = quads..rows.len();
-            accumulate::<CONSTANT_HESSIAN>(
-                bins,
-                column,
-                &rows[tail.clone()],
-                &self.ordered_grad[tail.clone()],
-                &self.ordered_hess[tail],
-            );
-            for lane in lanes.iter() {
-                for (total, part) in bins[..n_bins].iter_mut().zip(&lane[..n_bins]) {
-                    total.add(part);
+        } else {
+            for (row, &pair) in gathered {
+                for &f in &self.features {
+                    add(&mut histogram[f as usize][usize::from(row[f as usize])], pair);
                 }
             }
         }
