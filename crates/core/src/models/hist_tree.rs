@@ -101,7 +101,7 @@ impl GrownTree {
 
     /// Adds `scale` × the leaf value of each row in `rows` of `binned` (a matrix made by the
     /// same [`BinMapper`]) to `out[row]`; eight rows go down the tree side by side, as in
-    /// [`Tree::add_predictions`].
+    /// [`PackedTrees::add_tree`].
     pub fn add_binned_predictions(&self, binned: &BinnedMatrix, rows: &[u32], scale: f64, out: &mut [f64]) {
         const BLOCK: usize = 8;
         for block in rows.chunks(BLOCK) {
