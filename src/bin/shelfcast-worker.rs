@@ -16,6 +16,7 @@ mod worker {
 
     use shelfcast_core::pipeline::{self, Clock, Evaluation, InputFile, PipelineConfig, PipelineOutcome, Stage, Suites};
     use shelfcast_core::ingest::{schema_for_file, FEATURES, STORES};
+    use shelfcast_core::models::{ModelKind, ModelSpec};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -101,10 +102,22 @@ mod worker {
     /// Browsers start WebAssembly in baseline code and swap in optimised code for a function
     /// only between its calls, so the first run over 400k rows would spend most of its time
     /// in long calls that never get the optimised code. A run over ~3% of that size makes
-    /// the hot functions optimised while the person is still choosing a file.
+    /// the hot functions optimised while the person is still choosing a file. The default
+    /// model (Ridge) does not touch the tree code, so a few boosted trees with series
+    /// statistics fit on the same sample too (the GBDT's growth, line search and prediction).
     fn warm_up() {
         let sample = InputFile { name: "train.csv".into(), bytes: synthetic::sample_train_csv_for_stores(synthetic::DEFAULT_SEED, 2) };
-        let _ = pipeline::run(&[sample], &PipelineConfig::default(), &Suites::shipped(), &WorkerClock, &mut |_| {});
+        let inputs = [sample];
+        let suites = Suites::shipped();
+        let ridge = pipeline::run(&inputs, &PipelineConfig::default(), &suites, &WorkerClock, &mut |_| {});
+        // The boosting code too (a few trees, with the series statistics it is best with),
+        // from the features stage on: ingest and the raw contract are warm already.
+        let few_trees = [("max_iter".to_string(), "5".to_string())];
+        if let Ok(model) = ModelSpec::new(ModelKind::Gbdt, &few_trees) {
+            let mut config = PipelineConfig { model, ..PipelineConfig::default() };
+            config.features.series_stats = true;
+            let _ = pipeline::run_from(Stage::Features, &ridge, &inputs, &config, &suites, &WorkerClock, &mut |_| {});
+        }
     }
 
     fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, memory: &Rc<RefCell<Memory>>) -> Option<Response> {

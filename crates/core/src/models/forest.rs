@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::binning::{BinMapper, MAX_BINS};
-use super::hist_tree::{GrowParams, Tree, TreeGrower};
+use super::hist_tree::{GrowParams, PackedTrees, Tree, TreeGrower};
 use crate::rng::SplitMix64;
 use super::stats::weighted_mean;
 use super::{param_bool, param_in, param_optional_usize, Estimator, FitContext, Matrix, Predictor, TrainingSet};
@@ -185,13 +185,9 @@ impl Predictor for ForestModel {
         if self.trees.is_empty() {
             return Err(Error::artifact("model", "a forest without trees"));
         }
-        for tree in &self.trees {
-            tree.check(x.cols())?;
-        }
+        let trees = PackedTrees::new(&self.trees, x.cols())?;
         let mut sums = vec![0.0; x.rows()];
-        for tree in &self.trees {
-            tree.add_predictions(x, &mut sums);
-        }
+        trees.add_predictions(x, &mut sums)?;
         let scale = 1.0 / self.trees.len() as f64;
         sums.iter_mut().for_each(|s| *s *= scale);
         Ok(sums)

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::binning::{BinMapper, MAX_BINS};
-use super::hist_tree::{GrowParams, Tree, TreeGrower};
+use super::hist_tree::{GrowParams, PackedTrees, Tree, TreeGrower};
 use crate::rng::SplitMix64;
 use super::stats::{weighted_mean, weighted_median};
 use super::{
@@ -300,21 +300,14 @@ impl Estimator for GbdtParams {
                 // Line search: the weighted median of each leaf's residuals.
                 let rows = grower.rows();
                 for leaf in tree.nodes.iter_mut().filter(|node| node.split.is_none()) {
-                    residuals.clear();
-                    residuals.extend(rows[leaf.rows.clone()].iter().map(|&r| {
-                        let r = r as usize;
-                        (y[r] - raw[r], w[r])
-                    }));
-                    leaf.value = weighted_median(&mut residuals);
+                    leaf.value = median_residual(&rows[leaf.rows.clone()], &y, &raw, &w, &mut residuals);
                 }
             }
             let lr = self.learning_rate;
             // Rows in the sample: their leaf is known from the partition.
             let rows = grower.rows();
             for leaf in tree.leaves() {
-                for &r in &rows[leaf.rows.clone()] {
-                    raw[r as usize] += lr * leaf.value;
-                }
+                add_to_rows(&rows[leaf.rows.clone()], lr * leaf.value, &mut raw);
             }
             if sample.len() < n_train {
                 out_of_sample.clear();
@@ -364,8 +357,32 @@ impl Estimator for GbdtParams {
     }
 }
 
+// The per-leaf and per-iteration loops of `fit` are functions of their own, kept out of line:
+// `fit` is called once per run, and WebAssembly engines swap in optimised code only at a
+// call, so a loop inlined into it would run in baseline code to the end of the fit.
+
+/// The weighted median of `y − raw` over one leaf's `rows`, `scratch` its buffer.
+#[inline(never)]
+fn median_residual(rows: &[u32], y: &[f64], raw: &[f64], w: &[f64], scratch: &mut Vec<(f64, f64)>) -> f64 {
+    scratch.clear();
+    scratch.extend(rows.iter().map(|&r| {
+        let r = r as usize;
+        (y[r] - raw[r], w[r])
+    }));
+    weighted_median(scratch)
+}
+
+/// Adds `value` to `raw` at each of one leaf's `rows`.
+#[inline(never)]
+fn add_to_rows(rows: &[u32], value: f64, raw: &mut [f64]) {
+    for &r in rows {
+        raw[r as usize] += value;
+    }
+}
+
 impl GbdtParams {
     /// Gradients and hessians of the loss at the current predictions.
+    #[inline(never)]
     fn gradients(
         &self,
         y: &[f64],
@@ -450,15 +467,11 @@ impl GbdtModel {
 impl Predictor for GbdtModel {
     fn predict(&self, x: &Matrix) -> Result<Vec<f64>> {
         x.check_same_columns(&self.feature_names)?;
-        for tree in &self.trees {
-            tree.check(x.cols())?;
-        }
+        let trees = PackedTrees::new(&self.trees, x.cols())?;
         let offset = self.offset.as_deref().map(|name| x.column_index(name)).transpose()?;
         let mut predictions: Vec<f64> =
             (0..x.rows()).map(|r| self.baseline + offset.map_or(0.0, |c| x.get(r, c))).collect();
-        for tree in &self.trees {
-            tree.add_predictions(x, &mut predictions);
-        }
+        trees.add_predictions(x, &mut predictions)?;
         Ok(predictions)
     }
 }

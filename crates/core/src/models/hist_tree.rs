@@ -47,28 +47,6 @@ impl BinStats {
 /// One histogram: per feature, a fixed block of 256 bins (indexing by a `u8` needs no checks).
 type Histogram = Vec<[BinStats; MAX_BINS]>;
 
-/// Interleaved partial histograms used for large nodes (see `build_histogram`).
-const LANES: usize = 4;
-/// Below this many rows the lanes cost more to clear and merge than they save.
-const LANE_THRESHOLD: usize = 4096;
-
-fn accumulate<const CONSTANT_HESSIAN: bool>(
-    bins: &mut [BinStats; MAX_BINS],
-    column: &[u8],
-    rows: &[u32],
-    grad: &[f64],
-    hess: &[f64],
-) {
-    for ((&r, &g), &h) in rows.iter().zip(grad).zip(hess) {
-        let entry = &mut bins[usize::from(column[r as usize])];
-        entry.grad += g;
-        if !CONSTANT_HESSIAN {
-            entry.hess += h;
-        }
-        entry.count += 1;
-    }
-}
-
 /// How a tree is grown.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GrowParams {
@@ -123,7 +101,7 @@ impl GrownTree {
 
     /// Adds `scale` × the leaf value of each row in `rows` of `binned` (a matrix made by the
     /// same [`BinMapper`]) to `out[row]`; eight rows go down the tree side by side, as in
-    /// [`Tree::add_predictions`].
+    /// [`PackedTrees::add_tree`].
     pub fn add_binned_predictions(&self, binned: &BinnedMatrix, rows: &[u32], scale: f64, out: &mut [f64]) {
         const BLOCK: usize = 8;
         for block in rows.chunks(BLOCK) {
@@ -169,14 +147,16 @@ pub(crate) struct TreeGrower<'a> {
     params: GrowParams,
     rows: Vec<u32>,
     scratch: Vec<u32>,
-    ordered_grad: Vec<f64>,
-    ordered_hess: Vec<f64>,
+    /// The tree's gradient and hessian of each row side by side: one load per row.
+    gradient_pairs: Vec<[f64; 2]>,
+    /// A node's gradient pairs and row-major bins, gathered for its histogram.
+    ordered_pairs: Vec<[f64; 2]>,
+    ordered_bins: Vec<u8>,
     pool: Vec<Histogram>,
     feature_scratch: Vec<u32>,
     /// The features the next tree may split on (all unless [`TreeGrower::use_features`]
     /// narrowed them); histograms are built, cleared and subtracted for these only.
     features: Vec<u32>,
-    lanes: Box<[[BinStats; MAX_BINS]; LANES]>,
     /// Set while growing a tree whose rows all have the same hessian (unweighted losses):
     /// the histograms then sum gradients and counts only.
     constant_hessian: Option<f64>,
@@ -189,12 +169,12 @@ impl<'a> TreeGrower<'a> {
             params,
             rows: Vec::with_capacity(binned.rows()),
             scratch: Vec::new(),
-            ordered_grad: Vec::with_capacity(binned.rows()),
-            ordered_hess: Vec::with_capacity(binned.rows()),
+            gradient_pairs: Vec::with_capacity(binned.rows()),
+            ordered_pairs: Vec::with_capacity(binned.rows()),
+            ordered_bins: Vec::with_capacity(binned.rows() * binned.n_features()),
             pool: Vec::new(),
             feature_scratch: Vec::new(),
             features: (0..binned.n_features() as u32).collect(),
-            lanes: Box::new([[BinStats::default(); MAX_BINS]; LANES]),
             constant_hessian: None,
         }
     }
@@ -220,6 +200,8 @@ impl<'a> TreeGrower<'a> {
     pub fn grow(&mut self, sample: &[u32], grad: &[f64], hess: &[f64], rng: &mut SplitMix64) -> GrownTree {
         self.rows.clear();
         self.rows.extend_from_slice(sample);
+        self.gradient_pairs.clear();
+        self.gradient_pairs.extend(grad.iter().zip(hess).map(|(&g, &h)| [g, h]));
         let first_hessian = sample.first().map_or(0.0, |&r| hess[r as usize]);
         self.constant_hessian =
             sample.iter().all(|&r| hess[r as usize] == first_hessian).then_some(first_hessian);
@@ -239,7 +221,7 @@ impl<'a> TreeGrower<'a> {
         let mut open: Vec<OpenLeaf> = Vec::new();
         if self.can_split(&nodes[0]) {
             let mut histogram = self.take_histogram();
-            self.build_histogram(&mut histogram, 0..sample.len(), grad, hess);
+            self.build_histogram(&mut histogram, 0..sample.len());
             self.open_or_release(&mut open, 0, histogram, total, rng);
         }
         let best_first = self.params.max_leaf_nodes.is_some();
@@ -280,7 +262,7 @@ impl<'a> TreeGrower<'a> {
             let (small, large) =
                 if split.left.count <= split.right.count { (left, left + 1) } else { (left + 1, left) };
             let mut small_histogram = self.take_histogram();
-            self.build_histogram(&mut small_histogram, nodes[small].rows.clone(), grad, hess);
+            self.build_histogram(&mut small_histogram, nodes[small].rows.clone());
             self.subtract(&mut histogram, &small_histogram);
             for (child, child_histogram) in [(small, small_histogram), (large, histogram)] {
                 if splittable[child - left] {
@@ -334,10 +316,10 @@ impl<'a> TreeGrower<'a> {
     }
 
     /// The hot loop: sums gradients, hessians and counts per bin over the node's rows.
-    fn build_histogram(&mut self, histogram: &mut Histogram, range: Range<usize>, grad: &[f64], hess: &[f64]) {
+    fn build_histogram(&mut self, histogram: &mut Histogram, range: Range<usize>) {
         match self.constant_hessian {
             Some(h) => {
-                self.build_histogram_with::<true>(histogram, range, grad, hess);
+                self.build_histogram_with::<true>(histogram, range);
                 // Only counts were summed: the hessian of a bin is count × h.
                 for &f in &self.features {
                     let f = f as usize;
@@ -346,69 +328,45 @@ impl<'a> TreeGrower<'a> {
                     }
                 }
             }
-            None => self.build_histogram_with::<false>(histogram, range, grad, hess),
+            None => self.build_histogram_with::<false>(histogram, range),
         }
     }
 
-    /// The hot loop: sums gradients, hessians (unless `CONSTANT_HESSIAN`) and counts per bin
-    /// over the node's rows.
-    fn build_histogram_with<const CONSTANT_HESSIAN: bool>(
-        &mut self,
-        histogram: &mut Histogram,
-        range: Range<usize>,
-        grad: &[f64],
-        hess: &[f64],
-    ) {
+    /// Sums gradients, hessians (unless `CONSTANT_HESSIAN`) and counts per bin, row by row
+    /// over all the features of a row (LightGBM's row-wise histograms). The node's rows are
+    /// scattered, so their bins and gradient pairs are first gathered into contiguous
+    /// buffers: that loop has nothing but independent loads, so many cache misses are in
+    /// flight at once, and the summing loop then reads memory in order. Rows are in series
+    /// order, so Store, Dept, … repeat their bin for long runs; an add waits for the previous
+    /// add to the same entry, but consecutive adds to one feature's histogram are a whole row
+    /// of other features' adds apart, which hides that wait.
+    fn build_histogram_with<const CONSTANT_HESSIAN: bool>(&mut self, histogram: &mut Histogram, range: Range<usize>) {
         let rows = &self.rows[range];
-        // Gather the node's gradients once, in row order, so each feature pass reads them
-        // sequentially (LightGBM's "ordered gradients").
-        self.ordered_grad.clear();
-        self.ordered_grad.extend(rows.iter().map(|&r| grad[r as usize]));
-        self.ordered_hess.clear();
-        if !CONSTANT_HESSIAN {
-            self.ordered_hess.extend(rows.iter().map(|&r| hess[r as usize]));
-        } else {
-            self.ordered_hess.resize(rows.len(), 0.0);
+        let n_features = self.binned.n_features();
+        self.ordered_pairs.clear();
+        self.ordered_pairs.extend(rows.iter().map(|&r| self.gradient_pairs[r as usize]));
+        self.ordered_bins.clear();
+        for &r in rows {
+            self.ordered_bins.extend_from_slice(self.binned.row(r as usize));
         }
-        let lanes = &mut self.lanes;
-        for &f in &self.features {
-            let f = f as usize;
-            let bins = &mut histogram[f];
-            let column = self.binned.column(f);
-            let n_bins = self.binned.n_bins(f);
-            if rows.len() < LANE_THRESHOLD {
-                accumulate::<CONSTANT_HESSIAN>(bins, column, rows, &self.ordered_grad, &self.ordered_hess);
-                continue;
+        let add = |entry: &mut BinStats, [g, h]: [f64; 2]| {
+            entry.grad += g;
+            if !CONSTANT_HESSIAN {
+                entry.hess += h;
             }
-            // Rows are in series order, so Store, Dept, Year, … repeat their bin for long runs
-            // and each add would wait for the previous one to the same entry; four
-            // interleaved copies of the histogram break those dependency chains.
-            for lane in lanes.iter_mut() {
-                lane[..n_bins].fill(BinStats::default());
-            }
-            let quads = rows.len() / LANES * LANES;
-            let (rows4, grad4, hess4) = (&rows[..quads], &self.ordered_grad[..quads], &self.ordered_hess[..quads]);
-            for ((r, g), h) in rows4.chunks_exact(LANES).zip(grad4.chunks_exact(LANES)).zip(hess4.chunks_exact(LANES)) {
-                for (lane, histogram) in lanes.iter_mut().enumerate() {
-                    let entry = &mut histogram[usize::from(column[r[lane] as usize])];
-                    entry.grad += g[lane];
-                    if !CONSTANT_HESSIAN {
-                        entry.hess += h[lane];
-                    }
-                    entry.count += 1;
+            entry.count += 1;
+        };
+        let gathered = self.ordered_bins.chunks_exact(n_features.max(1)).zip(&self.ordered_pairs);
+        if self.features.len() == n_features {
+            for (row, &pair) in gathered {
+                for (bins, &bin) in histogram.iter_mut().zip(row) {
+                    add(&mut bins[usize::from(bin)], pair);
                 }
             }
-            let tail = quads..rows.len();
-            accumulate::<CONSTANT_HESSIAN>(
-                bins,
-                column,
-                &rows[tail.clone()],
-                &self.ordered_grad[tail.clone()],
-                &self.ordered_hess[tail],
-            );
-            for lane in lanes.iter() {
-                for (total, part) in bins[..n_bins].iter_mut().zip(&lane[..n_bins]) {
-                    total.add(part);
+        } else {
+            for (row, &pair) in gathered {
+                for &f in &self.features {
+                    add(&mut histogram[f as usize][usize::from(row[f as usize])], pair);
                 }
             }
         }
@@ -532,35 +490,6 @@ impl Tree {
         self.left.iter().filter(|&&l| l == 0).count()
     }
 
-    /// Adds this tree's prediction for each row of `x` to `out`. Rows go down the tree in
-    /// blocks of eight side by side: one row's path is a chain of dependent loads, eight
-    /// independent chains keep the processor busy.
-    pub fn add_predictions(&self, x: &Matrix, out: &mut [f64]) {
-        const BLOCK: usize = 8;
-        let cols = x.cols();
-        let data = x.data();
-        for (block, sums) in out.chunks_mut(BLOCK).enumerate() {
-            let first = block * BLOCK;
-            let mut node = [0usize; BLOCK];
-            loop {
-                let mut moved = false;
-                for (j, n) in node.iter_mut().enumerate().take(sums.len()) {
-                    let left = self.left[*n] as usize;
-                    let value = data[(first + j) * cols + self.feature[*n] as usize];
-                    let next = left + 1 - usize::from(value <= self.threshold[*n]);
-                    moved |= left != 0;
-                    *n = if left != 0 { next } else { *n };
-                }
-                if !moved {
-                    break;
-                }
-            }
-            for (sum, n) in sums.iter_mut().zip(node) {
-                *sum += self.value[n];
-            }
-        }
-    }
-
     pub fn predict_row(&self, row: &[f64]) -> f64 {
         let mut i = 0usize;
         loop {
@@ -591,6 +520,107 @@ impl Tree {
             }
         }
         Ok(())
+    }
+}
+
+/// A node of [`PackedTrees`]: 16 bytes, so four share a cache line.
+///
+/// A split sends a row to `right − 1` (its left child) when `row[feature] <= threshold`, else
+/// to `right`. A leaf has a NaN threshold and `right` = itself, so a row that reached it stays
+/// there whatever its values: the walk needs no test for leaves.
+#[derive(Debug, Clone, Copy)]
+struct PackedNode {
+    threshold: f64,
+    feature: u32,
+    right: u32,
+}
+
+/// Rows per piece of [`PackedTrees::add_predictions`]: 256 rows of 20 features are 40 KiB, so a
+/// piece stays in the first- or second-level cache while every tree walks it.
+const PREDICT_CHUNK: usize = 256;
+/// Rows that go down one tree side by side: one row's path is a chain of dependent loads,
+/// eight independent chains keep the processor busy.
+const PREDICT_LANES: usize = 8;
+
+/// Checked trees laid out for prediction: every tree's nodes in one flat array of
+/// [`PackedNode`]s (global indices), the leaf values apart.
+///
+/// Prediction goes piece by piece over the rows and, within a piece, tree by tree, so a
+/// piece of the row-major matrix is read from memory once rather than once per tree; each
+/// row still sums its trees in their order, so the result is exactly the tree-by-tree one.
+/// The walk of one tree over one piece is its own small function, called once per tree and
+/// piece: WebAssembly engines swap in optimised code only at a call, so one long call over
+/// all rows would run in baseline code to the end.
+pub(crate) struct PackedTrees {
+    nodes: Vec<PackedNode>,
+    values: Vec<f64>,
+    roots: Vec<usize>,
+    n_features: usize,
+}
+
+impl PackedTrees {
+    /// Packs `trees` after checking each against `n_features` (a stored model may be corrupt).
+    pub fn new(trees: &[Tree], n_features: usize) -> Result<Self> {
+        let total = trees.iter().map(|t| t.left.len()).sum();
+        let mut packed =
+            PackedTrees { nodes: Vec::with_capacity(total), values: Vec::with_capacity(total), roots: Vec::new(), n_features };
+        for tree in trees {
+            tree.check(n_features)?;
+            let root = packed.nodes.len();
+            packed.roots.push(root);
+            for i in 0..tree.left.len() {
+                let left = tree.left[i] as usize;
+                let node = if left == 0 {
+                    PackedNode { threshold: f64::NAN, feature: 0, right: (root + i) as u32 }
+                } else {
+                    PackedNode { threshold: tree.threshold[i], feature: tree.feature[i], right: (root + left + 1) as u32 }
+                };
+                packed.nodes.push(node);
+                packed.values.push(if left == 0 { tree.value[i] } else { 0.0 });
+            }
+        }
+        if packed.nodes.len() > u32::MAX as usize {
+            return Err(Error::artifact("model", "too many tree nodes"));
+        }
+        Ok(packed)
+    }
+
+    /// Adds the sum of the trees' predictions for each row of `x` to `out` (one per row).
+    pub fn add_predictions(&self, x: &Matrix, out: &mut [f64]) -> Result<()> {
+        if x.cols() != self.n_features || out.len() != x.rows() {
+            return Err(Error::stage("predict", "the matrix does not match the trees"));
+        }
+        let cols = x.cols();
+        for (rows, sums) in x.data().chunks(PREDICT_CHUNK * cols).zip(out.chunks_mut(PREDICT_CHUNK)) {
+            for &root in &self.roots {
+                self.add_tree(root, rows, cols, sums);
+            }
+        }
+        Ok(())
+    }
+
+    /// One tree's leaf value added to each row of a piece (`rows` row-major, `cols` wide).
+    #[inline(never)]
+    fn add_tree(&self, root: usize, rows: &[f64], cols: usize, sums: &mut [f64]) {
+        for (block, block_sums) in rows.chunks(PREDICT_LANES * cols).zip(sums.chunks_mut(PREDICT_LANES)) {
+            let mut node = [root; PREDICT_LANES];
+            loop {
+                let mut moved = false;
+                for (j, n) in node.iter_mut().enumerate().take(block_sums.len()) {
+                    let current = self.nodes[*n];
+                    let value = block[j * cols + current.feature as usize];
+                    let next = current.right as usize - usize::from(value <= current.threshold);
+                    moved |= next != *n;
+                    *n = next;
+                }
+                if !moved {
+                    break;
+                }
+            }
+            for (sum, n) in block_sums.iter_mut().zip(node) {
+                *sum += self.values[n];
+            }
+        }
     }
 }
 
@@ -632,9 +662,9 @@ mod tests {
             assert_eq!(tree.predict_row(&[*v]), *target);
         }
         let matrix = Matrix::new(vec!["x".into()], x.clone()).unwrap();
-        let mut blocked = vec![0.0; x.len()];
-        tree.add_predictions(&matrix, &mut blocked);
-        assert_eq!(blocked, y);
+        let mut packed = vec![0.0; x.len()];
+        PackedTrees::new(std::slice::from_ref(&tree), 1).unwrap().add_predictions(&matrix, &mut packed).unwrap();
+        assert_eq!(packed, y);
         // Between training points the split sits at the midpoint.
         assert_eq!(tree.predict_row(&[29.4]), 1.0);
         assert_eq!(tree.predict_row(&[29.6]), 5.0);
@@ -661,6 +691,38 @@ mod tests {
         let (_, grown) = grow_on(&x, &y, GrowParams { min_samples_leaf: 7, max_depth: Some(3), ..params(None) });
         assert!(grown.leaves().all(|l| l.stats.count >= 7 && l.depth <= 3));
         assert!(grown.leaves().count() <= 8);
+    }
+
+    /// Several trees on several features, rows with NaN and a leaf-only tree: the packed,
+    /// piecewise prediction is exactly each row's sum of `predict_row` in tree order.
+    #[test]
+    fn packed_prediction_equals_the_sum_of_row_by_row_predictions() {
+        let mut rng = SplitMix64::new(11);
+        let (rows, cols) = (PREDICT_CHUNK * 2 + 13, 3);
+        let data: Vec<f64> = (0..rows * cols)
+            .map(|i| if i % 37 == 5 { f64::NAN } else { rng.below(1000) as f64 / 7.0 })
+            .collect();
+        let x = Matrix::new(vec!["a".into(), "b".into(), "c".into()], data).unwrap();
+        let all: Vec<u32> = (0..rows as u32).collect();
+        let mapper = BinMapper::fit(&x, &all, 32);
+        let binned = mapper.transform(&x, &all);
+        let mut grower = TreeGrower::new(&binned, GrowParams { min_samples_leaf: 3, ..params(Some(20)) });
+        let mut trees: Vec<Tree> = (0..4)
+            .map(|t| {
+                let grad: Vec<f64> = (0..rows).map(|r| ((r * (t + 3)) % 17) as f64 - 8.0).collect();
+                let grown = grower.grow(&all, &grad, &vec![1.0; rows], &mut rng);
+                Tree::from_grown(&grown, &mapper, 0.3)
+            })
+            .collect();
+        trees.push(Tree { feature: vec![0], threshold: vec![0.0], left: vec![0], value: vec![2.5] });
+        assert!(trees[0].n_leaves() > 5);
+        let mut packed = vec![1.0; rows];
+        PackedTrees::new(&trees, cols).unwrap().add_predictions(&x, &mut packed).unwrap();
+        for (r, p) in packed.iter().enumerate() {
+            let expected = trees.iter().fold(1.0, |sum, tree| sum + tree.predict_row(x.row(r)));
+            assert_eq!(*p, expected, "row {r}");
+        }
+        assert!(PackedTrees::new(&trees, 2).is_err());
     }
 
     #[test]
