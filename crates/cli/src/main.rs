@@ -6,6 +6,13 @@
 //!
 //! Exit codes: 0 success, 1 a data contract failed, 2 bad usage or unreadable/invalid input.
 
+/// mimalloc instead of the system allocator: a run allocates ~170 MB of short-lived columns
+/// and matrices, and glibc hands each large one fresh pages from the kernel (a page fault per
+/// 4 KiB) where mimalloc reuses what the previous stage freed. Measured on the real train.csv
+/// with Ridge, 10 alternating runs each: sum of stages median 276 ms against 313 ms.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod commands;
 mod output;
 
