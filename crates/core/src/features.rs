@@ -833,13 +833,8 @@ mod tests {
     /// random series with missing weeks, NaN, −0.0, large and nearly constant sales.
     #[test]
     fn rolling_windows_equal_one_window_at_a_time() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::rng::SplitMix64::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u64();
         let mut windows = RollingWindows::default();
         let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
         for _ in 0..200 {

@@ -705,13 +705,8 @@ mod tests {
     #[test]
     fn rolling_statistics_equal_one_window_at_a_time_bit_for_bit() {
         // Many short series with gaps, duplicate dates and missing values (NaN and −0.0 too).
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::rng::SplitMix64::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next_u64();
         let (mut stores, mut dates, mut sales) = (vec![], vec![], vec![]);
         for store in 0..60 {
             let mut date = 0;

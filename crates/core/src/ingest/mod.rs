@@ -457,13 +457,8 @@ mod tests {
 
     #[test]
     fn plain_decimals_parse_bit_for_bit_as_the_general_parser() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::rng::SplitMix64::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u64();
         for _ in 0..200_000 {
             let digits = 1 + (next() % 15) as usize;
             let mut text: String = (0..digits).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
