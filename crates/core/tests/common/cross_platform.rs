@@ -20,8 +20,11 @@ pub const FIXTURE: &str = include_str!("../../../../tests/fixtures/cross_platfor
 /// operations differently, nothing more.
 pub const TOLERANCE: f64 = 1e-9;
 
-/// (model, parameters, seed): small settings, so the browser test stays quick.
-pub const FITS: [(&str, &[(&str, &str)], u64); 4] = [
+/// A model's name, its parameters and the seed of its fit.
+pub type Fit = (&'static str, &'static [(&'static str, &'static str)], u64);
+
+/// Small settings, so the browser test stays quick.
+pub const FITS: [Fit; 4] = [
     ("gbdt", &[("max_iter", "15")], 7),
     ("gbdt", &[("max_iter", "15"), ("subsample", "0.7"), ("feature_fraction", "0.6")], 11),
     ("random-forest", &[("n_trees", "4"), ("max_depth", "8")], 7),
