@@ -6,13 +6,17 @@ use crate::components::MiniHistogram;
 use crate::state::AppState;
 use crate::worker_client::Engine;
 
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default()
+}
+
 #[component]
 pub fn DataPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let engine = expect_context::<Engine>();
     let picked = |ev: &leptos::ev::Event| -> Vec<web_sys::File> {
         let input: web_sys::HtmlInputElement = event_target(ev);
-        let files = input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
+        let files = files_of(input.files());
         // Picking the same file again after fixing it must fire again.
         input.set_value("");
         files
@@ -33,8 +37,7 @@ pub fn DataPage() -> impl IntoView {
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        let Some(list) = ev.data_transfer().and_then(|t| t.files()) else { return };
-        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        let files = files_of(ev.data_transfer().and_then(|t| t.files()));
         if !files.is_empty() && !state.busy.get_untracked() {
             engine.run_files(files);
         }

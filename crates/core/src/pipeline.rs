@@ -216,6 +216,19 @@ pub struct StageOutputs {
 }
 
 impl StageOutputs {
+    /// Takes `stage`'s output from `other` (shared, not copied).
+    fn share(&mut self, stage: Stage, other: &StageOutputs) {
+        match stage {
+            Stage::Ingest => self.ingest.clone_from(&other.ingest),
+            Stage::RawContract => self.raw_contract.clone_from(&other.raw_contract),
+            Stage::Features => self.features.clone_from(&other.features),
+            Stage::FeatureContract => self.feature_contract.clone_from(&other.feature_contract),
+            Stage::Split => self.split.clone_from(&other.split),
+            Stage::Train => self.model.clone_from(&other.model),
+            Stage::Evaluate => self.evaluation.clone_from(&other.evaluation),
+        }
+    }
+
     fn has(&self, stage: Stage) -> bool {
         match stage {
             Stage::Ingest => self.ingest.is_some(),
@@ -445,9 +458,14 @@ impl<'a> Runner<'a> {
             Ok((value, message)) => (StageState::Success, message, Ok(value)),
             Err(error) => (StageState::Failed, error.to_string(), Err(error)),
         };
-        (self.observer)(PipelineEvent::Stage { stage, state, duration_ms: Some(duration_ms), message: message.clone() });
-        self.stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms, message });
+        self.ended(stage, state, Some(duration_ms), message);
         value
+    }
+
+    /// A stage has ended (or will not run): tells the observer and records it.
+    fn ended(&mut self, stage: Stage, state: StageState, duration_ms: Option<f64>, message: String) {
+        (self.observer)(PipelineEvent::Stage { stage, state, duration_ms, message: message.clone() });
+        self.stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms: duration_ms.unwrap_or(0.0), message });
     }
 
     /// Takes a stage's output from an earlier run instead of running it.
@@ -460,19 +478,9 @@ impl<'a> Runner<'a> {
         } else {
             format!("{KEPT_PREFIX}{}: {summary}", previous.record.run_id)
         };
-        let kept = &previous.outputs;
-        match stage {
-            Stage::Ingest => self.outputs.ingest.clone_from(&kept.ingest),
-            Stage::RawContract => self.outputs.raw_contract.clone_from(&kept.raw_contract),
-            Stage::Features => self.outputs.features.clone_from(&kept.features),
-            Stage::FeatureContract => self.outputs.feature_contract.clone_from(&kept.feature_contract),
-            Stage::Split => self.outputs.split.clone_from(&kept.split),
-            Stage::Train => self.outputs.model.clone_from(&kept.model),
-            Stage::Evaluate => self.outputs.evaluation.clone_from(&kept.evaluation),
-        }
+        self.outputs.share(stage, &previous.outputs);
         self.after(stage);
-        (self.observer)(PipelineEvent::Stage { stage, state: StageState::Success, duration_ms: Some(duration_ms), message: message.clone() });
-        self.stages.push(StageRecord { stage: stage.name().to_string(), state: StageState::Success, duration_ms, message });
+        self.ended(stage, StageState::Success, Some(duration_ms), message);
     }
 
     /// What a stage's output adds to the run record, whether it ran now or was kept.
@@ -711,15 +719,13 @@ impl<'a> Runner<'a> {
         Ok((Evaluation { train: train_metrics, test: test_metrics, test_rows }, message))
     }
 
-    fn finish(self, started_at: Stage, result: Result<()>) -> PipelineOutcome {
+    fn finish(mut self, started_at: Stage, result: Result<()>) -> PipelineOutcome {
         let end_ms = self.clock.now_ms();
-        let mut stages = self.stages;
-        let failed = result.is_err();
-        for stage in Stage::ALL.iter().skip(stages.len()) {
-            let state = if failed { StageState::UpstreamFailed } else { StageState::Skipped };
-            (self.observer)(PipelineEvent::Stage { stage: *stage, state, duration_ms: None, message: String::new() });
-            stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms: 0.0, message: String::new() });
+        let state = if result.is_err() { StageState::UpstreamFailed } else { StageState::Skipped };
+        for stage in Stage::ALL.into_iter().skip(self.stages.len()) {
+            self.ended(stage, state, None, String::new());
         }
+        let stages = self.stages;
         let start_time_ms = self.start_ms as i64;
         let error = result.err();
         let outputs = self.outputs;
