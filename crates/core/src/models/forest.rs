@@ -18,10 +18,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::binning::{BinMapper, MAX_BINS};
-use super::hist_tree::{GrowParams, PackedTrees, Tree, TreeGrower};
+use super::hist_tree::{normalise_importances, GrowParams, PackedTrees, Tree, TreeGrower};
 use crate::rng::SplitMix64;
 use super::stats::weighted_mean;
-use super::{param_bool, param_in, param_optional_usize, Estimator, FitContext, Matrix, Predictor, TrainingSet};
+use super::{optional_to_string, param_bool, param_in, param_optional_usize, Estimator, FitContext, Matrix, Predictor, TrainingSet};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,10 +66,9 @@ impl ForestParams {
 
     /// The decision tree has neither `n_trees` nor `bootstrap`: `forest` = false.
     pub fn to_map(&self, forest: bool) -> BTreeMap<String, String> {
-        let optional = |v: Option<usize>| v.map_or("none".to_string(), |v| v.to_string());
         let mut map = BTreeMap::from([
-            ("max_depth".to_string(), optional(self.max_depth)),
-            ("max_leaf_nodes".to_string(), optional(self.max_leaf_nodes)),
+            ("max_depth".to_string(), optional_to_string(self.max_depth)),
+            ("max_leaf_nodes".to_string(), optional_to_string(self.max_leaf_nodes)),
             ("min_samples_leaf".to_string(), self.min_samples_leaf.to_string()),
             ("max_features".to_string(), self.max_features.to_string()),
             ("max_bins".to_string(), self.max_bins.to_string()),
@@ -127,34 +126,36 @@ impl Estimator for ForestParams {
         };
         let mut grower = TreeGrower::new(&binned, grow);
         let root = SplitMix64::new(ctx.seed);
-        let base_weight = |r: usize| if self.weighted { data.weights[r] } else { 1.0 };
+        let base_weight = |r: usize| data.weight(r, self.weighted);
         let (mut grad, mut hess) = (vec![0.0; n], vec![0.0; n]);
         let mut counts = vec![0u32; n];
         let mut trees = Vec::with_capacity(self.n_trees);
         let mut importances = vec![0.0; x.cols()];
         for t in 0..self.n_trees {
             let mut rng = root.fork(t as u64);
-            let sample: Vec<u32> = if self.bootstrap {
+            let drawn;
+            let sample: &[u32] = if self.bootstrap {
                 counts.fill(0);
                 for _ in 0..n {
                     counts[rng.below(n)] += 1;
                 }
-                all_rows.iter().copied().filter(|&r| counts[r as usize] > 0).collect()
+                drawn = all_rows.iter().copied().filter(|&r| counts[r as usize] > 0).collect::<Vec<u32>>();
+                &drawn
             } else {
                 counts.fill(1);
-                all_rows.clone()
+                &all_rows
             };
             let mean = weighted_mean(sample.iter().map(|&r| {
                 let r = r as usize;
                 (data.y[r], base_weight(r) * f64::from(counts[r]))
             }));
-            for &r in &sample {
+            for &r in sample {
                 let r = r as usize;
                 let w = base_weight(r) * f64::from(counts[r]);
                 grad[r] = w * (mean - data.y[r]);
                 hess[r] = w;
             }
-            let grown = grower.grow(&sample, &grad, &hess, &mut rng);
+            let grown = grower.grow(sample, &grad, &hess, &mut rng);
             grown.add_importances(&mut importances);
             let mut tree = Tree::from_grown(&grown, &mapper, 1.0);
             for (value, &left) in tree.value.iter_mut().zip(&tree.left) {
@@ -165,10 +166,7 @@ impl Estimator for ForestParams {
             trees.push(tree);
             ctx.report(t + 1, self.n_trees);
         }
-        let total: f64 = importances.iter().sum();
-        if total > 0.0 {
-            importances.iter_mut().for_each(|v| *v /= total);
-        }
+        normalise_importances(&mut importances);
         Ok(ForestModel { feature_names: x.names().to_vec(), trees, feature_importances: importances })
     }
 }

@@ -27,11 +27,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::binning::{BinMapper, MAX_BINS};
-use super::hist_tree::{GrowParams, PackedTrees, Tree, TreeGrower};
+use super::hist_tree::{normalise_importances, GrowParams, PackedTrees, Tree, TreeGrower};
 use crate::rng::SplitMix64;
 use super::stats::{weighted_mean, weighted_median};
 use super::{
-    param_bool, param_in, param_optional_usize, Estimator, FitContext, Matrix, Predictor, TrainingSet,
+    optional_to_string, param_bool, param_in, param_optional_usize, Estimator, FitContext, Matrix, Predictor, TrainingSet,
 };
 use crate::error::{Error, Result};
 
@@ -142,10 +142,6 @@ fn offset_column(x: &Matrix, name: &str) -> Result<usize> {
         .ok_or_else(|| Error::stage("train", "gbdt: offset \"lag\" needs a lag_h column in the features"))
 }
 
-fn optional_to_string(value: Option<usize>) -> String {
-    value.map_or("none".into(), |v| v.to_string())
-}
-
 impl GbdtParams {
     pub fn to_map(&self) -> BTreeMap<String, String> {
         BTreeMap::from([
@@ -237,7 +233,7 @@ impl Estimator for GbdtParams {
         let mut rng = SplitMix64::new(ctx.seed);
         let offset_column = self.offset.as_deref().map(|name| offset_column(x, name)).transpose()?;
         let offset_of = |r: usize| offset_column.map_or(0.0, |c| x.get(r, c));
-        let weight_of = |r: usize| if self.weighted { data.weights[r] } else { 1.0 };
+        let weight_of = |r: usize| data.weight(r, self.weighted);
 
         let (train_rows, valid_rows) = if self.early_stopping {
             validation_split(n, data.time, self.validation_fraction, &mut rng)
@@ -267,7 +263,8 @@ impl Estimator for GbdtParams {
         let n_train = train_rows.len();
         let mut raw = vec![baseline; n_train];
         let mut raw_valid = vec![baseline; valid_rows.len()];
-        let (mut grad, mut hess) = (vec![0.0; n_train], vec![0.0; n_train]);
+        // The hessians are the weights for every loss (see `gradients`).
+        let mut grad = vec![0.0; n_train];
         let mut residuals: Vec<(f64, f64)> = Vec::new();
         let all_rows: Vec<u32> = (0..n_train as u32).collect();
         let all_valid: Vec<u32> = (0..valid_rows.len() as u32).collect();
@@ -281,7 +278,7 @@ impl Estimator for GbdtParams {
         let mut importances = vec![0.0; x.cols()];
         let mut best = (f64::INFINITY, 0usize);
         for iteration in 0..self.max_iter {
-            self.gradients(&y, &raw, &w, &mut grad, &mut hess, &mut residuals);
+            self.gradients(&y, &raw, &w, &mut grad, &mut residuals);
             let sampled;
             let sample: &[u32] = if self.subsample < 1.0 {
                 let k = ((self.subsample * n_train as f64).round() as usize).max(1);
@@ -295,7 +292,7 @@ impl Estimator for GbdtParams {
                 let k = ((self.feature_fraction * p as f64).round() as usize).clamp(1, p);
                 grower.use_features(&rng.sample_indices(p, k, &mut feature_scratch));
             }
-            let mut tree = grower.grow(sample, &grad, &hess, &mut rng);
+            let mut tree = grower.grow(sample, &grad, &w, &mut rng);
             if self.loss == GbdtLoss::Absolute {
                 // Line search: the weighted median of each leaf's residuals.
                 let rows = grower.rows();
@@ -340,10 +337,7 @@ impl Estimator for GbdtParams {
         if !valid_rows.is_empty() {
             trees.truncate(best.1 + 1);
         }
-        let total: f64 = importances.iter().sum();
-        if total > 0.0 {
-            importances.iter_mut().for_each(|v| *v /= total);
-        }
+        normalise_importances(&mut importances);
         Ok(GbdtModel {
             feature_names: x.names().to_vec(),
             loss: self.loss,
@@ -381,18 +375,10 @@ fn add_to_rows(rows: &[u32], value: f64, raw: &mut [f64]) {
 }
 
 impl GbdtParams {
-    /// Gradients and hessians of the loss at the current predictions.
+    /// Gradients of the loss at the current predictions. The hessians are the weights `w`
+    /// for every loss (the absolute and Huber losses use them to choose splits only).
     #[inline(never)]
-    fn gradients(
-        &self,
-        y: &[f64],
-        raw: &[f64],
-        w: &[f64],
-        grad: &mut [f64],
-        hess: &mut [f64],
-        scratch: &mut Vec<(f64, f64)>,
-    ) {
-        hess.copy_from_slice(w);
+    fn gradients(&self, y: &[f64], raw: &[f64], w: &[f64], grad: &mut [f64], scratch: &mut Vec<(f64, f64)>) {
         match self.loss {
             GbdtLoss::Squared => {
                 for (((g, y), p), w) in grad.iter_mut().zip(y).zip(raw).zip(w) {

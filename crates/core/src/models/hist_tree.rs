@@ -125,13 +125,21 @@ impl GrownTree {
         }
     }
 
-    /// Adds each split's gain to its feature's total.
+    /// Adds each split's gain to its feature's total (see [`normalise_importances`]).
     pub fn add_importances(&self, totals: &mut [f64]) {
         for node in &self.nodes {
             if let Some((feature, _)) = node.split {
                 totals[feature] += node.gain;
             }
         }
+    }
+}
+
+/// Scales gain totals to sum to 1 (left as they are when no split gained anything).
+pub(crate) fn normalise_importances(totals: &mut [f64]) {
+    let total: f64 = totals.iter().sum();
+    if total > 0.0 {
+        totals.iter_mut().for_each(|v| *v /= total);
     }
 }
 

@@ -98,6 +98,13 @@ pub struct TrainingSet<'a> {
     pub time: Option<&'a [i32]>,
 }
 
+impl TrainingSet<'_> {
+    /// Row `r`'s sample weight for a model whose `weighted` switch is as given.
+    pub(crate) fn weight(&self, r: usize, weighted: bool) -> f64 {
+        if weighted { self.weights[r] } else { 1.0 }
+    }
+}
+
 /// Progress of a long fit, e.g. trees built; the app turns it into a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FitProgress {
@@ -415,6 +422,11 @@ pub(crate) fn param_in<T: std::str::FromStr + Copy>(
         let text = values.get(key).map(String::as_str).unwrap_or_default();
         Err(Error::Params(format!("parameter \"{key}\" must be {what}, got \"{text}\"")))
     }
+}
+
+/// How [`param_optional_usize`] reads back an optional integer hyperparameter.
+pub(crate) fn optional_to_string(value: Option<usize>) -> String {
+    value.map_or("none".into(), |v| v.to_string())
 }
 
 /// An integer hyperparameter that may be `none`.

@@ -68,7 +68,7 @@ impl Estimator for SeriesLevelParams {
 
     fn fit(&self, data: TrainingSet<'_>, _ctx: &mut FitContext<'_>) -> Result<SeriesLevelModel> {
         let (store, dept) = key_columns(data.x)?;
-        let weight = |r: usize| if self.weighted { data.weights[r] } else { 1.0 };
+        let weight = |r: usize| data.weight(r, self.weighted);
         let mut groups: BTreeMap<(u64, u64), Vec<(f64, f64)>> = BTreeMap::new();
         for (r, &y) in data.y.iter().enumerate() {
             let key = (data.x.get(r, store).to_bits(), data.x.get(r, dept).to_bits());
