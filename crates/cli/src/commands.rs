@@ -379,9 +379,12 @@ fn read_inputs(path: &Path, config: &FeatureConfig) -> Result<Vec<InputFile>> {
     let mut inputs = vec![read_train_input(path)?];
     let dir = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
     for (on, schema) in [(config.join_features, &FEATURES), (config.join_stores, &STORES)] {
+        if !on {
+            continue;
+        }
         let name = schema.file_name;
         let found = [name.to_string(), format!("{name}.gz")].into_iter().map(|n| dir.join(n)).find(|p| p.is_file());
-        if let (true, Some(file)) = (on, found) {
+        if let Some(file) = found {
             inputs.push(InputFile { name: file.display().to_string(), bytes: read_bytes(&file)? });
         }
     }

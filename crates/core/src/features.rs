@@ -240,7 +240,8 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
 
     let key = |i: usize| (store_v[i], dept_v[i], date_v[i]);
     let mut order: Vec<u32> = (0..n as u32).collect();
-    if !(1..n).all(|i| key(i - 1) <= key(i)) {
+    let sorted_already = (1..n).all(|i| key(i - 1) <= key(i));
+    if !sorted_already {
         order.sort_unstable_by_key(|&i| key(i as usize));
     }
     let first_date = date_v.iter().copied().min().unwrap_or(0);
@@ -361,15 +362,14 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
         let by_week = &calendar[field];
         Arc::new(Int64Array::from(row_weeks.iter().map(|&w| by_week[w as usize]).collect::<Vec<i64>>()))
     };
-    let sorted_already = order.iter().enumerate().all(|(position, &row)| position == row as usize);
+    // Already in (Store, Dept, Date) order, the table's columns are shared, not copied.
+    let indices = (!sorted_already).then(|| arrow_array::UInt32Array::from(order.clone()));
     let key_column = |name: &str| -> Result<ArrayRef> {
         let array = sales.array(name)?;
-        if sorted_already {
-            // The table is already in (Store, Dept, Date) order: share its columns.
-            return Ok(array.clone());
+        match &indices {
+            None => Ok(array.clone()),
+            Some(indices) => arrow_select::take::take(array.as_ref(), indices, None).map_err(|e| Error::artifact("features", e)),
         }
-        let indices = arrow_array::UInt32Array::from(order.clone());
-        arrow_select::take::take(array.as_ref(), &indices, None).map_err(|e| Error::artifact("features", e))
     };
     let mut columns: Vec<(String, ArrayRef)> = Vec::new();
     for name in KEY_COLUMNS {

@@ -367,9 +367,7 @@ pub(crate) fn value_lengths_to_be_between(kwargs: &Kwargs<'_>) -> KwargResult<Bo
 
 impl Check for ValueLengths {
     fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String> {
-        map_values(frame, &self.column, self.mostly, |v| {
-            let length = python_str(v).chars().count();
-            self.bounds.contains(&Key::Num(length as f64), ColumnType::Int)
-        })
+        let bounds = self.bounds.for_column(ColumnType::Int);
+        map_values(frame, &self.column, self.mostly, |v| bounds.contains(&Key::Num(python_str(v).chars().count() as f64)))
     }
 }

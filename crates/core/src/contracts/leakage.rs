@@ -103,7 +103,6 @@ impl<'f> SeriesCache<'f> {
 struct SeriesLayout<'f> {
     group_by: Vec<String>,
     date_name: String,
-    rows: usize,
     order: Vec<usize>,
     series: Vec<Range<usize>>,
     /// The date of each position (`dates[order[i]]`).
@@ -144,7 +143,6 @@ impl<'f> SeriesLayout<'f> {
         Ok(SeriesLayout {
             group_by: spec.group_by.clone(),
             date_name: spec.date_column.clone(),
-            rows,
             order,
             series,
             sorted_dates,
@@ -167,7 +165,8 @@ impl<'f> SeriesLayout<'f> {
     /// The position of `row`, `None` when its date is null.
     fn position(&self, row: usize) -> Option<usize> {
         let positions = self.positions.get_or_init(|| {
-            let mut positions = vec![usize::MAX; self.rows];
+            // Every row is either placed (in `order`) or unplaced.
+            let mut positions = vec![usize::MAX; self.order.len() + self.unplaced.len()];
             for (position, &row) in self.order.iter().enumerate() {
                 positions[row] = position;
             }
