@@ -15,7 +15,7 @@ mod worker {
     use std::sync::Arc;
 
     use shelfcast_core::pipeline::{self, Clock, Evaluation, InputFile, PipelineConfig, PipelineOutcome, Stage, Suites};
-    use shelfcast_core::ingest::{schema_for_file, FEATURES, STORES};
+    use shelfcast_core::ingest::{is_join_file, schema_for_file};
     use shelfcast_core::models::{ModelKind, ModelSpec};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
@@ -86,10 +86,6 @@ mod worker {
         fn names(&self) -> Vec<String> {
             self.inputs.iter().map(|f| f.name.clone()).collect()
         }
-    }
-
-    fn is_join_file(name: &str) -> bool {
-        matches!(schema_for_file(name), Some(s) if *s == FEATURES || *s == STORES)
     }
 
     /// Two join files of the same table (`features.csv` and `features.csv.gz`).

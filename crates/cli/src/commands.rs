@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use shelfcast_core::calendar::parse_iso_date;
 use shelfcast_core::contracts::{self, ResultFormat, Suite, ValidationOptions};
 use shelfcast_core::features::{build_features_with, model_data, FeatureConfig, FeatureInputs};
-use shelfcast_core::ingest::{read_inferred, read_table, schema_for_file, sha256_hex, TableSchema, FEATURES, STORES, TRAIN};
+use shelfcast_core::ingest::{read_inferred, sha256_hex, FEATURES, STORES, TRAIN};
 use shelfcast_core::models::{FitContext, ModelArtifact, ModelKind, ModelSpec, TrainingSet};
 use shelfcast_core::pipeline::{self, Clock, InputFile, PipelineConfig, Suites};
 use shelfcast_core::split::split_by_date;
@@ -295,22 +295,13 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
         }
         Command::Features { data, out, features, cutoff } => {
             let config = features.config()?;
-            // The sales file comes first; the join files after it carry their names.
-            let mut files = read_inputs(&data, &config)?.into_iter();
-            let sales_file = files.next().context("read_inputs returns the sales file first")?;
-            let sales = read_table(&sales_file.name, &sales_file.bytes, &TRAIN, &mut |_| {})?.frame;
-            let mut joined = Vec::new();
-            for file in files {
-                let schema = schema_for_file(&file.name).context("join files are found by name")?;
-                joined.push((schema, read_table(&file.name, &file.bytes, schema, &mut |_| {})?.frame));
-            }
-            let table_of = |schema: &TableSchema| joined.iter().find(|(s, _)| *s == schema).map(|(_, frame)| frame);
+            let ingested = pipeline::ingest(&read_inputs(&data, &config)?, &config, &mut |_| {})?;
             let inputs = FeatureInputs {
-                store_weeks: table_of(&FEATURES),
-                stores: table_of(&STORES),
+                store_weeks: ingested.store_weeks.as_ref(),
+                stores: ingested.stores.as_ref(),
                 cutoff: cutoff.as_deref().map(parse_cutoff).transpose()?,
             };
-            let frame = build_features_with(&sales, &config, &inputs)?;
+            let frame = build_features_with(&ingested.sales, &config, &inputs)?;
             write_file(&out, &frame.to_ipc()?)?;
             eprintln!("wrote {} ({} rows × {} columns)", out.display(), frame.num_rows(), frame.num_columns());
             Ok(ExitCode::SUCCESS)
