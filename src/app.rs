@@ -50,7 +50,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/runs") view=RunsPage/>
                 </Routes>
                 {move || state.result.get().map(|r| view! {
-                    <section class="last-run" aria-label="Last run">
+                    <section class="last-run" aria-label="Last run" data-run-id=r.record.run_id.clone()>
                         <MetricsTable train=r.train test=r.test/>
                     </section>
                 })}

@@ -10,10 +10,12 @@ use shelfcast_core::tracking::{RunRecord, RunStore};
 use crate::state::AppState;
 use crate::storage::{request_persistence, IndexedDbRunStore, DATABASE_NAME as DATABASE};
 
-
 async fn refresh(state: AppState, store: &IndexedDbRunStore) {
     match store.list_runs().await {
-        Ok(runs) => state.runs.set(runs),
+        Ok(listing) => {
+            state.runs.set(listing.runs);
+            state.damaged.set(listing.damaged);
+        }
         Err(e) => state.error.set(Some(format!("cannot list the stored runs: {e}"))),
     }
 }
@@ -38,13 +40,14 @@ pub async fn save(state: AppState, record: RunRecord) {
     refresh(state, &store).await;
 }
 
-pub async fn delete(state: AppState, run_id: String) {
+/// Deletes what is stored under `key`: a run by its id, or a damaged record by its key.
+pub async fn delete(state: AppState, key: String) {
     let mut store = match IndexedDbRunStore::open(DATABASE).await {
         Ok(store) => store,
         Err(e) => return state.error.set(Some(format!("cannot open the run store: {e}"))),
     };
-    if let Err(e) = store.delete_run(&run_id).await {
-        state.error.set(Some(format!("cannot delete run {run_id}: {e}")));
+    if let Err(e) = store.delete_run(&key).await {
+        state.error.set(Some(format!("cannot delete {key}: {e}")));
     }
     refresh(state, &store).await;
 }

@@ -8,7 +8,7 @@ use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::pipeline::{PipelineEvent, SeriesPoint, Stage};
 use shelfcast_core::profile::DataProfile;
-use shelfcast_core::tracking::{RunRecord, StageState};
+use shelfcast_core::tracking::{DamagedRecord, RunRecord, StageState};
 
 /// One task of the pipeline as the grid shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +57,8 @@ pub struct AppState {
     pub series: RwSignal<Option<(i64, i64, Vec<SeriesPoint>)>>,
     /// Runs kept in the browser, newest first.
     pub runs: RwSignal<Vec<RunRecord>>,
+    /// Stored records that cannot be shown as runs (damaged, or from a newer build).
+    pub damaged: RwSignal<Vec<DamagedRecord>>,
 }
 
 impl Default for AppState {
@@ -79,12 +81,18 @@ impl Default for AppState {
             latest: RwSignal::new(None),
             series: RwSignal::new(None),
             runs: RwSignal::new(Vec::new()),
+            damaged: RwSignal::new(Vec::new()),
         }
     }
 }
 
-impl AppState {
+/// The first eight characters of a run id, as the pages show it (all of a shorter one: stored
+/// ids come from anywhere).
+pub fn short_id(run_id: &str) -> String {
+    run_id.chars().take(8).collect()
+}
 
+impl AppState {
     /// Applies a message from the worker. Returns the finished run's record, which the
     /// caller stores.
     pub fn apply(&self, response: Response) -> Option<RunRecord> {
@@ -127,7 +135,7 @@ impl AppState {
                         self.status.set("The run failed; the previous results stay on screen.".into());
                     }
                     None => {
-                        self.status.set(format!("Run {} finished.", &record.run_id[..8]));
+                        self.status.set(format!("Run {} finished.", short_id(&record.run_id)));
                         self.series.set(None);
                         self.result.set(Some(result));
                     }

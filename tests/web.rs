@@ -12,11 +12,10 @@ use leptos::prelude::*;
 use shelfcast_app::components::{MetricsTable, StageGrid};
 use shelfcast_app::state::StageView;
 use shelfcast_core::pipeline::Stage;
-use shelfcast_app::storage::{request_persistence, run_field, IndexedDbRunStore, RUNS};
+use shelfcast_app::storage::{request_persistence, run_field, IndexedDbRunStore, DB_VERSION, RUNS};
 use shelfcast_core::metrics::Metrics;
 use shelfcast_core::tracking::{
-    StageState,
-    DatasetFingerprint, RunRecord, RunStatus, RunStore, RUN_RECORD_VERSION, VERSION_1_RECORD_EXAMPLE,
+    DatasetFingerprint, RecordProblem, RunRecord, RunStatus, RunStore, StageState, RUN_RECORD_VERSION,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -49,6 +48,13 @@ fn run(run_id: &str, start_time_ms: i64) -> RunRecord {
 
 fn ids(runs: &[RunRecord]) -> Vec<&str> {
     runs.iter().map(|r| r.run_id.as_str()).collect()
+}
+
+/// The ids of every readable run a store lists, newest first.
+async fn listed(store: &IndexedDbRunStore) -> Vec<String> {
+    let listing = store.list_runs().await.unwrap();
+    assert_eq!(listing.damaged, [], "no damaged records");
+    listing.runs.into_iter().map(|r| r.run_id).collect()
 }
 
 /// Writes a row straight into the runs store, as an older build (or a damaged one) left it.
@@ -88,13 +94,13 @@ async fn runs_read_back_and_list_newest_first() {
     }
     assert_eq!(store.get_run("a").await.unwrap(), Some(run("a", 1_000)));
     assert_eq!(store.get_run("missing").await.unwrap(), None);
-    assert_eq!(ids(&store.list_runs().await.unwrap()), ["c", "b", "a"]);
+    assert_eq!(listed(&store).await, ["c", "b", "a"]);
 
     // Putting a run again replaces it.
     let mut changed = run("a", 4_000);
     changed.tags.insert("note".into(), "rerun".into());
     store.put_run(&changed).await.unwrap();
-    let runs = store.list_runs().await.unwrap();
+    let runs = store.list_runs().await.unwrap().runs;
     assert_eq!(ids(&runs), ["a", "c", "b"]);
     assert_eq!(runs[0], changed);
 }
@@ -108,7 +114,7 @@ async fn runs_survive_closing_and_reopening_the_database() {
 
     let store = IndexedDbRunStore::open(&name).await.unwrap();
     assert_eq!(store.get_run("kept").await.unwrap(), Some(run("kept", 1_000)));
-    assert_eq!(ids(&store.list_runs().await.unwrap()), ["kept"]);
+    assert_eq!(listed(&store).await, ["kept"]);
 }
 
 #[wasm_bindgen_test]
@@ -119,54 +125,133 @@ async fn deleting_says_whether_the_run_was_there() {
     assert!(store.delete_run("gone").await.unwrap());
     assert!(!store.delete_run("gone").await.unwrap());
     assert_eq!(store.get_run("gone").await.unwrap(), None);
-    assert_eq!(ids(&store.list_runs().await.unwrap()), ["stays"]);
+    assert_eq!(listed(&store).await, ["stays"]);
 }
 
+#[path = "../crates/core/tests/common/stored_records.rs"]
+mod stored_records;
+
+/// The run records earlier builds wrote (tests/fixtures/run_records/), stored as rows the way
+/// the app stores them, read back through IndexedDB: upgraded with every field kept, and
+/// written back in this build's version when saved again.
 #[wasm_bindgen_test]
-async fn a_version_1_record_reads_back_upgraded() {
+async fn records_written_by_earlier_builds_read_back_upgraded_and_intact() {
     let name = fresh_database("migrate");
     IndexedDbRunStore::open(&name).await.unwrap().close();
-    let run_id = "0123456789abcdef0123456789abcdef";
-    put_raw_row(&name, run_id, 1_700_000_000_000, VERSION_1_RECORD_EXAMPLE).await;
-
+    for fixture in stored_records::FIXTURES {
+        let run_id = stored_records::run_id(fixture.stored);
+        put_raw_row(&name, &run_id, fixture.start_time_ms(), fixture.stored).await;
+    }
     let mut store = IndexedDbRunStore::open(&name).await.unwrap();
-    let run = store.get_run(run_id).await.unwrap().expect("the version 1 run is found");
-    assert_eq!(run.schema_version, RUN_RECORD_VERSION);
-    assert_eq!(run.contracts.len(), 1);
-    assert_eq!(run.contracts[0].suite, "sales_expectation_suite");
-    assert!(run.contracts[0].success);
-    assert!(run.registrable);
-    assert_eq!(run.metrics["test_wmae"], 2858.373);
-    assert_eq!(store.list_runs().await.unwrap(), std::slice::from_ref(&run));
-
-    // Saved again, it is written in the current version and reads back equal.
-    store.put_run(&run).await.unwrap();
-    assert_eq!(store.get_run(run_id).await.unwrap(), Some(run));
+    let listing = store.list_runs().await.unwrap();
+    assert_eq!(listing.damaged, []);
+    assert_eq!(listing.runs.len(), stored_records::FIXTURES.len());
+    for fixture in stored_records::FIXTURES {
+        let run_id = stored_records::run_id(fixture.stored);
+        let run = store.get_run(&run_id).await.unwrap().expect("the stored run is found");
+        fixture.check(&run);
+        assert!(listing.runs.contains(&run));
+        store.put_run(&run).await.unwrap();
+        assert_eq!(store.get_run(&run_id).await.unwrap(), Some(run));
+    }
 }
 
+/// A row that cannot be read, and one a newer build wrote, are listed as damaged with the
+/// reason beside the good runs (never instead of them), are kept untouched, and can be deleted.
 #[wasm_bindgen_test]
-async fn an_unreadable_record_is_reported_by_id_and_kept() {
+async fn an_unreadable_record_is_listed_apart_and_kept() {
     let name = fresh_database("unreadable");
     let mut store = IndexedDbRunStore::open(&name).await.unwrap();
     store.put_run(&run("fine", 1_000)).await.unwrap();
-    put_raw_row(&name, "from-the-future", 2_000, r#"{"schema_version": 99, "run_id": "from-the-future"}"#).await;
+    let future = r#"{"schema_version": 99, "run_id": "from-the-future"}"#;
+    put_raw_row(&name, "from-the-future", 2_000, future).await;
+    put_raw_row(&name, "broken", 3_000, "{\"schema_version\": 2").await;
 
     let get = store.get_run("from-the-future").await.unwrap_err().to_string();
-    assert!(get.contains("run from-the-future") && get.contains("schema version 99"), "{get}");
-    let list = store.list_runs().await.unwrap_err().to_string();
-    assert!(list.contains("run from-the-future"), "{list}");
+    assert_eq!(
+        get,
+        "IndexedDB: run from-the-future is stored but written by a newer version of Shelfcast (record version 99; this build reads 1 to 2); kept untouched"
+    );
+    let listing = store.list_runs().await.unwrap();
+    assert_eq!(ids(&listing.runs), ["fine"]);
+    let damaged: Vec<(&str, &RecordProblem, &str)> = listing.damaged.iter().map(|d| (d.key.as_str(), &d.problem, d.stored.as_str())).collect();
+    assert_eq!(
+        damaged,
+        [
+            ("broken", &RecordProblem::Unreadable { reason: "run record: not JSON: EOF while parsing an object at line 1 column 19".into() }, "{\"schema_version\": 2"),
+            ("from-the-future", &RecordProblem::Newer { version: 99 }, future),
+        ]
+    );
     assert!(raw_row_exists(&name, "from-the-future").await);
     assert_eq!(store.get_run("fine").await.unwrap(), Some(run("fine", 1_000)));
 
-    // Deleting it on purpose still works.
+    // Deleting them on purpose works.
     assert!(store.delete_run("from-the-future").await.unwrap());
-    assert_eq!(ids(&store.list_runs().await.unwrap()), ["fine"]);
+    assert!(store.delete_run("broken").await.unwrap());
+    assert_eq!(listed(&store).await, ["fine"]);
 }
 
+/// A newer build opening the database in another tab asks this connection to give way: it
+/// closes at once (the newer build is not blocked), and this store's later calls fail with an
+/// error instead of hanging. Opened again, the old build says the database is newer than it
+/// knows, and the runs are untouched.
 #[wasm_bindgen_test]
-async fn asking_for_persistent_storage_never_fails() {
-    // Headless Chromium may grant or refuse; either answer is fine, an error or a hang is not.
-    let _granted: bool = request_persistence().await;
+async fn the_store_gives_way_to_a_newer_build_and_then_says_so() {
+    let name = fresh_database("newer-tab");
+    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    store.put_run(&run("kept", 1_000)).await.unwrap();
+
+    let blocked = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut request = Factory::new().unwrap().open(&name, Some(DB_VERSION + 1)).unwrap();
+    request.on_blocked({
+        let blocked = std::rc::Rc::clone(&blocked);
+        move |_| blocked.set(true)
+    });
+    let newer = request.await.expect("the newer build opens the database");
+    assert!(!blocked.get(), "this connection closed before the newer build had to wait");
+    assert_eq!(newer.version().unwrap(), DB_VERSION + 1);
+    newer.close();
+
+    let error = store.list_runs().await.unwrap_err().to_string();
+    assert!(error.starts_with("IndexedDB: "), "{error}");
+    let reopened = IndexedDbRunStore::open(&name).await.unwrap_err().to_string();
+    assert_eq!(
+        reopened,
+        format!(
+            "IndexedDB: database {name} was upgraded to schema version {} by a newer version of Shelfcast; this build knows versions up to {DB_VERSION}. \
+             Open the newer version: the runs stored there are untouched",
+            DB_VERSION + 1
+        )
+    );
+    assert!(raw_row_exists(&name, "kept").await);
+}
+
+/// A new database gets this build's schema: the runs store keyed by run id, with its indexes.
+#[wasm_bindgen_test]
+async fn a_new_database_gets_the_current_schema() {
+    let name = fresh_database("schema");
+    IndexedDbRunStore::open(&name).await.unwrap().close();
+    let connection = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
+    assert_eq!(connection.version().unwrap(), DB_VERSION);
+    assert_eq!(connection.store_names(), [RUNS]);
+    let transaction = connection.transaction(&[RUNS], TransactionMode::ReadOnly).unwrap();
+    let runs = transaction.object_store(RUNS).unwrap();
+    let mut indexes = runs.index_names();
+    indexes.sort();
+    assert_eq!(indexes, [run_field::EXPERIMENT, run_field::START_TIME_MS]);
+    assert_eq!(runs.key_path().unwrap(), Some(idb::KeyPath::new_single(run_field::RUN_ID)));
+    transaction.await.unwrap();
+    connection.close();
+}
+
+/// The answer to `navigator.storage.persist()` is the browser's: afterwards `persisted()`
+/// says the same (headless Chromium may grant or refuse; an error or a hang would fail).
+#[wasm_bindgen_test]
+async fn asking_for_persistent_storage_reports_the_browsers_answer() {
+    let granted = request_persistence().await;
+    let storage = web_sys::window().unwrap().navigator().storage();
+    let persisted = wasm_bindgen_futures::JsFuture::from(storage.persisted().unwrap()).await.unwrap();
+    assert_eq!(persisted.as_bool(), Some(granted));
 }
 
 #[wasm_bindgen_test]

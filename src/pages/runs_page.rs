@@ -1,4 +1,6 @@
 //! Runs: every recorded run, sortable; open one for its details, delete it, download it.
+//! Stored records that cannot be shown as runs (damaged, or written by a newer build) are
+//! listed apart, with the reason, to export or delete: they never hide the good runs.
 
 use leptos::prelude::*;
 use shelfcast_core::calendar::format_timestamp_ms;
@@ -6,7 +8,7 @@ use shelfcast_core::tracking::RunRecord;
 
 use crate::components::state_name;
 use crate::run_history;
-use crate::state::AppState;
+use crate::state::{short_id, AppState};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SortKey {
@@ -20,10 +22,9 @@ fn test_wmae(run: &RunRecord) -> f64 {
     run.metrics.get("test_wmae").copied().unwrap_or(f64::INFINITY)
 }
 
-/// Offers the run's JSON as a file download (a `blob:` URL, same origin).
-fn download(run: &RunRecord) {
-    let json = run.to_json();
-    let parts = js_sys::Array::of1(&json.into());
+/// Offers `text` as a JSON file download (a `blob:` URL, same origin).
+fn download(file_name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
@@ -31,7 +32,7 @@ fn download(run: &RunRecord) {
     if let Some(document) = web_sys::window().and_then(|w| w.document()) {
         if let Ok(link) = document.create_element("a") {
             let _ = link.set_attribute("href", &url);
-            let _ = link.set_attribute("download", &format!("shelfcast-run-{}.json", run.run_id));
+            let _ = link.set_attribute("download", file_name);
             if let Some(link) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link) {
                 link.click();
             }
@@ -83,14 +84,14 @@ pub fn RunsPage() -> impl IntoView {
                 view! {
                     <tr class="run" data-run-id=id.clone()>
                         <td>{format_timestamp_ms(run.start_time_ms)}</td>
-                        <td><code>{id[..8].to_string()}</code></td>
+                        <td><code>{short_id(&id)}</code></td>
                         <td>{run.params.get("model").cloned().unwrap_or_default()}</td>
                         <td>{format!("{:?}", run.status).to_uppercase()}</td>
                         <td class="num">{run.metrics.get("test_wmae").map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
                         <td>{run.dataset.digest.get(..12).unwrap_or_default().to_string()}</td>
                         <td class="actions">
                             <button on:click=move |_| open.set(Some(id_open.clone()))>"Open"</button>
-                            <button on:click=move |_| download(&record)>"Download JSON"</button>
+                            <button on:click=move |_| download(&format!("shelfcast-run-{}.json", record.run_id), &record.to_json())>"Download JSON"</button>
                             <button class="danger" on:click=move |_| leptos::task::spawn_local(run_history::delete(state, id_delete.clone()))>"Delete"</button>
                         </td>
                     </tr>
@@ -122,6 +123,35 @@ pub fn RunsPage() -> impl IntoView {
             </section>
         })
     };
+    let damaged = move || {
+        let records = state.damaged.get();
+        (!records.is_empty()).then(|| {
+            let rows = records
+                .into_iter()
+                .map(|record| {
+                    let (key_export, key_delete) = (record.key.clone(), record.key.clone());
+                    let stored = record.stored.clone();
+                    view! {
+                        <tr class="damaged" data-key=record.key.clone()>
+                            <td><code>{record.key.clone()}</code></td>
+                            <td class="problem">{record.problem.to_string()}</td>
+                            <td class="actions">
+                                <button on:click=move |_| download(&format!("shelfcast-stored-{key_export}.json"), &stored)>"Export"</button>
+                                <button class="danger" on:click=move |_| leptos::task::spawn_local(run_history::delete(state, key_delete.clone()))>"Delete"</button>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table id="damaged-records" class="runs">
+                    <caption>{format!("{} stored records cannot be shown as runs", state.damaged.with(Vec::len))}</caption>
+                    <thead><tr><th>"key"</th><th>"why"</th><th></th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+        })
+    };
     view! {
         <table id="runs" class="runs">
             <caption>{move || format!("{} runs kept in this browser", state.runs.with(Vec::len))}</caption>
@@ -138,6 +168,7 @@ pub fn RunsPage() -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        {damaged}
         {details}
     }
 }

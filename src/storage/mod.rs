@@ -11,9 +11,11 @@
 //! (DESIGN §7), so inside a transaction this module awaits IndexedDB requests only: a record
 //! is encoded before its transaction opens and decoded after the transaction has ended.
 //!
-//! Records are read through `decode_run_record`, so one written by an older build comes back
-//! upgraded (it is rewritten in the current version when the app next saves it). A row that
-//! does not decode is reported as an error naming its run id, and is never deleted.
+//! Records are read through `tracking::read_stored_run`, one at a time, so one written by an
+//! older build comes back upgraded (it is rewritten in the current version when the app next
+//! saves it), and one that cannot be read — damaged, written by a newer build, or by another
+//! page on the same origin — is listed as damaged beside the good runs, never deleted unless
+//! asked, and never hides them.
 
 mod schema;
 
@@ -24,7 +26,7 @@ use std::rc::Rc;
 
 use idb::event::VersionChangeEvent;
 use idb::{Database, Event, Factory, ObjectStore, Request, TransactionFuture, TransactionMode, TransactionResult};
-use shelfcast_core::tracking::{RunRecord, RunStore};
+use shelfcast_core::tracking::{read_stored_run, DamagedRecord, RecordProblem, RunListing, RunRecord, RunStore};
 use shelfcast_core::{Error, Result};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -59,9 +61,21 @@ impl IndexedDbRunStore {
                 }
             }
         });
-        let mut database = request.await.map_err(|e| {
-            upgrade_failure.take().unwrap_or_else(|| storage_error(format!("cannot open database {db_name}: {e}")))
-        })?;
+        let mut database = match request.await {
+            Ok(database) => database,
+            Err(e) => {
+                if let Some(failure) = upgrade_failure.take() {
+                    return Err(failure);
+                }
+                return Err(match current_version(&factory, db_name).await.filter(|&v| v > DB_VERSION) {
+                    Some(found) => storage_error(format!(
+                        "database {db_name} was upgraded to schema version {found} by a newer version of Shelfcast; this build knows versions up to {DB_VERSION}. \
+                         Open the newer version: the runs stored there are untouched"
+                    )),
+                    None => storage_error(format!("cannot open database {db_name}: {e}")),
+                });
+            }
+        };
         // A newer build in another tab cannot upgrade the schema while this connection is
         // open: give way to it. This store's later calls then fail with an error, not a hang.
         database.on_version_change(|event| {
@@ -90,6 +104,14 @@ impl Drop for IndexedDbRunStore {
     fn drop(&mut self) {
         self.database.close();
     }
+}
+
+/// The schema version the database is at now (opened without asking for one, and closed).
+async fn current_version(factory: &Factory, db_name: &str) -> Option<u32> {
+    let database = factory.open(db_name, None).ok()?.await.ok()?;
+    let version = database.version().ok();
+    database.close();
+    version
 }
 
 /// Runs the schema migration for an `upgradeneeded` event, aborting the upgrade if it fails.
@@ -128,24 +150,48 @@ impl RunStore for IndexedDbRunStore {
         let (runs, end) = self.runs(TransactionMode::ReadOnly)?;
         let row = runs.get(JsValue::from_str(run_id)).map_err(storage_error)?.await.map_err(storage_error)?;
         committed(end).await?;
-        row.as_ref().map(schema::decode_run_row).transpose()
+        let Some(row) = row else { return Ok(None) };
+        let unreadable = |problem: RecordProblem| storage_error(format!("run {run_id} is stored but {problem}"));
+        let text = schema::stored_text(&row).map_err(|reason| unreadable(RecordProblem::Unreadable { reason }))?;
+        read_stored_run(run_id, &text).map(Some).map_err(unreadable)
     }
 
-    async fn list_runs(&self) -> Result<Vec<RunRecord>> {
+    async fn list_runs(&self) -> Result<RunListing> {
+        // The store itself, not the start-time index: a row without `start_time_ms` is not in
+        // the index and would be missed. Both lists come in key order, so they pair up.
         let (runs, end) = self.runs(TransactionMode::ReadOnly)?;
-        let by_start_time = runs.index(run_field::START_TIME_MS).map_err(storage_error)?;
-        let rows = by_start_time.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        let keys = runs.get_all_keys(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        let rows = runs.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
         committed(end).await?;
-        // The index is ascending (ties by run id); newest first is its reverse.
-        rows.iter().rev().map(schema::decode_run_row).collect()
+        let mut listing = RunListing::default();
+        for (key, row) in keys.iter().zip(&rows) {
+            let key = schema::key_text(key);
+            match schema::stored_text(row) {
+                Ok(text) => listing.add(key, text),
+                Err(reason) => listing.add_damaged(DamagedRecord {
+                    key,
+                    stored: schema::row_as_json(row),
+                    problem: RecordProblem::Unreadable { reason },
+                }),
+            }
+        }
+        Ok(listing.sorted())
     }
 
-    async fn delete_run(&mut self, run_id: &str) -> Result<bool> {
-        let key = JsValue::from_str(run_id);
+    async fn delete_run(&mut self, key: &str) -> Result<bool> {
         let (runs, end) = self.runs(TransactionMode::ReadWrite)?;
-        let existed = runs.count(Some(key.clone().into())).map_err(storage_error)?.await.map_err(storage_error)? > 0;
-        if existed {
-            runs.delete(key).map_err(storage_error)?.await.map_err(storage_error)?;
+        let by_string = JsValue::from_str(key);
+        let mut existed = runs.count(Some(by_string.clone().into())).map_err(storage_error)?.await.map_err(storage_error)? > 0;
+        let target = if existed {
+            Some(by_string)
+        } else {
+            // A key another writer stored as a number (or anything else) is found by its text.
+            let keys = runs.get_all_keys(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+            keys.into_iter().find(|k| schema::key_text(k) == key)
+        };
+        if let Some(target) = target {
+            existed = true;
+            runs.delete(target).map_err(storage_error)?.await.map_err(storage_error)?;
         }
         committed(end).await?;
         Ok(existed)

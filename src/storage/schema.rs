@@ -74,12 +74,32 @@ pub(super) fn run_row(run: &RunRecord) -> Result<JsValue> {
     Ok(row.into())
 }
 
-/// Reads a stored row back into a run record of this build's version. A row that does not
-/// decode is an error naming its run id; the row itself is left as it is.
-pub(super) fn decode_run_row(row: &JsValue) -> Result<RunRecord> {
-    let text = |name: &str| Reflect::get(row, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
-    let run_id = text(run_field::RUN_ID).unwrap_or_else(|| "(without run_id)".into());
-    let unreadable = |why: String| storage_error(format!("run {run_id} is stored but cannot be read: {why}"));
-    let json = text(run_field::JSON).ok_or_else(|| unreadable(format!("its row has no `{}` text", run_field::JSON)))?;
-    shelfcast_core::tracking::decode_run_record(&json).map_err(|e| unreadable(e.to_string()))
+/// The record text of a stored row, or why the row has none. Nothing is assumed of a row:
+/// another build, or another page on the same origin, may have written anything.
+pub(super) fn stored_text(row: &JsValue) -> std::result::Result<String, String> {
+    if !row.is_object() {
+        return Err("the row is not an object".into());
+    }
+    Reflect::get(row, &JsValue::from_str(run_field::JSON))
+        .ok()
+        .and_then(|value| value.as_string())
+        .ok_or_else(|| format!("its row has no `{}` text", run_field::JSON))
+}
+
+/// A stored key as text: a run id is a string; anything else another writer used is shown
+/// as JavaScript would print it.
+pub(super) fn key_text(key: &JsValue) -> String {
+    if let Some(text) = key.as_string() {
+        return text;
+    }
+    if let Some(number) = key.as_f64() {
+        return number.to_string();
+    }
+    js_sys::JSON::stringify(key).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "(a key that cannot be shown)".into())
+}
+
+/// What the row's JSON text would be for export when the row has no record text: the row
+/// itself as JSON, or nothing.
+pub(super) fn row_as_json(row: &JsValue) -> String {
+    js_sys::JSON::stringify(row).ok().and_then(|s| s.as_string()).unwrap_or_default()
 }

@@ -1,6 +1,8 @@
 // Shared set-up of the end-to-end tests: a static server for dist/ on loopback and Debian's
-// headless Chromium driven by playwright-core. Every request the page makes is recorded so
-// tests can check that nothing leaves the origin.
+// headless Chromium driven by playwright-core. Every request a page makes — its worker's
+// included — is recorded, and every request the server answers is logged, so that
+// `checkOrigins` can show both that nothing left the origin and that the recording saw all
+// the traffic there was.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -21,9 +23,12 @@ const types = {
   ".json": "application/json",
 };
 
-/** Serves a build (dist/ by default) below `base` ("/" or "/sub/path/"); app routes fall back to index.html. */
+/** Serves a build (dist/ by default) below `base` ("/" or "/sub/path/"); app routes fall back
+ * to index.html. `served` lists the path of every request answered, in order. */
 export async function serveDist(base = "/", dir = dist) {
+  const served = [];
   const server = createServer(async (req, res) => {
+    served.push(req.url);
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (!path.startsWith(base) && path + "/" !== base) {
       res.writeHead(404).end("not found");
@@ -44,7 +49,19 @@ export async function serveDist(base = "/", dir = dist) {
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const origin = `http://127.0.0.1:${server.address().port}`;
-  return { origin, url: origin + base, close: () => new Promise((ok) => server.close(ok)) };
+  return { origin, url: origin + base, served, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** A server on another origin (another port) that counts what reaches it: nothing should. */
+export async function serveOtherOrigin() {
+  const served = [];
+  const server = createServer((req, res) => {
+    served.push(req.url);
+    res.writeHead(200, { "content-type": "text/plain", "access-control-allow-origin": "*" }).end("reached");
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, served, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 export async function launch() {
@@ -62,19 +79,56 @@ export async function launch() {
   });
 }
 
-/** A page that records every request URL and every console error; `init` (optional) is a
- * script run in the page before its own scripts. */
-export async function openPage(browser, url, { init } = {}) {
-  const page = await browser.newPage();
+/** Pages opened since the last `checkOrigins`, with their recorded requests. */
+const opened = [];
+
+/** A page (in a context of its own, so storage is fresh) that records every request URL —
+ * the dedicated worker's too, which Chromium reports on the page — and every console error;
+ * `init` (optional) is a script run in the page before its own scripts. `checkOrigins`
+ * later checks what it recorded. */
+export async function openPage(browser, url, { init, context } = {}) {
+  const page = await (context ?? browser).newPage();
   if (init) await page.addInitScript(init);
   const requests = [];
   const errors = [];
   page.on("request", (r) => requests.push(r.url()));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
+  opened.push({ url, requests });
   await page.goto(url);
   await page.waitForSelector("#use-sample");
   return { page, requests, errors };
+}
+
+/** What of `requests` is not on `server`'s origin. A download's `blob:` URL carries the
+ * page's origin and counts as on it; nothing else (no `data:` either) is let through. */
+export function foreignRequests(requests, server) {
+  return requests.filter((u) => !u.startsWith(server.origin + "/") && !u.startsWith(`blob:${server.origin}/`));
+}
+
+/** Checks every page opened since the last call: none asked another origin for anything, and
+ * every request the server answered in that time was recorded by a page — so the recording
+ * saw the worker's module and WebAssembly fetches, not only the page's own. Call it after
+ * each test (`afterEach`). */
+export function checkOrigins(server, assert) {
+  const pages = opened.splice(0);
+  const served = server.served.splice(0);
+  const recorded = new Set(pages.flatMap((p) => p.requests));
+  for (const { url, requests } of pages) {
+    assert.deepEqual(foreignRequests(requests, server), [], `every request of the page opened at ${url} stays on ${server.origin}`);
+  }
+  const unseen = served.filter((path) => !recorded.has(server.origin + path));
+  assert.deepEqual(unseen, [], "the pages' recording saw every request the server answered");
+}
+
+/** Fails when `SHELFCAST_REQUIRE_DATA=1` (CI) and the real data is absent; skips otherwise.
+ * Returns whether the test can go on. */
+export function realDataOr(t, ...files) {
+  if (files.every(Boolean)) return true;
+  const absent = `the real Walmart data is absent from ${dataDir()} (set SHELFCAST_DATA_DIR)`;
+  if (process.env.SHELFCAST_REQUIRE_DATA === "1") throw new Error(`SHELFCAST_REQUIRE_DATA is set and ${absent}`);
+  t.skip(`SKIPPED: ${absent}`);
+  return false;
 }
 
 /** The real data directory (SHELFCAST_DATA_DIR, else ../shared/data/walmart). */
@@ -95,14 +149,55 @@ export function realJoinFiles() {
   return files.every(Boolean) ? files : undefined;
 }
 
-/** The CLI's run record for the same data and settings (the reference the page must match). */
-export function cliRun(args) {
+/** Runs the CLI (the debug build `cargo test` made, else through cargo) and returns stdout. */
+function cli(args) {
   const binary = join(root, "target/debug/shelfcast");
   const [program, prefix] = existsSync(binary)
     ? [binary, []]
     : ["cargo", ["run", "--quiet", "-p", "shelfcast-cli", "--"]];
-  const out = execFileSync(program, [...prefix, "run", "--format", "json", ...args], { cwd: root, maxBuffer: 1 << 26 });
-  return JSON.parse(out.toString());
+  return execFileSync(program, [...prefix, ...args], { cwd: root, maxBuffer: 1 << 26 }).toString();
+}
+
+/** The CLI's run record for the same data and settings (the reference the page must match). */
+export function cliRun(args) {
+  return JSON.parse(cli(["run", "--format", "json", ...args]));
+}
+
+/** The built-in sample's train.csv, as the CLI writes it. */
+export function cliSample() {
+  return cli(["sample"]);
+}
+
+/** The run id of the result on screen, or null. */
+export async function shownRunId(page) {
+  return page.evaluate(() => document.querySelector(".last-run")?.dataset.runId ?? null);
+}
+
+/** The test metrics on screen, read as they are (see `runAndRead` to wait for a run). */
+export async function readMetrics(page) {
+  const text = async (id) => (await page.textContent(`#${id}`)).trim();
+  return {
+    mae: await text("test-mae"),
+    rmse: await text("test-rmse"),
+    wmae: await text("test-wmae"),
+    trainWmae: await text("train-wmae"),
+  };
+}
+
+/** Does `action` (which starts a run) and reads the metrics once the worker's result for a
+ * new run is on screen — not earlier figures still shown from the run before. */
+export async function runAndRead(page, action) {
+  const before = await shownRunId(page);
+  await action();
+  await page.waitForFunction(
+    (previous) => {
+      const id = document.querySelector(".last-run")?.dataset.runId;
+      return id !== undefined && id !== previous;
+    },
+    before,
+    { timeout: 120_000 },
+  );
+  return readMetrics(page);
 }
 
 export const fixed = (value, digits = 3) => Number(value).toFixed(digits);

@@ -203,6 +203,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write the built-in synthetic sample (train.csv's columns) to a file or stdout.
+    Sample {
+        /// Where to write it (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Score a saved model on a test table.
     Evaluate {
         #[arg(long)]
@@ -332,6 +338,14 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             let fitted = spec.fit(TrainingSet { x: &data.x, y: &data.y, weights: &data.weights, time: Some(&data.dates) }, &mut ctx)?;
             write_file(&out, ModelArtifact::new(config, fitted).to_json().as_bytes())?;
             eprintln!("wrote {} ({} fitted on {} rows)", out.display(), spec.kind().name(), data.y.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sample { out } => {
+            let sample = synthetic::sample_train_csv(synthetic::DEFAULT_SEED);
+            match out {
+                Some(path) => write_file(&path, &sample)?,
+                None => std::io::Write::write_all(&mut std::io::stdout().lock(), &sample).context("cannot write to stdout")?,
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Evaluate { model, test, format } => {

@@ -55,3 +55,34 @@ fn a_join_whose_file_is_missing_is_exit_2_and_names_the_file() {
     let output = shelfcast(&["run", "--join", "weather"]);
     assert_eq!(output.status.code(), Some(2), "clap rejects an unknown join");
 }
+
+/// A join file with a value its column cannot hold is an ingest error naming that file, its
+/// line and column and the value (exit 2), whichever line ending it uses; the sales file
+/// beside it is fine.
+#[test]
+fn a_join_file_with_bad_contents_is_exit_2_and_names_file_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("shelfcast-bad-joins-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sample = shelfcast_core::synthetic::sample_train_csv(shelfcast_core::synthetic::DEFAULT_SEED);
+    std::fs::write(dir.join("train.csv"), sample).unwrap();
+    let features_header = "Store,Date,Temperature,Fuel_Price,MarkDown1,MarkDown2,MarkDown3,MarkDown4,MarkDown5,CPI,Unemployment,IsHoliday";
+    std::fs::write(
+        dir.join("features.csv"),
+        format!("{features_header}\n1,2010-02-05,42.31,2.572,NA,NA,NA,NA,NA,211.09,8.106,FALSE\n1,2010-02-12,hot,2.548,NA,NA,NA,NA,NA,211.24,8.106,TRUE\n"),
+    )
+    .unwrap();
+    // stores.csv ends its lines with a bare CR, as Kaggle's does.
+    std::fs::write(dir.join("stores.csv"), "Store,Type,Size\r1,A,151315\r2,A,big\r").unwrap();
+    let data = dir.display().to_string();
+
+    let output = shelfcast(&["run", "--data", &data, "--join", "features"]);
+    assert_eq!(output.status.code(), Some(2));
+    let expected = format!("{}, line 3, column \"Temperature\": not a number (value: \"hot\")", dir.join("features.csv").display());
+    assert!(stderr(&output).contains(&expected), "expected {expected:?} in {}", stderr(&output));
+
+    let output = shelfcast(&["run", "--data", &data, "--join", "stores"]);
+    assert_eq!(output.status.code(), Some(2));
+    let expected = format!("{}, line 3, column \"Size\": not an integer (value: \"big\")", dir.join("stores.csv").display());
+    assert!(stderr(&output).contains(&expected), "expected {expected:?} in {}", stderr(&output));
+}

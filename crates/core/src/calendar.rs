@@ -86,6 +86,10 @@ pub fn iso_week(days: i32) -> (i32, u32) {
 /// ISO 8601 UTC text of a Unix timestamp in milliseconds, e.g. `2012-02-03T10:20:30.004Z`.
 pub fn format_timestamp_ms(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
+    // Years 0 to 9999; a stored time outside them (any number can be stored) is shown as it is.
+    if !(-719_528..=2_932_896).contains(&days) {
+        return format!("{ms} ms after 1970-01-01");
+    }
     let in_day = ms.rem_euclid(86_400_000);
     let (h, m, s, milli) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
     format!("{}T{h:02}:{m:02}:{s:02}.{milli:03}Z", format_date(days as i32))
@@ -117,6 +121,11 @@ mod tests {
     fn timestamps() {
         assert_eq!(format_timestamp_ms(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_timestamp_ms(1_328_264_430_004), "2012-02-03T10:20:30.004Z");
+        // Any stored number is shown without a panic; years past 9999 as the number itself.
+        assert_eq!(format_timestamp_ms(253_402_300_799_999), "9999-12-31T23:59:59.999Z");
+        assert_eq!(format_timestamp_ms(-62_167_219_200_000), "0000-01-01T00:00:00.000Z");
+        assert_eq!(format_timestamp_ms(i64::MAX), "9223372036854775807 ms after 1970-01-01");
+        assert_eq!(format_timestamp_ms(i64::MIN), "-9223372036854775808 ms after 1970-01-01");
     }
 
     #[test]

@@ -404,7 +404,12 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
     for (values, name) in stat_columns.into_iter().zip(SERIES_STAT_COLUMNS) {
         columns.push((name.into(), values.finish()));
     }
-    Frame::new(columns)
+    let frame = Frame::new(columns)?;
+    match stats_cutoff {
+        // The split checks it: statistics for another cutoff would leak or mislead.
+        Some(cutoff) => frame.with_metadata(crate::split::SERIES_STATS_CUTOFF, format_date(cutoff)),
+        None => Ok(frame),
+    }
 }
 
 /// The table a switch needs, or an error naming its file.

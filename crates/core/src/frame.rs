@@ -304,6 +304,22 @@ impl Frame {
         self.typed(name, ColumnType::Str)
     }
 
+    /// The frame with `key = value` among its metadata: facts about the table as a whole
+    /// (Arrow schema metadata), kept through [`Frame::take`] and in Arrow IPC files.
+    pub fn with_metadata(self, key: &str, value: String) -> Result<Frame> {
+        let schema = self.batch.schema();
+        let mut metadata = schema.metadata().clone();
+        metadata.insert(key.to_string(), value);
+        let schema = Arc::new(Schema::new_with_metadata(schema.fields().clone(), metadata));
+        let batch = self.batch.with_schema(schema).map_err(|e| Error::artifact("frame", e))?;
+        Ok(Frame { batch })
+    }
+
+    /// A value of the frame's metadata (see [`Frame::with_metadata`]).
+    pub fn metadata(&self, key: &str) -> Option<&str> {
+        self.batch.schema_ref().metadata().get(key).map(String::as_str)
+    }
+
     /// The rows at `indices`, in that order.
     pub fn take(&self, indices: &[u32]) -> Result<Frame> {
         let indices = arrow_array::UInt32Array::from(indices.to_vec());

@@ -5,9 +5,14 @@
 
 use arrow_array::Array;
 
-use crate::calendar::format_date;
+use crate::calendar::{format_date, parse_iso_date};
 use crate::error::{Error, Result};
 use crate::frame::Frame;
+
+/// The frame metadata in which a feature table records the cutoff its series statistics
+/// summarise up to (see `features`): a split at another cutoff would let them see test weeks
+/// (a later cutoff) or differ from the run's (an earlier one), so it is refused.
+pub const SERIES_STATS_CUTOFF: &str = "shelfcast.series_stats_cutoff";
 
 /// Weeks in the default test part.
 pub const DEFAULT_TEST_WEEKS: i32 = 39;
@@ -65,6 +70,7 @@ pub fn split_rows(features: &Frame, cutoff: Option<i32>, required_column: &str) 
         Some(c) => c,
         None => default_cutoff(dates.values())?,
     };
+    check_series_stats_cutoff(features, cutoff)?;
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for i in 0..features.num_rows() {
         if required.is_valid(i) && target.is_valid(i) && dates.is_valid(i) {
@@ -83,6 +89,27 @@ pub fn split_rows(features: &Frame, cutoff: Option<i32>, required_column: &str) 
         ));
     }
     Ok(RowSplit { cutoff, train, test })
+}
+
+/// A feature table whose series statistics were computed for another cutoff is refused.
+fn check_series_stats_cutoff(features: &Frame, cutoff: i32) -> Result<()> {
+    let Some(recorded) = features.metadata(SERIES_STATS_CUTOFF) else { return Ok(()) };
+    if parse_iso_date(recorded.as_bytes()) == Some(cutoff) {
+        return Ok(());
+    }
+    let split_at = format_date(cutoff);
+    let why = if parse_iso_date(recorded.as_bytes()).is_some_and(|stats| stats > cutoff) {
+        "they include sales from the test weeks, a leak"
+    } else {
+        "they differ from what a run with this cutoff computes"
+    };
+    Err(Error::stage(
+        "split",
+        format!(
+            "the feature table's series statistics summarise the sales before {recorded}, but the split's cutoff is {split_at}: \
+             {why}. Build the features with the same cutoff (shelfcast features --cutoff {split_at}) or split at {recorded}"
+        ),
+    ))
 }
 
 #[cfg(test)]
@@ -138,5 +165,45 @@ mod tests {
         assert_eq!((split.train.num_rows(), split.test.num_rows()), (20, 29));
         let err = split_by_date(&features, Some(weeks(50)[0]), "lag_1").unwrap_err();
         assert!(err.to_string().contains("both parts need rows"), "{err}");
+    }
+
+    /// A feature table records the cutoff its series statistics used, and a split at any
+    /// other cutoff is refused, saying which way it leaks (the per-stage CLI chains them).
+    #[test]
+    fn a_split_refuses_series_statistics_of_another_cutoff() {
+        use crate::features::{build_features_with, FeatureConfig, FeatureInputs};
+        use crate::ingest::{read_table, TRAIN};
+        let mut csv = String::from("Store,Dept,Date,Weekly_Sales,IsHoliday\n");
+        for date in weeks(50) {
+            csv.push_str(&format!("1,1,{},{},FALSE\n", format_date(date), date % 97));
+        }
+        let sales = read_table("train.csv", csv.as_bytes(), &TRAIN, &mut |_| {}).unwrap().frame;
+        let config = FeatureConfig { series_stats: true, ..FeatureConfig::default() };
+        let late = weeks(50)[45];
+        let features = build_features_with(&sales, &config, &FeatureInputs { cutoff: Some(late), ..FeatureInputs::default() }).unwrap();
+        assert_eq!(features.metadata(SERIES_STATS_CUTOFF), Some("2010-12-17"));
+        let default = default_cutoff(&weeks(50)).unwrap();
+        assert_eq!(
+            split_rows(&features, None, "lag_1").unwrap_err().to_string(),
+            format!(
+                "split: the feature table's series statistics summarise the sales before 2010-12-17, but the split's cutoff is {}: \
+                 they include sales from the test weeks, a leak. Build the features with the same cutoff (shelfcast features --cutoff {0}) or split at 2010-12-17",
+                format_date(default)
+            )
+        );
+        // Statistics of fewer weeks than the split's training part do not leak, but are not what
+        // a run at that cutoff computes: refused too.
+        let later = weeks(50)[48];
+        let message = split_rows(&features, Some(later), "lag_1").unwrap_err().to_string();
+        assert!(message.contains("but the split's cutoff is 2011-01-07: they differ from what a run with this cutoff computes"), "{message}");
+        let early = weeks(50)[5];
+        // The same cutoff splits, and so does a table without series statistics at any cutoff.
+        assert_eq!(split_rows(&features, Some(late), "lag_1").unwrap().cutoff, late);
+        let plain = build_features_with(&sales, &FeatureConfig::default(), &FeatureInputs::default()).unwrap();
+        assert_eq!(plain.metadata(SERIES_STATS_CUTOFF), None);
+        assert!(split_rows(&plain, Some(early), "lag_1").is_ok());
+        // The record survives an Arrow IPC file, as the CLI's `features` writes it.
+        let reread = Frame::from_ipc(&features.to_ipc().unwrap(), "features.arrow").unwrap();
+        assert_eq!(reread.metadata(SERIES_STATS_CUTOFF), Some("2010-12-17"));
     }
 }

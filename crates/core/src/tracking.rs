@@ -131,53 +131,123 @@ pub fn derive_run_id(start_time_ms: i64, dataset_digest: &str, params: &BTreeMap
     hex(&hasher.finalize()[..16])
 }
 
-/// A record exactly as version 1 wrote it (before contract outcomes and registrability): the
-/// fixture of every store's migration test, here so that each store tests the same bytes.
-pub const VERSION_1_RECORD_EXAMPLE: &str = r#"{
-    "schema_version": 1, "run_id": "0123456789abcdef0123456789abcdef", "experiment": "walmart_week3_baselines",
-    "status": "FINISHED", "start_time_ms": 1700000000000, "end_time_ms": 1700000001000,
-    "params": {"model": "ridge", "alpha": "1"}, "metrics": {"test_wmae": 2858.373}, "tags": {},
-    "stages": [{"stage": "ingest", "state": "success", "duration_ms": 12.5, "message": "train.csv: 421570 rows"}],
-    "dataset": {"files": [], "digest": "abc"}, "suite": "sales_expectation_suite", "error": null
-}"#;
-
 /// Reads a stored run record of this or any earlier version, upgrading it step by step.
 pub fn decode_run_record(json: &str) -> Result<RunRecord> {
     let mut value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| Error::artifact("run record", format!("not JSON: {e}")))?;
-    let mut version = value.get("schema_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
-    if version == 1 {
+    let mut version = stored_version(&value);
+    if version == Some(1) {
         value = migrate_v1_to_v2(value)?;
-        version = 2;
+        version = Some(2);
     }
-    if version != u64::from(RUN_RECORD_VERSION) {
-        return Err(Error::artifact(
-            "run record",
-            format!("schema version {version} is not one this build reads (it reads 1..={RUN_RECORD_VERSION})"),
-        ));
+    if version != Some(u64::from(RUN_RECORD_VERSION)) {
+        let message = match version {
+            Some(v) => format!("schema version {v} is not one this build reads (it reads 1..={RUN_RECORD_VERSION})"),
+            None => format!("it has no schema_version, so it is no run record (this build reads versions 1..={RUN_RECORD_VERSION})"),
+        };
+        return Err(Error::artifact("run record", message));
     }
     serde_json::from_value(value).map_err(|e| Error::artifact("run record", e))
 }
 
-/// Version 1 named its raw suite in `suite` and knew nothing of digests or registrability:
-/// the suite becomes a contract record with an unknown digest, whose outcome follows from
-/// the run's status (a failed raw contract failed the run), and a finished run is registrable.
+/// The `schema_version` of a stored record, if it has one that is a whole number.
+fn stored_version(value: &serde_json::Value) -> Option<u64> {
+    value.get("schema_version").and_then(serde_json::Value::as_u64)
+}
+
+/// Version 1 was written by the first builds (the CLI's `run --format json` and
+/// `--runs-dir`), with exactly the fields of version 2: `contracts` and `registrable` were
+/// already there. The version was raised for a change of shape that never happened, so the
+/// upgrade keeps every field as it is and only renumbers the record. The fixtures in
+/// `tests/fixtures/run_records/v1/` are records that such a build wrote.
 fn migrate_v1_to_v2(mut value: serde_json::Value) -> Result<serde_json::Value> {
     let object = value.as_object_mut().ok_or_else(|| Error::artifact("run record", "version 1 record is not an object"))?;
-    let finished = object.get("status").and_then(|s| s.as_str()) == Some("FINISHED");
-    let contracts: Vec<serde_json::Value> = match object.remove("suite") {
-        Some(serde_json::Value::String(name)) => {
-            let failed = object.get("error").and_then(|e| e.as_str()).is_some_and(|e| e.contains("data contract"));
-            vec![serde_json::json!({
-                "suite": name, "suite_digest": "", "success": !failed, "evaluated": 0, "unsuccessful": usize::from(failed)
-            })]
-        }
-        _ => Vec::new(),
-    };
-    object.insert("contracts".into(), contracts.into());
-    object.insert("registrable".into(), finished.into());
     object.insert("schema_version".into(), 2.into());
     Ok(value)
+}
+
+/// Why a stored record is not shown as a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordProblem {
+    /// Written by a newer build (a record version above [`RUN_RECORD_VERSION`]): kept as it is
+    /// for that build to read.
+    Newer { version: u64 },
+    /// It cannot be read: not JSON, a field missing or of the wrong type, stored under a key
+    /// that is not its run id, …
+    Unreadable { reason: String },
+}
+
+impl std::fmt::Display for RecordProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordProblem::Newer { version } => write!(
+                f,
+                "written by a newer version of Shelfcast (record version {version}; this build reads 1 to {RUN_RECORD_VERSION}); kept untouched"
+            ),
+            RecordProblem::Unreadable { reason } => write!(f, "cannot be read: {reason}"),
+        }
+    }
+}
+
+/// A stored record this build cannot show as a run, with what was stored, byte for byte, so
+/// it can be exported before it is deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DamagedRecord {
+    /// The key the store keeps it under (as text), by which it is deleted.
+    pub key: String,
+    /// The stored text exactly as read.
+    pub stored: String,
+    pub problem: RecordProblem,
+}
+
+/// Everything a store holds: the runs it can read, newest first, and the records it cannot.
+/// One bad record never hides the others.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunListing {
+    pub runs: Vec<RunRecord>,
+    pub damaged: Vec<DamagedRecord>,
+}
+
+impl RunListing {
+    /// Reads the record stored under `key` on its own: a run, or a damaged record.
+    pub fn add(&mut self, key: String, stored: String) {
+        match read_stored_run(&key, &stored) {
+            Ok(run) => self.runs.push(run),
+            Err(problem) => self.damaged.push(DamagedRecord { key, stored, problem }),
+        }
+    }
+
+    /// A record the store could not even hand over as text.
+    pub fn add_damaged(&mut self, record: DamagedRecord) {
+        self.damaged.push(record);
+    }
+
+    /// The runs newest first (ties by run id) and the damaged records by key, so the order
+    /// never depends on the store's.
+    pub fn sorted(mut self) -> Self {
+        self.runs.sort_by(|a, b| b.start_time_ms.cmp(&a.start_time_ms).then_with(|| a.run_id.cmp(&b.run_id)));
+        self.damaged.sort_by(|a, b| a.key.cmp(&b.key));
+        self
+    }
+}
+
+/// Reads the record stored under `key`: the run, or why it cannot be shown as one.
+pub fn read_stored_run(key: &str, stored: &str) -> std::result::Result<RunRecord, RecordProblem> {
+    let newer = serde_json::from_str::<serde_json::Value>(stored)
+        .ok()
+        .as_ref()
+        .and_then(stored_version)
+        .filter(|&version| version > u64::from(RUN_RECORD_VERSION));
+    if let Some(version) = newer {
+        return Err(RecordProblem::Newer { version });
+    }
+    let run = decode_run_record(stored).map_err(|e| RecordProblem::Unreadable { reason: e.to_string() })?;
+    if run.run_id != key {
+        return Err(RecordProblem::Unreadable {
+            reason: format!("it is stored under the key {key:?} but its run_id is {:?}", run.run_id),
+        });
+    }
+    Ok(run)
 }
 
 /// Where runs are kept. Implemented on IndexedDB by the app, in memory for tests. The methods
@@ -186,9 +256,12 @@ fn migrate_v1_to_v2(mut value: serde_json::Value) -> Result<serde_json::Value> {
 pub trait RunStore {
     async fn put_run(&mut self, run: &RunRecord) -> Result<()>;
     async fn get_run(&self, run_id: &str) -> Result<Option<RunRecord>>;
-    /// Every run, newest first.
-    async fn list_runs(&self) -> Result<Vec<RunRecord>>;
-    async fn delete_run(&mut self, run_id: &str) -> Result<bool>;
+    /// Every stored record: the runs newest first, and those that cannot be read (each
+    /// record is read on its own). An error here means the store itself could not be read.
+    async fn list_runs(&self) -> Result<RunListing>;
+    /// Deletes what is stored under `key` (a run id, or a damaged record's key); says
+    /// whether anything was there.
+    async fn delete_run(&mut self, key: &str) -> Result<bool>;
 }
 
 /// A [`RunStore`] in memory, holding records as stored JSON so decoding is exercised too.
@@ -211,17 +284,22 @@ impl RunStore for MemoryRunStore {
     }
 
     async fn get_run(&self, run_id: &str) -> Result<Option<RunRecord>> {
-        self.runs.get(run_id).map(|json| decode_run_record(json)).transpose()
+        self.runs
+            .get(run_id)
+            .map(|json| read_stored_run(run_id, json).map_err(|problem| Error::artifact("run record", format!("run {run_id} {problem}"))))
+            .transpose()
     }
 
-    async fn list_runs(&self) -> Result<Vec<RunRecord>> {
-        let mut runs = self.runs.values().map(|json| decode_run_record(json)).collect::<Result<Vec<_>>>()?;
-        runs.sort_by_key(|r| std::cmp::Reverse(r.start_time_ms));
-        Ok(runs)
+    async fn list_runs(&self) -> Result<RunListing> {
+        let mut listing = RunListing::default();
+        for (key, json) in &self.runs {
+            listing.add(key.clone(), json.clone());
+        }
+        Ok(listing.sorted())
     }
 
-    async fn delete_run(&mut self, run_id: &str) -> Result<bool> {
-        Ok(self.runs.remove(run_id).is_some())
+    async fn delete_run(&mut self, key: &str) -> Result<bool> {
+        Ok(self.runs.remove(key).is_some())
     }
 }
 
@@ -239,23 +317,82 @@ mod tests {
         }
     }
 
+    fn record(run_id: &str, start_time_ms: i64) -> RunRecord {
+        RunRecord {
+            schema_version: RUN_RECORD_VERSION,
+            run_id: run_id.into(),
+            experiment: DEFAULT_EXPERIMENT.into(),
+            status: RunStatus::Finished,
+            start_time_ms,
+            end_time_ms: None,
+            params: BTreeMap::new(),
+            metrics: BTreeMap::new(),
+            tags: BTreeMap::new(),
+            stages: Vec::new(),
+            dataset: DatasetFingerprint::new(Vec::new()),
+            contracts: Vec::new(),
+            registrable: true,
+            error: None,
+        }
+    }
+
+    /// Each stored record is read on its own: the damaged ones are listed with their reason and
+    /// exactly what was stored, the good ones newest first (ties by id), and none hides another.
     #[test]
-    fn a_version_1_record_is_upgraded_and_kept() {
+    fn a_listing_reads_every_record_on_its_own() {
         let mut store = MemoryRunStore::default();
-        store.put_raw("0123456789abcdef0123456789abcdef", VERSION_1_RECORD_EXAMPLE.to_string());
-        let runs = ready(store.list_runs()).unwrap();
-        assert_eq!(runs.len(), 1);
-        let run = &runs[0];
-        assert_eq!(run.schema_version, RUN_RECORD_VERSION);
-        assert_eq!(run.contracts[0].suite, "sales_expectation_suite");
-        assert!(run.contracts[0].success);
-        assert!(run.registrable);
-        assert_eq!(run.metrics["test_wmae"], 2858.373);
-        // Saved again, it is written in the current version and reads back equal.
-        ready(store.put_run(run)).unwrap();
-        assert_eq!(ready(store.get_run(&run.run_id)).unwrap().as_ref(), Some(run));
-        assert!(ready(store.delete_run(&run.run_id)).unwrap());
-        assert!(ready(store.list_runs()).unwrap().is_empty());
+        for (id, start) in [("b", 2), ("a", 2), ("c", 3)] {
+            ready(store.put_run(&record(id, start))).unwrap();
+        }
+        let mut no_start: serde_json::Value = serde_json::from_str(&record("no-start", 1).to_json()).unwrap();
+        no_start.as_object_mut().unwrap().remove("start_time_ms");
+        let stored = [
+            ("garbage", "{not json".to_string()),
+            ("future", r#"{"schema_version": 3, "run_id": "future", "whatever": [1]}"#.to_string()),
+            ("no-start", no_start.to_string()),
+            ("elsewhere", record("other", 4).to_json()),
+            ("nameless", "[]".to_string()),
+        ];
+        for (key, json) in &stored {
+            store.put_raw(key, json.clone());
+        }
+        let listing = ready(store.list_runs()).unwrap();
+        let ids: Vec<&str> = listing.runs.iter().map(|r| r.run_id.as_str()).collect();
+        assert_eq!(ids, ["c", "a", "b"]);
+        let damaged: Vec<(&str, String)> = listing.damaged.iter().map(|d| (d.key.as_str(), d.problem.to_string())).collect();
+        assert_eq!(
+            damaged,
+            [
+                ("elsewhere", r#"cannot be read: it is stored under the key "elsewhere" but its run_id is "other""#.to_string()),
+                ("future", "written by a newer version of Shelfcast (record version 3; this build reads 1 to 2); kept untouched".to_string()),
+                ("garbage", "cannot be read: run record: not JSON: key must be a string at line 1 column 2".to_string()),
+                ("nameless", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=2)".to_string()),
+                ("no-start", "cannot be read: run record: missing field `start_time_ms`".to_string()),
+            ]
+        );
+        for record in &listing.damaged {
+            let (_, json) = stored.iter().find(|(key, _)| *key == record.key).unwrap();
+            assert_eq!(&record.stored, json, "the stored text is kept byte for byte");
+        }
+        assert_eq!(listing.damaged[1].problem, RecordProblem::Newer { version: 3 });
+        // Asked for by id, a damaged record is an error that says why; deleting it works.
+        let error = ready(store.get_run("future")).unwrap_err().to_string();
+        assert_eq!(error, "run record: run future written by a newer version of Shelfcast (record version 3; this build reads 1 to 2); kept untouched");
+        assert!(ready(store.delete_run("garbage")).unwrap());
+        assert!(!ready(store.delete_run("garbage")).unwrap());
+        assert_eq!(ready(store.list_runs()).unwrap().damaged.len(), 4);
+    }
+
+    /// Version 1 records are renumbered with every field kept (the fixtures of real version-1
+    /// records are checked in `tests/stored_records.rs`).
+    #[test]
+    fn a_version_1_record_keeps_every_field() {
+        let mut run = record("v1", 5);
+        run.registrable = false;
+        run.contracts.push(ContractRecord { suite: "s".into(), suite_digest: "d".into(), success: false, evaluated: 3, unsuccessful: 1 });
+        let stored = run.to_json().replace("\"schema_version\": 2", "\"schema_version\": 1");
+        assert!(stored.contains("\"schema_version\": 1"));
+        assert_eq!(decode_run_record(&stored).unwrap(), run);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! The data is not in the repository: it is read from `SHELFCAST_DATA_DIR`, by default
 //! `../shared/data/walmart` beside the repository. When it is absent each test says so on
-//! stderr and returns without asserting.
+//! stderr and returns without asserting; with `SHELFCAST_REQUIRE_DATA=1` (CI) it fails.
 
 mod common;
 
@@ -84,3 +84,26 @@ fn default_gbdt_with_series_statistics_reaches_the_accuracy_target() {
     assert!(m.wmae <= 1400.0, "gbdt WMAE {}", m.wmae);
 }
 
+
+/// Our random forest against scikit-learn's on DESIGN §4's holdout: RandomForestRegressor with
+/// 50 trees of depth 12 scores WMAE 1470.03 there. Ours has the same defaults (50 trees, depth
+/// 12, bootstrap) but splits on 255-bin histograms rather than every distinct value and draws
+/// its bootstrap samples from its own generator, so it agrees within a tolerance rather than
+/// to the digit: 1% of the reference (it measured 1467.9 when this was written).
+#[test]
+fn random_forest_is_within_one_percent_of_scikit_learns() {
+    let Some(frame) = real_train() else { return };
+    let config = FeatureConfig::default();
+    let features = build_features(&frame, &config).unwrap();
+    let split = split_by_date(&features, None, &config.required_lag_column()).unwrap();
+    let train = model_data(&split.train, &config).unwrap();
+    let test = model_data(&split.test, &config).unwrap();
+    let mut progress = |_| {};
+    let mut ctx = FitContext { seed: 42, progress: &mut progress };
+    let model = ModelKind::RandomForest
+        .default_spec()
+        .fit(TrainingSet { x: &train.x, y: &train.y, weights: &train.weights, time: Some(&train.dates) }, &mut ctx)
+        .unwrap();
+    let m = metrics::score(&test.y, &model.predict(&test.x).unwrap(), &test.weights).unwrap();
+    assert!(rel_close(m.wmae, 1470.03, 0.01), "random forest WMAE {} (scikit-learn 1470.03)", m.wmae);
+}

@@ -63,10 +63,17 @@ pub fn predictions() -> BTreeMap<String, Vec<f64>> {
         .collect()
 }
 
-/// The fits that differ from the fixture by more than [`TOLERANCE`], described.
+/// The fits that differ from the fixture by more than [`TOLERANCE`], described; a fit the
+/// fixture has and nothing produced is a difference too.
 pub fn differences(actual: &BTreeMap<String, Vec<f64>>) -> Vec<String> {
-    let expected: BTreeMap<String, Vec<f64>> = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
-    let mut differences = Vec::new();
+    differences_from(FIXTURE, actual)
+}
+
+/// [`differences`] against the fixture text `fixture`.
+pub fn differences_from(fixture: &str, actual: &BTreeMap<String, Vec<f64>>) -> Vec<String> {
+    let expected: BTreeMap<String, Vec<f64>> = serde_json::from_str(fixture).expect("the fixture is JSON");
+    let mut differences: Vec<String> =
+        expected.keys().filter(|fit| !actual.contains_key(*fit)).map(|fit| format!("{fit}: in the fixture, but no fit produced it")).collect();
     for (fit, values) in actual {
         let Some(reference) = expected.get(fit) else {
             differences.push(format!("{fit}: not in the fixture"));
