@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use idb::{Factory, TransactionMode};
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
-use shelfcast_app::components::{MetricsTable, StageGrid};
-use shelfcast_app::state::StageView;
-use shelfcast_core::pipeline::Stage;
+use shelfcast_app::components::{MetricsTable, ProgressBar, StageGrid};
+use shelfcast_app::protocol::Response;
+use shelfcast_app::state::{AppState, StageView};
+use shelfcast_core::pipeline::{PipelineEvent, Stage};
 use shelfcast_app::storage::{request_persistence, run_field, IndexedDbRunStore, DB_VERSION, RUNS};
 use shelfcast_core::metrics::Metrics;
 use shelfcast_core::tracking::{
@@ -59,14 +60,20 @@ async fn listed(store: &IndexedDbRunStore) -> Vec<String> {
 
 /// Writes a row straight into the runs store, as an older build (or a damaged one) left it.
 async fn put_raw_row(database: &str, run_id: &str, start_time_ms: i64, json: &str) {
-    let row = Object::new();
-    for (name, value) in [
+    put_row(database, &[
         (run_field::RUN_ID, JsValue::from_str(run_id)),
         (run_field::JSON, JsValue::from_str(json)),
         (run_field::START_TIME_MS, JsValue::from_f64(start_time_ms as f64)),
         (run_field::EXPERIMENT, JsValue::from_str("walmart_week3_baselines")),
-    ] {
-        Reflect::set(&row, &JsValue::from_str(name), &value).unwrap();
+    ])
+    .await;
+}
+
+/// Writes a row of exactly these fields into the runs store.
+async fn put_row(database: &str, fields: &[(&str, JsValue)]) {
+    let row = Object::new();
+    for (name, value) in fields {
+        Reflect::set(&row, &JsValue::from_str(name), value).unwrap();
     }
     let connection = Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
     let transaction = connection.transaction(&[RUNS], TransactionMode::ReadWrite).unwrap();
@@ -178,7 +185,7 @@ async fn an_unreadable_record_is_listed_apart_and_kept() {
     assert_eq!(
         damaged,
         [
-            ("broken", &RecordProblem::Unreadable { reason: "run record: not JSON: EOF while parsing an object at line 1 column 19".into() }, "{\"schema_version\": 2"),
+            ("broken", &RecordProblem::Unreadable { reason: "run record: not JSON: EOF while parsing an object at line 1 column 20".into() }, "{\"schema_version\": 2"),
             ("from-the-future", &RecordProblem::Newer { version: 99 }, future),
         ]
     );
@@ -189,6 +196,19 @@ async fn an_unreadable_record_is_listed_apart_and_kept() {
     assert!(store.delete_run("from-the-future").await.unwrap());
     assert!(store.delete_run("broken").await.unwrap());
     assert_eq!(listed(&store).await, ["fine"]);
+}
+
+/// A row without the index fields (written by another build, or by hand) is not in the
+/// start-time index; it is listed all the same, in its place by start time.
+#[wasm_bindgen_test]
+async fn a_row_missing_from_the_start_time_index_is_still_listed() {
+    let name = fresh_database("unindexed");
+    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    store.put_run(&run("indexed", 1_000)).await.unwrap();
+    let unindexed = run("unindexed", 2_000);
+    put_row(&name, &[(run_field::RUN_ID, JsValue::from_str("unindexed")), (run_field::JSON, JsValue::from_str(&unindexed.to_json()))]).await;
+    assert_eq!(listed(&store).await, ["unindexed", "indexed"]);
+    assert_eq!(store.get_run("unindexed").await.unwrap(), Some(unindexed));
 }
 
 /// A newer build opening the database in another tab asks this connection to give way: it
@@ -318,6 +338,47 @@ async fn the_stage_grid_offers_run_from_here_per_task() {
     assert!(button("train").disabled(), "no second run while one is going");
     button("evaluate").click();
     assert_eq!(clicked.get_untracked().len(), 2);
+
+    drop(mounted);
+    host.remove();
+}
+
+/// The progress bar follows the worker's messages: hidden while idle, indeterminate until a
+/// stage reports how far it is, then that stage's count and note; gone when the run ends.
+#[wasm_bindgen_test]
+async fn the_progress_bar_follows_the_running_stage() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let state = AppState::default();
+    let mounted = leptos::mount::mount_to(host.clone(), move || {
+        provide_context(state);
+        view! { <ProgressBar/> }
+    });
+    // (value, max, label) of the bar, or None when there is none.
+    let bar = || -> Option<(Option<String>, Option<String>, String)> {
+        let progress = host.query_selector("#progress").unwrap()?;
+        let label = host.query_selector(".progress span").unwrap().and_then(|s| s.text_content()).unwrap_or_default();
+        Some((progress.get_attribute("value"), progress.get_attribute("max"), label))
+    };
+    assert_eq!(bar(), None, "idle: no bar");
+    state.busy.set(true);
+    next_task().await;
+    assert_eq!(bar(), Some((None, None, "working…".into())), "busy, nothing reported yet: indeterminate");
+    let event = |event| state.apply(Response::Event { event });
+    event(PipelineEvent::Stage { stage: Stage::Train, state: StageState::Running, duration_ms: None, message: String::new() });
+    event(PipelineEvent::Progress { stage: Stage::Train, done: 20, total: 70, note: "20 of 70 trees built".into() });
+    next_task().await;
+    assert_eq!(bar(), Some((Some("20".into()), Some("70".into()), "train: 20 of 70 trees built".into())));
+    assert_eq!(state.status.get_untracked(), "Running train…");
+    // The next stage starting clears the count until it reports its own.
+    event(PipelineEvent::Stage { stage: Stage::Evaluate, state: StageState::Running, duration_ms: None, message: String::new() });
+    next_task().await;
+    assert_eq!(bar(), Some((None, None, "working…".into())));
+    state.apply(Response::Failed { message: "the worker stopped".into() });
+    next_task().await;
+    assert_eq!(bar(), None, "the run ended: no bar");
+    assert_eq!(state.error.get_untracked().as_deref(), Some("the worker stopped"));
 
     drop(mounted);
     host.remove();

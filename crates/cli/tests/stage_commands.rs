@@ -40,19 +40,13 @@ fn sample_in(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
-/// The real data directory, or `None` (said on stderr) when it is absent; with
+#[path = "../../core/tests/common/mod.rs"]
+mod common;
+
+/// The real data directory, or `None` (said on stderr) when train.csv is absent; with
 /// `SHELFCAST_REQUIRE_DATA=1` the absence fails the test.
 fn real_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("SHELFCAST_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/walmart"));
-    if ["train.csv", "train.csv.gz"].iter().any(|name| dir.join(name).is_file()) {
-        return Some(dir);
-    }
-    let absent = format!("the real Walmart data is absent (looked for train.csv[.gz] in {}; set SHELFCAST_DATA_DIR)", dir.display());
-    assert!(std::env::var("SHELFCAST_REQUIRE_DATA").as_deref() != Ok("1"), "SHELFCAST_REQUIRE_DATA is set and {absent}");
-    eprintln!("SKIPPED: {absent}");
-    None
+    common::real_file("train.csv").map(|_| common::data_dir())
 }
 
 fn path(dir: &Path, name: &str) -> String {
@@ -196,4 +190,28 @@ fn runs_dir_keeps_one_record_file_per_run() {
     assert_eq!(output.status.code(), Some(2));
     let expected = format!("error: cannot create {}: Not a directory (os error 20)\n", blocked.join("runs").display());
     assert!(stderr(&output).ends_with(&expected), "{}", stderr(&output));
+}
+
+/// `SHELFCAST_REQUIRE_DATA=1` turns absent real data into a failure: this test binary runs its
+/// own real-data test again against a directory without the data, once with the variable (it
+/// must fail and say why) and once without (it must pass and say SKIPPED).
+#[test]
+fn absent_real_data_fails_when_required_and_skips_otherwise() {
+    let empty = scratch("no-data");
+    let rerun = |required: bool| {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command.args(["--exact", "the_chained_stages_reproduce_the_reference_figures_on_the_real_data", "--nocapture"]);
+        command.env("SHELFCAST_DATA_DIR", &empty).env_remove(common::REQUIRE_DATA);
+        if required {
+            command.env(common::REQUIRE_DATA, "1");
+        }
+        command.output().unwrap()
+    };
+    let required = rerun(true);
+    assert!(!required.status.success(), "absent data with {} set must fail", common::REQUIRE_DATA);
+    let text = String::from_utf8_lossy(&required.stderr).into_owned() + &String::from_utf8_lossy(&required.stdout);
+    assert!(text.contains("SHELFCAST_REQUIRE_DATA is set and the real Walmart data is absent"), "{text}");
+    let skipped = rerun(false);
+    assert!(skipped.status.success());
+    assert!(String::from_utf8_lossy(&skipped.stderr).contains("SKIPPED: the real Walmart data is absent"));
 }

@@ -52,6 +52,6 @@ mod tests {
         assert!((m.rmse - (5.0f64 / 4.0).sqrt()).abs() < 1e-12);
         assert!((m.r2 - (1.0 - 5.0 / 5.0)).abs() < 1e-12);
         assert!((m.wmae - 7.0 / 8.0).abs() < 1e-12);
-        assert!(score(&[], &[], &[]).is_err());
+        assert_eq!(score(&[], &[], &[]).unwrap_err().to_string(), "evaluate: nothing to score: no rows");
     }
 }

@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(kwargs.mostly().unwrap_err().key, "mostly");
         assert!(kwargs.string("column").unwrap_err().message.contains("string"));
         assert_eq!(kwargs.count("n").unwrap(), 2);
-        assert!(kwargs.flag("flag", false).is_err());
+        assert_eq!(kwargs.flag("flag", false).unwrap_err().to_string(), "kwarg \"flag\": must be true or false, got \"yes\"");
         assert_eq!(kwargs.opt_number("nothing").unwrap(), None);
         assert_eq!(kwargs.required("absent").unwrap_err().message, "is required");
     }

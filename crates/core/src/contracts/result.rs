@@ -375,6 +375,6 @@ mod tests {
         assert_eq!(Format::from_kwarg(&json!("summary")).unwrap().level, ResultFormat::Summary);
         let f = Format::from_kwarg(&json!({"result_format": "COMPLETE", "partial_unexpected_count": 5})).unwrap();
         assert_eq!((f.level, f.partial_count), (ResultFormat::Complete, 5));
-        assert!(Format::from_kwarg(&json!("VERBOSE")).is_err());
+        assert_eq!(Format::from_kwarg(&json!("VERBOSE")).unwrap_err().to_string(), "must be BOOLEAN_ONLY, BASIC, SUMMARY or COMPLETE (or an object with \"result_format\"), got \"VERBOSE\"");
     }
 }

@@ -83,9 +83,16 @@ impl StrftimeFormat {
     pub fn parse(format: &str) -> Result<Self, String> {
         let mut pattern = String::from("(?i)^");
         let mut chars = format.chars().peekable();
+        let mut seen = Vec::new();
         while let Some(c) = chars.next() {
             if c == '%' {
                 let directive = chars.next().ok_or_else(|| format!("stray % at the end of format \"{format}\""))?;
+                if directive.is_alphabetic() {
+                    if seen.contains(&directive) {
+                        return Err(format!("directive %{directive} appears twice in \"{format}\" (Python's strptime refuses that too)"));
+                    }
+                    seen.push(directive);
+                }
                 let piece = directive_pattern(directive)
                     .ok_or_else(|| format!("directive %{directive} in \"{format}\" is not supported"))?;
                 pattern.push_str(&piece);
@@ -202,9 +209,9 @@ mod tests {
 
     #[test]
     fn unsupported_directives_are_errors() {
-        assert!(StrftimeFormat::parse("%c").is_err());
-        assert!(StrftimeFormat::parse("%Q").is_err());
-        assert!(StrftimeFormat::parse("%Y-%").is_err());
-        assert!(StrftimeFormat::parse("%Y %Y").is_err(), "a directive may appear once, as in Python");
+        assert_eq!(StrftimeFormat::parse("%c").unwrap_err().to_string(), "directive %c in \"%c\" is not supported");
+        assert_eq!(StrftimeFormat::parse("%Q").unwrap_err().to_string(), "directive %Q in \"%Q\" is not supported");
+        assert_eq!(StrftimeFormat::parse("%Y-%").unwrap_err().to_string(), "stray % at the end of format \"%Y-%\"");
+        assert_eq!(StrftimeFormat::parse("%Y %Y").unwrap_err().to_string(), "directive %Y appears twice in \"%Y %Y\" (Python's strptime refuses that too)", "a directive may appear once, as in Python");
     }
 }

@@ -538,7 +538,7 @@ mod tests {
         let missing = GbdtParams { offset: Some("lag_9".into()), ..params };
         let mut progress = |_| {};
         let mut ctx = FitContext { seed: 0, progress: &mut progress };
-        assert!(missing.fit(TrainingSet { x: &x, y: &y, weights: &[1.0; 4], time: None }, &mut ctx).is_err());
+        assert_eq!(missing.fit(TrainingSet { x: &x, y: &y, weights: &[1.0; 4], time: None }, &mut ctx).unwrap_err().to_string(), "matrix: no feature column \"lag_9\"");
     }
 
     #[test]

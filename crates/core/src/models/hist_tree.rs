@@ -730,16 +730,16 @@ mod tests {
             let expected = trees.iter().fold(1.0, |sum, tree| sum + tree.predict_row(x.row(r)));
             assert_eq!(*p, expected, "row {r}");
         }
-        assert!(PackedTrees::new(&trees, 2).is_err());
+        assert_eq!(PackedTrees::new(&trees, 2).err().expect("refused").to_string(), "model: invalid tree: node 1 splits on feature 2 of 2");
     }
 
     #[test]
     fn corrupt_trees_are_rejected() {
         let tree = Tree { feature: vec![0, 0], threshold: vec![0.0, 0.0], left: vec![1, 0], value: vec![0.0, 1.0] };
-        assert!(tree.check(1).is_err());
+        assert_eq!(tree.check(1).unwrap_err().to_string(), "model: invalid tree: node 0 has children 1, 2");
         let cycle = Tree { feature: vec![0; 3], threshold: vec![0.0; 3], left: vec![1, 1, 0], value: vec![0.0; 3] };
-        assert!(cycle.check(1).is_err());
+        assert_eq!(cycle.check(1).unwrap_err().to_string(), "model: invalid tree: node 1 has children 1, 2");
         let feature = Tree { feature: vec![3, 0, 0], threshold: vec![0.0; 3], left: vec![1, 0, 0], value: vec![0.0; 3] };
-        assert!(feature.check(1).is_err());
+        assert_eq!(feature.check(1).unwrap_err().to_string(), "model: invalid tree: node 0 splits on feature 3 of 1");
     }
 }

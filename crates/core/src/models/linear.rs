@@ -432,7 +432,7 @@ mod tests {
         let mut progress = |_| {};
         let mut ctx = FitContext { seed: 0, progress: &mut progress };
         let data = TrainingSet { x: &doubled, y: &y, weights: &vec![1.0; 30], time: None };
-        assert!(LinearParams::default().fit(data, &mut ctx).is_err());
+        assert_eq!(LinearParams::default().fit(data, &mut ctx).unwrap_err().to_string(), "train: linear: the features are collinear (XᵀX is singular); use ridge instead");
     }
 
     /// With orthogonal centred columns the lasso is soft-thresholding of least squares:

@@ -161,7 +161,7 @@ fn a_model_refuses_a_matrix_with_other_columns() {
     let (x, y, w, t) = synthetic();
     let model = fit(&quick(ModelKind::Gbdt), &x, &y, &w, &t, 0);
     let other = Matrix::new(vec!["Store".into()], vec![1.0]).unwrap();
-    assert!(model.predict(&other).is_err());
+    assert_eq!(model.predict(&other).unwrap_err().to_string(), "predict: feature columns differ from the model's: got [Store], expected [Store, Dept, Year, Month, Week, IsHoliday, lag_1, lag_2, lag_52, roll_mean_4, roll_std_4, roll_mean_8, roll_std_8, roll_mean_13, roll_std_13]");
 }
 
 #[test]
@@ -170,9 +170,9 @@ fn training_sets_with_mismatched_lengths_or_bad_values_are_errors() {
     let mut progress = |_| {};
     let mut ctx = FitContext { seed: 0, progress: &mut progress };
     let spec = ModelKind::Ridge.default_spec();
-    assert!(spec.fit(TrainingSet { x: &x, y: &y[1..], weights: &w, time: None }, &mut ctx).is_err());
-    assert!(spec.fit(TrainingSet { x: &x, y: &y, weights: &w, time: Some(&t[1..]) }, &mut ctx).is_err());
+    assert_eq!(spec.fit(TrainingSet { x: &x, y: &y[1..], weights: &w, time: None }, &mut ctx).unwrap_err().to_string(), "train: 948 rows of features but 947 targets and 948 weights");
+    assert_eq!(spec.fit(TrainingSet { x: &x, y: &y, weights: &w, time: Some(&t[1..]) }, &mut ctx).unwrap_err().to_string(), "train: 948 rows of features but 947 times");
     let mut bad = y.clone();
     bad[3] = f64::NAN;
-    assert!(spec.fit(TrainingSet { x: &x, y: &bad, weights: &w, time: None }, &mut ctx).is_err());
+    assert_eq!(spec.fit(TrainingSet { x: &x, y: &bad, weights: &w, time: None }, &mut ctx).unwrap_err().to_string(), "train: target of training row 4 is not a finite number");
 }
