@@ -4,9 +4,9 @@ import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
-  serveDist, launch, openPage, checkOrigins, cliRun, cliSample, realTrainFile, realJoinFiles, realDataOr, dataDir, fixed, root,
+  serveDist, launch, openPage, checkOrigins, cliRun, cliRunError, cliSample, realTrainFile, realJoinFiles, realDataOr, dataDir, fixed, root,
   runAndRead, readMetrics,
 } from "./harness.mjs";
 
@@ -99,8 +99,9 @@ test("run from here keeps the upstream tasks and refits with the new settings", 
   await goTo(page, "Runs");
   await page.waitForFunction((n) => document.querySelectorAll("#runs tr.run").length === n + 1, runsBefore);
   await page.click(`#runs tr[data-run-id="${secondRun}"] >> text=Open`);
-  const details = await page.textContent("#run-details");
-  assert.ok(details.includes(`resumed_from_run${firstRun}`) || details.includes(firstRun), `the run names ${firstRun}: ${details}`);
+  const kept = await page.$$eval("#run-details tr td:last-child", (tds) => tds.map((td) => td.textContent).filter((t) => t.startsWith("kept from run ")));
+  assert.equal(kept.length, 5, "five stages kept");
+  for (const message of kept) assert.ok(message.startsWith(`kept from run ${firstRun}: `), message);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -127,7 +128,8 @@ test("features.csv and stores.csv picked for the joins give the CLI's metrics", 
   const { page, errors } = await openPage(browser, server.url);
   await page.setInputFiles("#join-files", joins);
   await page.waitForSelector("#inputs");
-  assert.match(await page.textContent("#inputs"), /features\.csv(\.gz)?, stores\.csv(\.gz)?/);
+  const [featuresName, storesName] = joins.map((f) => basename(f));
+  assert.equal(await page.textContent("#inputs"), `Loaded: ${featuresName}, ${storesName}`);
   await goTo(page, "Train & evaluate");
   for (const id of ["join-features", "join-stores", "series-stats"]) await page.check(`#feature-${id}`);
   await goTo(page, "Data");
@@ -137,7 +139,7 @@ test("features.csv and stores.csv picked for the joins give the CLI's metrics", 
   assert.equal(shown.wmae, fixed(expected.metrics.test_wmae));
   assert.equal(shown.mae, fixed(expected.metrics.test_mae));
   // Picking the sales file kept the join files beside it; the run's fingerprint covers all three.
-  assert.match(await page.textContent("#inputs"), /^Loaded: features\.csv(\.gz)?, stores\.csv(\.gz)?, train\.csv(\.gz)?$/);
+  assert.equal(await page.textContent("#inputs"), `Loaded: ${featuresName}, ${storesName}, ${basename(file)}`);
   await goTo(page, "Runs");
   await page.click("#runs tr.run >> text=Open");
   const details = await page.textContent("#run-details");
@@ -153,6 +155,7 @@ test("a join switched on without its file says which file is missing", async () 
   await goTo(page, "Data");
   await page.click("#use-sample");
   await page.waitForSelector("#error");
+  assert.equal(await page.textContent("#error"), cliRunError(["--join", "stores"]));
   assert.match(await page.textContent("#error"), /join_stores is on but stores\.csv \(or stores\.csv\.gz\) is not among the inputs \(train\.csv\)/);
   await page.close();
 });
@@ -168,10 +171,10 @@ test("runs are kept in IndexedDB: listed after a reload, kept after a bad upload
   await page.reload();
   await page.waitForSelector("#runs tr.run");
   const afterReload = await page.$$eval("#runs tr.run", (rows) => rows.map((r) => r.dataset.runId));
-  for (const id of runIds) assert.ok(afterReload.includes(id), `run ${id} survives a reload`);
-  // Open one for its details.
+  assert.deepEqual(afterReload, runIds, "the run survives a reload");
+  // Open it for its details: the sample's dataset digest, as the CLI computes it.
   await page.click(`#runs tr[data-run-id="${runIds[0]}"] >> text=Open`);
-  assert.match(await page.textContent("#run-details"), /Dataset digest/);
+  assert.equal(await page.textContent("#run-details code"), cliRun([]).dataset.digest);
   // A malformed upload is recorded as a failed run and loses nothing stored before.
   await goTo(page, "Data");
   const dir = mkdtempSync(join(tmpdir(), "shelfcast-e2e-"));
@@ -179,11 +182,13 @@ test("runs are kept in IndexedDB: listed after a reload, kept after a bad upload
   writeFileSync(bad, "Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,24924.5,FALSE\n1,1,2011-02-29,1.0,TRUE\n");
   await page.setInputFiles("#train-file", bad);
   await page.waitForSelector("#error");
+  assert.equal(await page.textContent("#error"), cliRunError(["--data", "train.csv"], dir));
   assert.match(await page.textContent("#error"), /line 3, column "Date": impossible date/);
   await goTo(page, "Runs");
-  await page.waitForFunction((n) => document.querySelectorAll("#runs tr.run").length > n, afterReload.length);
-  const afterBad = await page.$$eval("#runs tr.run", (rows) => rows.map((r) => r.dataset.runId));
-  for (const id of afterReload) assert.ok(afterBad.includes(id), `run ${id} is still stored`);
+  await page.waitForFunction((n) => document.querySelectorAll("#runs tr.run").length === n + 1, afterReload.length);
+  const afterBad = await page.$$eval("#runs tr.run", (rows) => rows.map((r) => [r.dataset.runId, r.querySelector("td:nth-child(4)").textContent]));
+  assert.deepEqual(afterBad.slice(1).map(([id]) => id), afterReload, "the earlier run is still stored");
+  assert.equal(afterBad[0][1], "FAILED", "the bad upload is recorded as a failed run");
   await page.close();
 });
 
@@ -196,6 +201,7 @@ test("a malformed upload shows the engine's error and keeps the earlier result",
   await page.setInputFiles("#train-file", bad);
   await page.waitForSelector("#error");
   const message = await page.textContent("#error");
+  assert.equal(message, cliRunError(["--data", "train.csv"], dir));
   assert.match(message, /train\.csv, line 3, column "Weekly_Sales": not a number \(value: "lots"\)/);
   assert.equal((await readMetrics(page)).wmae, before.wmae, "the earlier run is still shown");
   await page.close();
@@ -203,14 +209,17 @@ test("a malformed upload shows the engine's error and keeps the earlier result",
 
 test("a file dropped on the data section is read like a picked one", async () => {
   const { page } = await openPage(browser, server.url);
-  const dataTransfer = await page.evaluateHandle(() => {
+  const csv = "Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,1.0,MAYBE\n";
+  const dataTransfer = await page.evaluateHandle((csv) => {
     const transfer = new DataTransfer();
-    const csv = "Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,1.0,MAYBE\n";
     transfer.items.add(new File([csv], "train.csv", { type: "text/csv" }));
     return transfer;
-  });
+  }, csv);
   await page.dispatchEvent(".drop-zone", "drop", { dataTransfer });
   await page.waitForSelector("#error");
+  const dir = mkdtempSync(join(tmpdir(), "shelfcast-e2e-"));
+  writeFileSync(join(dir, "train.csv"), csv);
+  assert.equal(await page.textContent("#error"), cliRunError(["--data", "train.csv"], dir));
   assert.match(await page.textContent("#error"), /train\.csv, line 2, column "IsHoliday": not a boolean \(expected TRUE or FALSE\) \(value: "MAYBE"\)/);
   await page.close();
 });

@@ -149,13 +149,25 @@ export function realJoinFiles() {
   return files.every(Boolean) ? files : undefined;
 }
 
-/** Runs the CLI (the debug build `cargo test` made, else through cargo) and returns stdout. */
-function cli(args) {
+/** Runs the CLI (the debug build `cargo test` made, else through cargo) in `cwd` and
+ * returns stdout. */
+function cli(args, cwd = root) {
   const binary = join(root, "target/debug/shelfcast");
   const [program, prefix] = existsSync(binary)
     ? [binary, []]
-    : ["cargo", ["run", "--quiet", "-p", "shelfcast-cli", "--"]];
-  return execFileSync(program, [...prefix, ...args], { cwd: root, maxBuffer: 1 << 26 }).toString();
+    : ["cargo", ["run", "--quiet", "--manifest-path", join(root, "Cargo.toml"), "-p", "shelfcast-cli", "--"]];
+  return execFileSync(program, [...prefix, ...args], { cwd, maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "pipe"] }).toString();
+}
+
+/** The error the CLI's `run` ends with for these arguments, run in `cwd` (so a file named
+ * there is named the same way the page names an upload): the text the page must show. */
+export function cliRunError(args, cwd = root) {
+  try {
+    cli(["run", ...args], cwd);
+  } catch (e) {
+    return e.stderr.toString().trim().split("\n").pop().replace(/^error: /, "");
+  }
+  throw new Error(`shelfcast run ${args.join(" ")} succeeded`);
 }
 
 /** The CLI's run record for the same data and settings (the reference the page must match). */
