@@ -84,10 +84,7 @@ impl Engine {
         let model = ModelSpec::new(settings.model, &params).map_err(|e| e.to_string())?;
         let cutoff = match settings.cutoff.trim() {
             "" => None,
-            text => Some(
-                shelfcast_core::calendar::parse_iso_date(text.as_bytes())
-                    .ok_or_else(|| format!("the cutoff must be a date YYYY-MM-DD, got \"{text}\""))?,
-            ),
+            text => Some(shelfcast_core::cutoff::parse(text).map_err(|e| e.to_string())?),
         };
         Ok(PipelineConfig { model, cutoff, features: settings.features, ..PipelineConfig::default() })
     }

@@ -16,7 +16,9 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod args;
 mod commands;
+mod files;
 mod output;
 
 use std::process::ExitCode;
@@ -24,7 +26,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = commands::Cli::parse();
+    let cli = args::Cli::parse();
     match commands::execute(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -42,14 +42,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, UInt32Array};
+use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, UInt32Array};
 use arrow_buffer::{BooleanBuffer, NullBuffer};
 
 use crate::calendar::{civil_from_days, days_from_civil, format_date, iso_week};
 use crate::error::{Error, Result};
-use crate::frame::{Column, Frame};
+use crate::frame::Frame;
 use crate::holidays::{weeks_from, weeks_to, Holiday};
-use crate::models::Matrix;
 
 /// The rolling window lengths, in weeks.
 pub const WINDOWS: [usize; 3] = [4, 8, 13];
@@ -205,7 +204,7 @@ pub struct FeatureInputs<'a> {
     /// stores.csv, for `join_stores`.
     pub stores: Option<&'a Frame>,
     /// The split's cutoff, for `series_stats`: only sales dated before it are summarised.
-    /// `None` is the default cutoff of the sales dates ([`crate::split::default_cutoff`]).
+    /// `None` is the default cutoff of the sales dates ([`crate::cutoff::default_cutoff`]).
     pub cutoff: Option<i32>,
 }
 
@@ -255,7 +254,7 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
     let stats_cutoff = match (config.series_stats, inputs.cutoff) {
         (false, _) => None,
         (true, Some(cutoff)) => Some(cutoff),
-        (true, None) => Some(crate::split::default_cutoff(date_v)?),
+        (true, None) => Some(crate::cutoff::default_cutoff(date_v)?),
     };
     let mut stat_columns: Vec<NullableFloats> =
         if stats_cutoff.is_some() { SERIES_STAT_COLUMNS.iter().map(|_| NullableFloats::with_capacity(n)).collect() } else { Vec::new() };
@@ -407,7 +406,7 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
     let frame = Frame::new(columns)?;
     match stats_cutoff {
         // The split checks it: statistics for another cutoff would leak or mislead.
-        Some(cutoff) => frame.with_metadata(crate::split::SERIES_STATS_CUTOFF, format_date(cutoff)),
+        Some(cutoff) => frame.with_metadata(crate::cutoff::SERIES_STATS_CUTOFF, format_date(cutoff)),
         None => Ok(frame),
     }
 }
@@ -640,96 +639,28 @@ fn window_stats(values: &[f64]) -> (f64, f64) {
     (mean, (squares / (count - 1) as f64).sqrt())
 }
 
-/// What models train and are scored on: the matrix, the target, WMAE's weights and the
-/// date of each row.
-#[derive(Debug, Clone)]
-pub struct ModelData {
-    pub x: Matrix,
-    pub y: Vec<f64>,
-    /// 5 on holiday weeks, 1 otherwise (the competition's WMAE weights).
-    pub weights: Vec<f64>,
-    pub dates: Vec<i32>,
+/// The rule for the rows a model trains on and is scored on one step ahead: `lag_h` (the
+/// required lag column) and the target present. The split keeps only these rows, and so does
+/// the design matrix of any table; written once, here.
+pub struct UsableRows<'a> {
+    required: &'a Float64Array,
+    target: &'a Float64Array,
 }
 
-/// WMAE's weight of a row.
-pub fn holiday_weight(is_holiday: bool) -> f64 {
-    if is_holiday { 5.0 } else { 1.0 }
-}
-
-/// The model matrix of a feature table: the rows where `lag_h` and the target are present,
-/// the columns of [`FeatureConfig::model_columns`], every other missing value as 0.
-pub fn model_data(features: &Frame, config: &FeatureConfig) -> Result<ModelData> {
-    let rows: Vec<u32> = (0..features.num_rows() as u32).collect();
-    model_data_at(features, config, &rows)
-}
-
-/// [`model_data`] of the rows at `rows` (in that order), without copying the feature table
-/// first: rows where `lag_h` or the target is missing are left out, as there.
-pub fn model_data_at(features: &Frame, config: &FeatureConfig, rows: &[u32]) -> Result<ModelData> {
-    let names = config.model_columns();
-    let required = features.floats(&config.required_lag_column())?;
-    let target = features.floats("Weekly_Sales")?;
-    let holiday = features.bools("IsHoliday")?;
-    let dates = features.dates("Date")?;
-    let keep: Vec<u32> = rows.iter().copied().filter(|&i| required.is_valid(i as usize) && target.is_valid(i as usize)).collect();
-    let sources = names.iter().map(|n| MatrixSource::of(features, n)).collect::<Result<Vec<_>>>()?;
-    let p = names.len();
-    let mut data = vec![0.0; keep.len() * p];
-    // Column by column within blocks of rows: one typed loop per column and block, while the
-    // block of the row-major output stays in cache.
-    const BLOCK: usize = 512;
-    for (block, out) in keep.chunks(BLOCK).zip(data.chunks_mut(BLOCK * p)) {
-        for (c, source) in sources.iter().enumerate() {
-            source.fill(block, &mut out[c..], p);
-        }
-    }
-    let is_holiday = |i: usize| holiday.is_valid(i) && holiday.value(i);
-    Ok(ModelData {
-        x: Matrix::new(names, data)?,
-        y: keep.iter().map(|&i| target.value(i as usize)).collect(),
-        weights: keep.iter().map(|&i| holiday_weight(is_holiday(i as usize))).collect(),
-        dates: keep.iter().map(|&i| dates.value(i as usize)).collect(),
-    })
-}
-
-/// A model-matrix column read straight from its Arrow array (no per-cell dispatch):
-/// booleans are 0/1, dates days since the epoch, and a missing value (null, or NaN) is 0.
-enum MatrixSource<'a> {
-    Int(&'a Int64Array),
-    Float(&'a Float64Array),
-    Bool(&'a BooleanArray),
-    Date(&'a Date32Array),
-}
-
-impl<'a> MatrixSource<'a> {
-    fn of(features: &'a Frame, name: &str) -> Result<Self> {
-        Ok(match features.column(name)? {
-            Column::Int(a) => MatrixSource::Int(a),
-            Column::Float(a) => MatrixSource::Float(a),
-            Column::Bool(a) => MatrixSource::Bool(a),
-            Column::Date(a) => MatrixSource::Date(a),
-            Column::Str(_) => return Err(Error::stage("features", format!("model column {name} holds text, not numbers"))),
-        })
+impl<'a> UsableRows<'a> {
+    pub fn of(features: &'a Frame, required_column: &str) -> Result<Self> {
+        Ok(UsableRows { required: features.floats(required_column)?, target: features.floats("Weekly_Sales")? })
     }
 
-    /// Writes the values at `rows` to `out[0]`, `out[stride]`, `out[2·stride]`, …
-    fn fill(&self, rows: &[u32], out: &mut [f64], stride: usize) {
-        let cells = out.iter_mut().step_by(stride).zip(rows.iter().map(|&r| r as usize));
-        match *self {
-            MatrixSource::Int(a) => cells.for_each(|(o, r)| *o = if a.is_valid(r) { a.value(r) as f64 } else { 0.0 }),
-            MatrixSource::Float(a) => cells.for_each(|(o, r)| {
-                let v = a.value(r);
-                *o = if a.is_valid(r) && !v.is_nan() { v } else { 0.0 };
-            }),
-            MatrixSource::Bool(a) => cells.for_each(|(o, r)| *o = if a.is_valid(r) && a.value(r) { 1.0 } else { 0.0 }),
-            MatrixSource::Date(a) => cells.for_each(|(o, r)| *o = if a.is_valid(r) { f64::from(a.value(r)) } else { 0.0 }),
-        }
+    pub fn keeps(&self, row: usize) -> bool {
+        self.required.is_valid(row) && self.target.is_valid(row)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow_array::{BooleanArray, Date32Array};
     use crate::calendar::days_from_civil;
 
     fn sales(rows: &[(i64, i64, i32, f64, bool)]) -> Frame {
@@ -884,7 +815,7 @@ mod tests {
     fn model_matrix_rows_fill_and_weights() {
         let values: Vec<Option<f64>> = (0..4).map(|w| Some(100.0 + f64::from(w))).collect();
         let table = build_features(&sales(&weekly(&values)), &FeatureConfig::default()).unwrap();
-        let data = model_data(&table, &FeatureConfig::default()).unwrap();
+        let data = crate::design::model_data(&table, &FeatureConfig::default()).unwrap();
         assert_eq!(data.y, vec![101.0, 102.0, 103.0], "week 0 has no lag_1");
         assert_eq!(data.weights, vec![5.0, 1.0, 1.0], "week 1 is a holiday week in this series");
         let lag_2 = data.x.column_index("lag_2").unwrap();
@@ -983,7 +914,7 @@ mod tests {
         assert_eq!((type_b.value(0), type_c.value(0), size.value(0)), (0, 0, 151_315), "type A");
         assert_eq!((type_b.value(3), type_c.value(3), size.value(3)), (1, 0, 202_307), "type B");
         assert!(type_b.is_null(4) && type_c.is_null(4) && size.is_null(4), "store 3 is not in stores.csv");
-        let data = model_data(&table, &config).unwrap();
+        let data = crate::design::model_data(&table, &config).unwrap();
         assert_eq!(data.x.names(), config.model_columns().as_slice());
 
         let bad = read("stores.csv", "Store,Type,Size\n1,D,10\n", &crate::ingest::STORES);

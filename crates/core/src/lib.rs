@@ -7,6 +7,8 @@
 
 pub mod calendar;
 pub mod contracts;
+pub mod cutoff;
+pub mod design;
 pub mod error;
 pub mod frame;
 pub mod features;
@@ -18,6 +20,8 @@ pub mod pipeline;
 pub mod profile;
 pub mod rng;
 pub mod split;
+pub mod stage;
+pub mod stages;
 pub mod synthetic;
 pub mod tracking;
 

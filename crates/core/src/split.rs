@@ -1,41 +1,16 @@
 //! The time-based split: Date < cutoff → train, Date ≥ cutoff → test. Never random.
 //!
-//! The default cutoff is the latest date minus 38 weeks, so the test part spans the last 39
-//! calendar weeks; fewer than 40 weeks of data cannot give both parts and is an error.
+//! The default cutoff ([`crate::cutoff`]) is the latest date minus 38 weeks, so the test part
+//! spans the last 39 calendar weeks. Only rows a model can use go to either part
+//! ([`UsableRows`], the rule the design matrix keeps too).
 
 use arrow_array::Array;
 
 use crate::calendar::{format_date, parse_iso_date};
+pub use crate::cutoff::{default_cutoff, DEFAULT_TEST_WEEKS, SERIES_STATS_CUTOFF};
 use crate::error::{Error, Result};
+use crate::features::UsableRows;
 use crate::frame::Frame;
-
-/// The frame metadata in which a feature table records the cutoff its series statistics
-/// summarise up to (see `features`): a split at another cutoff would let them see test weeks
-/// (a later cutoff) or differ from the run's (an earlier one), so it is refused.
-pub const SERIES_STATS_CUTOFF: &str = "shelfcast.series_stats_cutoff";
-
-/// Weeks in the default test part.
-pub const DEFAULT_TEST_WEEKS: i32 = 39;
-
-/// The latest date minus 38 weeks; an error below 40 weeks of data.
-pub fn default_cutoff(dates: &[i32]) -> Result<i32> {
-    let (Some(&first), Some(&last)) = (dates.iter().min(), dates.iter().max()) else {
-        return Err(Error::stage("split", "there are no rows to split"));
-    };
-    let weeks = (last - first) / 7 + 1;
-    if weeks < DEFAULT_TEST_WEEKS + 1 {
-        return Err(Error::stage(
-            "split",
-            format!(
-                "the data spans {weeks} weeks ({} to {}); the default split needs at least {} (a {DEFAULT_TEST_WEEKS}-week test part and training data before it)",
-                format_date(first),
-                format_date(last),
-                DEFAULT_TEST_WEEKS + 1
-            ),
-        ));
-    }
-    Ok(last - 7 * (DEFAULT_TEST_WEEKS - 1))
-}
 
 /// The two parts of a split and the cutoff used.
 #[derive(Debug, Clone)]
@@ -64,8 +39,7 @@ pub fn split_by_date(features: &Frame, cutoff: Option<i32>, required_column: &st
 /// builds the model matrices straight from these, so no column is copied twice.
 pub fn split_rows(features: &Frame, cutoff: Option<i32>, required_column: &str) -> Result<RowSplit> {
     let dates = features.dates("Date")?;
-    let required = features.floats(required_column)?;
-    let target = features.floats("Weekly_Sales")?;
+    let usable = UsableRows::of(features, required_column)?;
     let cutoff = match cutoff {
         Some(c) => c,
         None => default_cutoff(dates.values())?,
@@ -73,7 +47,7 @@ pub fn split_rows(features: &Frame, cutoff: Option<i32>, required_column: &str) 
     check_series_stats_cutoff(features, cutoff)?;
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for i in 0..features.num_rows() {
-        if required.is_valid(i) && target.is_valid(i) && dates.is_valid(i) {
+        if usable.keeps(i) && dates.is_valid(i) {
             if dates.value(i) < cutoff { &mut train } else { &mut test }.push(i as u32);
         }
     }

@@ -7,7 +7,8 @@
 mod common;
 
 use common::real_train;
-use shelfcast_core::features::{build_features, model_data, FeatureConfig};
+use shelfcast_core::design::model_data;
+use shelfcast_core::features::{build_features, FeatureConfig};
 use shelfcast_core::models::{FitContext, ModelKind, ModelSpec, TrainingSet};
 use shelfcast_core::split::split_by_date;
 use shelfcast_core::{calendar, metrics};

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value as Json};
 
-use super::catalogue::{column, Check, Outcome};
+use super::check::{column, Check, Outcome};
 use super::column_map::key_set;
 use super::kwargs::{KwargError, KwargResult, Kwargs};
 use super::values::{number_json, Bounds, Key};

@@ -1,48 +1,8 @@
-//! The registry of expectation types: name → kwarg parser → check.
-//!
-//! Each expectation is parsed from its kwargs into a [`Check`] first, then evaluated on a
-//! frame. Parsing is pure and frame-free so that the suite loader can run it to reject bad
-//! kwargs early; evaluation returns either map findings (shaped by the shared map
-//! machinery) or an observed value. Anything that cannot be evaluated is an `Err` message
-//! that becomes `exception_info`, never a panic and never a pass.
+//! The registry of expectation types: name → kwarg parser (see [`super::check`]). Only a
+//! registry: the checks live in their modules, the trait they implement in `check`.
 
-use serde_json::Value as Json;
-
-use super::kwargs::{KwargResult, Kwargs};
-use super::result::MapFindings;
+use super::check::Parser;
 use super::{aggregate, column_map, leakage, multicolumn, table};
-use crate::frame::{Column, Frame};
-
-/// What evaluating a check produced.
-pub(crate) enum Outcome<'f> {
-    /// A map expectation: success and counts come from the shared machinery.
-    Map(MapFindings<'f>),
-    /// A table or aggregate expectation: `{"observed_value": …, "details": …}`.
-    Observed { success: bool, observed: Json, details: Option<Json> },
-}
-
-/// A parsed expectation, ready to run on any frame.
-pub(crate) trait Check {
-    fn evaluate<'f>(&self, frame: &'f Frame) -> Result<Outcome<'f>, String>;
-
-    /// [`evaluate`](Check::evaluate) within a validation run whose checks share `shared`.
-    /// Checks that can reuse work another check of the run has done (the leakage checks'
-    /// series layouts) override it; the result must be the same as `evaluate`'s.
-    fn evaluate_shared<'f>(&self, frame: &'f Frame, shared: &Shared<'f>) -> Result<Outcome<'f>, String> {
-        let _ = shared;
-        self.evaluate(frame)
-    }
-}
-
-/// What the checks of one validation run (one frame) share, built on first use and
-/// dropped with the run. Several expectations often need the same costly intermediate
-/// result: the shipped feature suite has seven leakage checks on one series layout.
-#[derive(Default)]
-pub(crate) struct Shared<'f> {
-    pub series: leakage::SeriesCache<'f>,
-}
-
-pub(crate) type Parser = fn(&Kwargs<'_>) -> KwargResult<Box<dyn Check>>;
 
 pub(crate) struct Entry {
     pub name: &'static str,
@@ -110,11 +70,4 @@ pub(crate) fn lookup(expectation_type: &str) -> Option<&'static Entry> {
 /// The names of every supported expectation type.
 pub fn supported_expectation_types() -> Vec<&'static str> {
     entries().iter().map(|e| e.name).collect()
-}
-
-/// A column by name, or a message that names it and lists what exists.
-pub(crate) fn column<'f>(frame: &'f Frame, name: &str) -> Result<Column<'f>, String> {
-    frame
-        .column(name)
-        .map_err(|_| format!("column \"{name}\" does not exist (columns: {})", frame.column_names().join(", ")))
 }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use arrow_array::Array;
 use regex::Regex;
 
-use super::catalogue::{column, Check, Outcome};
+use super::check::{column, Check, Outcome};
 use super::dateutil;
 use super::kwargs::{KwargError, KwargResult, Kwargs};
 use super::result::MapFindings;

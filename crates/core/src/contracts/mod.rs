@@ -38,12 +38,15 @@
 
 mod aggregate;
 mod catalogue;
+mod check;
 mod column_map;
 mod dateutil;
+mod expectation;
 mod kwargs;
 mod leakage;
 mod multicolumn;
 mod result;
+mod series;
 mod strftime;
 mod suite;
 mod table;
@@ -56,7 +59,7 @@ pub use result::{ExceptionInfo, ExpectationResult, ResultFormat, Statistics, Val
 pub use suite::{ExpectationConfig, Suite, SuiteFormat};
 
 use crate::frame::Frame;
-use catalogue::{Outcome, Shared};
+use check::{Outcome, Shared};
 use kwargs::{substitute_parameters, Kwargs};
 use result::{map_result, observed_result, Format};
 

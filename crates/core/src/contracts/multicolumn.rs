@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::catalogue::{column, Check, Outcome};
+use super::check::{column, Check, Outcome};
 use super::kwargs::{KwargError, KwargResult, Kwargs};
 use super::result::MapFindings;
 use super::values::{column_codes, sort_rows_by_codes, Key};

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as Json};
 
-use super::suite::ExpectationConfig;
+use super::expectation::ExpectationConfig;
 use super::values::json_order;
 
 /// How much detail each result carries (GE's `result_format`).

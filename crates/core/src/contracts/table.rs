@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value as Json};
 
-use super::catalogue::{Check, Outcome};
+use super::check::{Check, Outcome};
 use super::kwargs::{KwargResult, Kwargs};
 use super::values::{Bounds, Key};
 use crate::frame::{ColumnType, Frame};

@@ -14,7 +14,7 @@ use arrow_array::Array;
 use serde_json::Value as Json;
 
 use crate::calendar::{days_from_civil, days_in_month};
-use crate::frame::{ColumnType, Value};
+use crate::frame::{Column, ColumnType, Frame, Value};
 
 /// A comparable, hashable cell value.
 #[derive(Debug, Clone)]
@@ -411,6 +411,13 @@ pub(crate) fn sort_rows_by_codes(rows: &mut [usize], codes: &[impl AsRef<[i64]>]
         return;
     }
     rows.sort_unstable_by(|&a, &b| order(a, b));
+}
+
+/// A column by name, or a message that names it and lists what exists.
+pub(crate) fn column<'f>(frame: &'f Frame, name: &str) -> Result<Column<'f>, String> {
+    frame
+        .column(name)
+        .map_err(|_| format!("column \"{name}\" does not exist (columns: {})", frame.column_names().join(", ")))
 }
 
 #[cfg(test)]

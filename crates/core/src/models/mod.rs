@@ -446,33 +446,3 @@ pub(crate) fn param_optional_usize(
 pub(crate) fn param_bool(values: &BTreeMap<String, String>, key: &str) -> Result<bool> {
     parse_param(values, key, "true or false")
 }
-
-/// A fitted model as saved by `shelfcast train` and kept in the registry: the model and the
-/// feature settings its matrix needs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelArtifact {
-    pub format_version: u32,
-    pub features: crate::features::FeatureConfig,
-    pub model: FittedModel,
-}
-
-impl ModelArtifact {
-    pub const FORMAT_VERSION: u32 = 1;
-
-    pub fn new(features: crate::features::FeatureConfig, model: FittedModel) -> Self {
-        ModelArtifact { format_version: Self::FORMAT_VERSION, features, model }
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("model artifacts serialize")
-    }
-
-    pub fn from_json(text: &str, what: &str) -> Result<Self> {
-        let artifact: ModelArtifact =
-            serde_json::from_str(text).map_err(|e| Error::artifact(what, format!("not a Shelfcast model file: {e}")))?;
-        if artifact.format_version != Self::FORMAT_VERSION {
-            return Err(Error::artifact(what, format!("model format version {} is not supported", artifact.format_version)));
-        }
-        Ok(artifact)
-    }
-}

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use shelfcast_core::features::{build_features, model_data_at, FeatureConfig};
+use shelfcast_core::design::model_data_at;
+use shelfcast_core::features::{build_features, FeatureConfig};
 use shelfcast_core::ingest::{read_table, TRAIN};
 use shelfcast_core::models::{FitContext, ModelKind, ModelSpec, TrainingSet};
 use shelfcast_core::split::split_rows;

@@ -4,6 +4,8 @@
 //! runs these — `tests/stored_records.rs` on the in-memory store, the app's `tests/web.rs`
 //! on IndexedDB — so both read the same bytes.
 
+#![allow(dead_code)] // each test crate that includes this uses part of it
+
 use shelfcast_core::tracking::{RunRecord, RunStatus, RUN_RECORD_VERSION};
 
 /// One stored record and what it says.

@@ -1,0 +1,231 @@
+//! The command line as typed values: clap parses the arguments once, here, and each
+//! subcommand's module receives what it needs already checked (a feature configuration, a
+//! model specification, a cutoff as a date).
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use shelfcast_core::contracts::ResultFormat;
+use shelfcast_core::features::FeatureConfig;
+use shelfcast_core::models::{ModelKind, ModelSpec};
+use shelfcast_core::Error;
+
+#[derive(Parser)]
+#[command(name = "shelfcast", version, about = "Weekly sales forecasting pipeline: contracts, features, split, train, evaluate.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ResultFormatArg {
+    Basic,
+    Summary,
+    Complete,
+}
+
+/// A file whose columns `--join` adds to the features.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum JoinArg {
+    /// features.csv on (Store, Date): temperature, fuel price, markdowns 1–5, CPI, unemployment.
+    Features,
+    /// stores.csv on Store: type (as Type_B, Type_C indicators) and size.
+    Stores,
+}
+
+/// Settings shared by every command that builds features. The extra features are off by
+/// default (DESIGN §4's reference figures are without them); each is recorded in the run.
+#[derive(clap::Args, Clone)]
+pub struct FeatureArgs {
+    /// Forecast horizon in weeks: no feature looks closer than this.
+    #[arg(long, default_value_t = 1)]
+    pub horizon: usize,
+    /// Join other Kaggle files, comma-separated: features, stores. They are read from the
+    /// --data directory (or the sales file's directory) as NAME.csv or NAME.csv.gz.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FILES")]
+    pub join: Vec<JoinArg>,
+    /// Add weeks to and from the Super Bowl, Labor Day, Thanksgiving and Christmas.
+    #[arg(long)]
+    pub holiday_features: bool,
+    /// Add each series' sales mean, median and standard deviation from before the cutoff.
+    #[arg(long)]
+    pub series_stats: bool,
+    /// Add lag_51, lag_53 (the weeks around lag_52) and the day of the year.
+    #[arg(long)]
+    pub seasonal_lags: bool,
+    /// Every extra feature: --join features,stores --holiday-features --series-stats --seasonal-lags.
+    #[arg(long)]
+    pub all_features: bool,
+}
+
+impl FeatureArgs {
+    pub fn config(&self) -> Result<FeatureConfig> {
+        let all = self.all_features;
+        let config = FeatureConfig {
+            horizon: self.horizon,
+            seasonal_lags: all || self.seasonal_lags,
+            holiday_features: all || self.holiday_features,
+            join_features: all || self.join.contains(&JoinArg::Features),
+            join_stores: all || self.join.contains(&JoinArg::Stores),
+            series_stats: all || self.series_stats,
+        };
+        config.check()?;
+        Ok(config)
+    }
+}
+
+/// Model choice shared by `run` and `train`.
+#[derive(clap::Args, Clone)]
+pub struct ModelArgs {
+    /// The model to fit.
+    #[arg(long, default_value = "ridge")]
+    pub model: String,
+    /// A hyperparameter, `key=value` (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Seed for models that draw random numbers.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+impl ModelArgs {
+    pub fn spec(&self) -> Result<ModelSpec> {
+        let kind = ModelKind::parse(&self.model)?;
+        let params = self
+            .params
+            .iter()
+            .map(|p| {
+                p.split_once('=')
+                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                    .ok_or_else(|| Error::Params(format!("--param takes key=value, got \"{p}\"")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ModelSpec::new(kind, &params)?)
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the whole pipeline (on the built-in synthetic sample without --data).
+    Run {
+        /// Directory with train.csv or train.csv.gz (or the file itself), and features.csv
+        /// and stores.csv (plain or .gz) when --join uses them.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        features: FeatureArgs,
+        /// First test date, YYYY-MM-DD (default: the latest date minus 38 weeks).
+        #[arg(long)]
+        cutoff: Option<String>,
+        /// Raw data contract (default: the shipped sales suite).
+        #[arg(long)]
+        suite: Option<PathBuf>,
+        /// Feature contract (default: the shipped feature suite).
+        #[arg(long)]
+        feature_suite: Option<PathBuf>,
+        /// Go on when the raw data contract fails (recorded on the run).
+        #[arg(long)]
+        continue_on_contract_failure: bool,
+        /// Experiment name.
+        #[arg(long, default_value = shelfcast_core::tracking::DEFAULT_EXPERIMENT)]
+        experiment: String,
+        /// Directory to keep run records in (one JSON file per run).
+        #[arg(long)]
+        runs_dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Validate a CSV (types inferred) or an Arrow IPC table against an expectation suite.
+    Validate {
+        #[arg(long)]
+        suite: PathBuf,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, value_enum, default_value = "summary")]
+        result_format: ResultFormatArg,
+        /// Value of the `horizon` evaluation parameter.
+        #[arg(long, default_value_t = 1)]
+        horizon: usize,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Build the feature table from train.csv into an Arrow IPC file.
+    Features {
+        /// Directory with train.csv[.gz] (or the file itself), and the files --join uses.
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        features: FeatureArgs,
+        /// The split's first test date, YYYY-MM-DD, for --series-stats (default: the latest
+        /// date minus 38 weeks); pass the same to `split`.
+        #[arg(long)]
+        cutoff: Option<String>,
+    },
+    /// Split a feature table by date into train and test Arrow IPC files.
+    Split {
+        #[arg(long)]
+        features: PathBuf,
+        #[arg(long)]
+        cutoff: Option<String>,
+        #[arg(long)]
+        train_out: PathBuf,
+        #[arg(long)]
+        test_out: PathBuf,
+        #[command(flatten)]
+        feature_args: FeatureArgs,
+    },
+    /// Fit a model on a training table and save it as JSON.
+    Train {
+        #[arg(long)]
+        train: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        features: FeatureArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the built-in synthetic sample (train.csv's columns) to a file or stdout.
+    Sample {
+        /// Where to write it (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Score a saved model on a test table.
+    Evaluate {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+
+impl ResultFormatArg {
+    pub fn format(self) -> ResultFormat {
+        match self {
+            ResultFormatArg::Basic => ResultFormat::Basic,
+            ResultFormatArg::Summary => ResultFormat::Summary,
+            ResultFormatArg::Complete => ResultFormat::Complete,
+        }
+    }
+}
+
+/// `--cutoff`, parsed by the core's one cutoff parser.
+pub fn cutoff(text: Option<&str>) -> Result<Option<i32>> {
+    Ok(text.map(shelfcast_core::cutoff::parse).transpose()?)
+}

@@ -1,0 +1,52 @@
+//! One module per subcommand, each a function of the typed arguments that calls the
+//! core's stage functions (`shelfcast_core::stages`) and prints or writes what they return;
+//! [`execute`] dispatches. No stage logic lives here: only choosing inputs and showing outputs.
+
+mod evaluate;
+mod features;
+mod run;
+mod sample;
+mod split;
+mod train;
+mod validate;
+
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+
+use shelfcast_core::pipeline::Clock;
+use shelfcast_core::Error;
+
+use crate::args::{Cli, Command};
+
+pub fn execute(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, runs_dir, format } => {
+            run::run(run::RunArgs { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, runs_dir, format })
+        }
+        Command::Validate { suite, data, result_format, horizon, format } => validate::run(&suite, &data, result_format, horizon, format),
+        Command::Features { data, out, features, cutoff } => features::run(&data, &out, &features, cutoff.as_deref()),
+        Command::Split { features, cutoff, train_out, test_out, feature_args } => split::run(&features, cutoff.as_deref(), &train_out, &test_out, &feature_args),
+        Command::Train { train, model, features, out } => train::run(&train, &model, &features, &out),
+        Command::Sample { out } => sample::run(out.as_deref()),
+        Command::Evaluate { model, test, format } => evaluate::run(&model, &test, format),
+    }
+}
+
+/// Exit code 1 for a failed data contract, 2 for everything else.
+pub fn exit_code_of(error: &anyhow::Error) -> u8 {
+    match error.downcast_ref::<Error>() {
+        Some(Error::ContractFailed { .. }) => 1,
+        _ => 2,
+    }
+}
+
+/// The wall clock, which the core never reads itself.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> f64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    }
+}

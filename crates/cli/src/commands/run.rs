@@ -1,0 +1,69 @@
+//! `shelfcast run`: the whole pipeline, as the browser's worker runs it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use shelfcast_core::pipeline::{self, InputFile, PipelineConfig, Suites};
+use shelfcast_core::synthetic;
+
+use super::SystemClock;
+use crate::args::{cutoff, FeatureArgs, Format, ModelArgs};
+use crate::files::{read_inputs, read_suite};
+use crate::output;
+
+pub struct RunArgs {
+    pub data: Option<PathBuf>,
+    pub model: ModelArgs,
+    pub features: FeatureArgs,
+    pub cutoff: Option<String>,
+    pub suite: Option<PathBuf>,
+    pub feature_suite: Option<PathBuf>,
+    pub continue_on_contract_failure: bool,
+    pub experiment: String,
+    pub runs_dir: Option<PathBuf>,
+    pub format: Format,
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let feature_config = args.features.config()?;
+    let inputs = match &args.data {
+        Some(path) => read_inputs(path, &feature_config)?,
+        None => vec![InputFile { name: "train.csv".into(), bytes: synthetic::sample_train_csv(synthetic::DEFAULT_SEED) }],
+    };
+    let mut suites = Suites::shipped();
+    if let Some(path) = &args.suite {
+        suites.raw = read_suite(path)?;
+    }
+    if let Some(path) = &args.feature_suite {
+        suites.features = Some(read_suite(path)?);
+    }
+    let config = PipelineConfig {
+        experiment: args.experiment,
+        model: args.model.spec()?,
+        features: feature_config,
+        cutoff: cutoff(args.cutoff.as_deref())?,
+        seed: args.model.seed,
+        continue_on_contract_failure: args.continue_on_contract_failure,
+    };
+    let verbose = args.format == Format::Text;
+    let outcome = pipeline::run(&inputs, &config, &suites, &SystemClock, &mut |event| {
+        if verbose {
+            output::print_event(&event);
+        }
+    });
+    if let Some(dir) = args.runs_dir {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(format!("{}.json", outcome.record.run_id));
+        std::fs::write(&path, outcome.record.to_json()).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    match args.format {
+        Format::Json => println!("{}", outcome.record.to_json()),
+        Format::Text => output::print_run(&outcome),
+    }
+    match outcome.error {
+        Some(error) => Err(error.into()),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}

@@ -1,0 +1,102 @@
+//! The run record as a run builds it: the parameters its configuration implies, what each
+//! stage's output adds (cutoff, row counts, metrics, the tag of a contract failure gone past),
+//! the stages' records, and the record itself once the run has ended.
+
+use std::collections::BTreeMap;
+
+use crate::calendar::format_date;
+use crate::error::Error;
+use crate::tracking::{derive_run_id, ContractRecord, DatasetFingerprint, RunRecord, RunStatus, StageRecord, StageState, RUN_RECORD_VERSION};
+
+use super::{PipelineConfig, Stage, StageOutputs, Suites};
+
+/// A run record being filled in.
+pub(super) struct RecordDraft {
+    pub params: BTreeMap<String, String>,
+    pub metrics: BTreeMap<String, f64>,
+    pub tags: BTreeMap<String, String>,
+    pub stages: Vec<StageRecord>,
+}
+
+impl RecordDraft {
+    /// The parameters of a run with `config` and `suites` (MLflow's params: immutable strings).
+    pub fn new(config: &PipelineConfig, suites: &Suites) -> Self {
+        let mut params = BTreeMap::new();
+        params.insert("model".to_string(), config.model.kind().name().to_string());
+        params.extend(config.model.params());
+        params.insert("horizon".into(), config.features.horizon.to_string());
+        for (switch, on) in config.features.switches() {
+            params.insert(switch.into(), on.to_string());
+        }
+        params.insert("seed".into(), config.seed.to_string());
+        params.insert("raw_suite".into(), suites.raw.name().to_string());
+        if let Some(suite) = &suites.features {
+            params.insert("feature_suite".into(), suite.name().to_string());
+        }
+        params.insert("continue_on_contract_failure".into(), config.continue_on_contract_failure.to_string());
+        RecordDraft { params, metrics: BTreeMap::new(), tags: BTreeMap::new(), stages: Vec::new() }
+    }
+
+    /// A stage has ended (or will not run).
+    pub fn stage(&mut self, stage: Stage, state: StageState, duration_ms: Option<f64>, message: String) {
+        self.stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms: duration_ms.unwrap_or(0.0), message });
+    }
+
+    /// What `stage`'s output in `outputs` adds to the record, whether it ran now or was kept.
+    pub fn add_output(&mut self, stage: Stage, outputs: &StageOutputs) {
+        match stage {
+            Stage::RawContract => {
+                if let Some(raw) = outputs.raw_contract.as_deref() {
+                    if !raw.record.success {
+                        self.tags.insert("contract_failure_continued".into(), raw.record.suite.clone());
+                    }
+                }
+            }
+            Stage::Split => {
+                if let Some(split) = outputs.split.as_deref() {
+                    self.params.insert("cutoff".into(), format_date(split.cutoff));
+                    self.params.insert("train_rows".into(), split.train.y.len().to_string());
+                    self.params.insert("test_rows".into(), split.test.y.len().to_string());
+                }
+            }
+            Stage::Evaluate => {
+                if let Some(evaluation) = outputs.evaluation.as_deref() {
+                    for (part, m) in [("train", &evaluation.train), ("test", &evaluation.test)] {
+                        for (name, value) in [("mae", m.mae), ("rmse", m.rmse), ("r2", m.r2), ("wmae", m.wmae)] {
+                            self.metrics.insert(format!("{part}_{name}"), value);
+                        }
+                    }
+                }
+            }
+            Stage::Ingest | Stage::Features | Stage::FeatureContract | Stage::Train => {}
+        }
+    }
+
+    /// The record of a run that started at `start_ms` and ended at `end_ms` with `outputs`
+    /// and `error`.
+    pub fn finish(self, config: &PipelineConfig, start_ms: f64, end_ms: f64, outputs: &StageOutputs, error: Option<&Error>) -> RunRecord {
+        let start_time_ms = start_ms as i64;
+        let dataset = outputs.ingest.as_deref().map_or_else(|| DatasetFingerprint::new(Vec::new()), |i| i.dataset.clone());
+        let mut contracts: Vec<ContractRecord> = outputs.raw_contract.iter().map(|c| c.record.clone()).collect();
+        contracts.extend(outputs.feature_contract.as_deref().and_then(Option::as_ref).map(|c| c.record.clone()));
+        // Registrable: finished, and every suite passed (a raw contract that failed but was
+        // continued past, or a failed feature contract, makes a run that cannot be registered).
+        let registrable = error.is_none() && contracts.iter().all(|c| c.success);
+        RunRecord {
+            schema_version: RUN_RECORD_VERSION,
+            run_id: derive_run_id(start_time_ms, &dataset.digest, &self.params),
+            experiment: config.experiment.clone(),
+            status: if error.is_some() { RunStatus::Failed } else { RunStatus::Finished },
+            start_time_ms,
+            end_time_ms: Some(end_ms as i64),
+            params: self.params,
+            metrics: self.metrics,
+            tags: self.tags,
+            stages: self.stages,
+            dataset,
+            contracts,
+            registrable,
+            error: error.map(ToString::to_string),
+        }
+    }
+}

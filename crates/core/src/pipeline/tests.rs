@@ -1,0 +1,254 @@
+//! The pipeline's gating, resume policy and joins on small tables.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::calendar::format_date;
+use crate::tracking::RunStatus;
+
+struct FixedClock;
+
+impl Clock for FixedClock {
+    fn now_ms(&self) -> f64 {
+        0.0
+    }
+}
+
+/// Regression: `shelfcast run --data my_sales.csv` and an uploaded file with any name
+/// failed with "no train.csv among the inputs" before a byte was parsed.
+#[test]
+fn single_input_with_any_name_is_read_as_train() {
+    let input = InputFile {
+        name: "my_sales.csv (as train.csv)".into(),
+        bytes: b"Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,lots,FALSE\n".to_vec(),
+    };
+    let config = PipelineConfig::default();
+    let outcome = run(&[input], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+    let error = outcome.error.expect("the bad value fails ingest");
+    assert_eq!(
+        error.to_string(),
+        "my_sales.csv (as train.csv), line 2, column \"Weekly_Sales\": not a number (value: \"lots\")"
+    );
+}
+
+/// A weekly sales file of 60 weeks × 3 series, with `bad` negative sales in the last week.
+fn small_sales(negative_rows: usize) -> InputFile {
+    let first = crate::calendar::days_from_civil(2010, 2, 5);
+    let mut csv = String::from("Store,Dept,Date,Weekly_Sales,IsHoliday\n");
+    let mut negatives = negative_rows;
+    for dept in 1..=3 {
+        for week in 0..60 {
+            let sales = if negatives > 0 && week >= 50 {
+                negatives -= 1;
+                -5.0
+            } else {
+                1000.0 + f64::from(dept * 10 + week % 7)
+            };
+            csv.push_str(&format!("1,{dept},{},{sales},FALSE\n", format_date(first + 7 * week)));
+        }
+    }
+    InputFile { name: "train.csv".into(), bytes: csv.into_bytes() }
+}
+
+fn states(outcome: &PipelineOutcome) -> Vec<(String, StageState)> {
+    outcome.record.stages.iter().map(|s| (s.stage.clone(), s.state)).collect()
+}
+
+#[test]
+fn a_failed_raw_contract_stops_everything_downstream() {
+    // 30 of 180 rows negative: far beyond the suite's `mostly`.
+    let outcome = run(&[small_sales(30)], &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert!(outcome.contract_failed(), "{:?}", outcome.error);
+    assert_eq!(outcome.record.status, RunStatus::Failed);
+    let states = states(&outcome);
+    assert_eq!(states[1], ("raw_contract".into(), StageState::Failed));
+    assert!(states[2..].iter().all(|(_, s)| *s == StageState::UpstreamFailed));
+    assert!(outcome.model().is_none() && !outcome.record.registrable);
+    assert!(outcome.record.error.as_deref().unwrap().contains("sales_expectation_suite"));
+}
+
+#[test]
+fn continuing_after_a_failed_contract_is_recorded_and_not_registrable() {
+    let config = PipelineConfig { continue_on_contract_failure: true, ..PipelineConfig::default() };
+    let outcome = run(&[small_sales(30)], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(outcome.record.status, RunStatus::Finished);
+    assert_eq!(outcome.record.params["continue_on_contract_failure"], "true");
+    assert_eq!(outcome.record.tags["contract_failure_continued"], "sales_expectation_suite");
+    assert!(!outcome.record.registrable);
+    assert!(!outcome.record.contracts[0].success);
+}
+
+#[test]
+fn a_failed_feature_contract_finishes_the_run_but_not_registrable() {
+    let mut suites = Suites::shipped();
+    // A feature suite that cannot pass: a column the feature table never has.
+    suites.features = Some(
+        Suite::from_json(
+            "strict.json",
+            r#"{"expectation_suite_name": "strict", "expectations": [{"expectation_type": "expect_column_to_exist", "kwargs": {"column": "lag_99"}}]}"#,
+        )
+        .unwrap(),
+    );
+    let outcome = run(&[small_sales(0)], &PipelineConfig::default(), &suites, &FixedClock, &mut |_| {});
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert!(outcome.evaluation().is_some());
+    assert!(!outcome.record.registrable);
+    let feature_contract = &outcome.record.contracts[1];
+    assert_eq!((feature_contract.suite.as_str(), feature_contract.success), ("strict", false));
+    assert_eq!(feature_contract.suite_digest, suites.features.as_ref().unwrap().digest());
+}
+
+#[test]
+fn a_clean_run_records_suites_digests_and_is_registrable() {
+    let outcome = run(&[small_sales(0)], &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert!(outcome.record.registrable);
+    let names: Vec<_> = outcome.record.contracts.iter().map(|c| (c.suite.as_str(), c.success)).collect();
+    assert_eq!(names, [("sales_expectation_suite", true), ("feature_expectation_suite", true)]);
+    assert!(outcome.record.contracts.iter().all(|c| c.suite_digest.len() == 64));
+    assert!(states(&outcome).iter().all(|(_, s)| *s == StageState::Success));
+}
+
+fn stage_messages(outcome: &PipelineOutcome) -> Vec<(String, StageState, String)> {
+    outcome.record.stages.iter().map(|s| (s.stage.clone(), s.state, s.message.clone())).collect()
+}
+
+#[test]
+fn running_from_train_keeps_the_upstream_outputs_and_refits() {
+    let inputs = [small_sales(0)];
+    let first = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert!(first.error.is_none(), "{:?}", first.error);
+    let config = PipelineConfig {
+        model: ModelSpec::new(ModelKind::Ridge, &[("alpha".into(), "1000".into())]).unwrap(),
+        ..PipelineConfig::default()
+    };
+    let mut ran = Vec::new();
+    // No inputs: a run from train must not need to read them again.
+    let second = run_from(Stage::Train, &first, &[], &config, &Suites::shipped(), &FixedClock, &mut |event| {
+        if let PipelineEvent::Stage { stage, state: StageState::Running, .. } = event {
+            ran.push(stage);
+        }
+    });
+    assert!(second.error.is_none(), "{:?}", second.error);
+    assert_eq!(ran, [Stage::Train, Stage::Evaluate]);
+    assert_eq!(second.started_at, Stage::Train);
+    let messages = stage_messages(&second);
+    for (name, state, message) in &messages[..5] {
+        assert_eq!(*state, StageState::Success, "{name}");
+        assert!(message.starts_with(&format!("kept from run {}: ", first.record.run_id)), "{name}: {message}");
+    }
+    // The same split, shared rather than copied; a different model and different scores.
+    assert!(Arc::ptr_eq(first.outputs.split.as_ref().unwrap(), second.outputs.split.as_ref().unwrap()));
+    assert_eq!(second.record.params["cutoff"], first.record.params["cutoff"]);
+    assert_eq!(second.record.params["alpha"], "1000");
+    assert_ne!(second.record.metrics["test_mae"], first.record.metrics["test_mae"]);
+    assert_eq!(second.record.dataset, first.record.dataset);
+    assert_eq!(second.record.contracts, first.record.contracts);
+    assert_eq!(second.record.tags["resumed_from_run"], first.record.run_id);
+    assert_eq!(second.record.tags["resumed_at_stage"], "train");
+    assert!(second.record.registrable);
+
+    // Kept twice: the message still names the run that computed the output.
+    let third = run_from(Stage::Evaluate, &second, &[], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert_eq!(stage_messages(&third)[0].2, messages[0].2);
+    assert!(stage_messages(&third)[5].2.starts_with(&format!("kept from run {}: ", second.record.run_id)));
+    assert_eq!(third.record.metrics, second.record.metrics);
+}
+
+#[test]
+fn a_run_from_here_starts_earlier_when_upstream_settings_changed() {
+    let inputs = [small_sales(0)];
+    let first = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+    let cutoff = crate::calendar::days_from_civil(2010, 11, 5);
+    let config = PipelineConfig { cutoff: Some(cutoff), ..PipelineConfig::default() };
+    let (start, reason) = first.resume_stage(Stage::Evaluate, &config, &Suites::shipped());
+    assert_eq!(start, Stage::Split);
+    assert_eq!(reason.as_deref(), Some("starting at split instead of evaluate: the cutoff changed"));
+    let mut notes = Vec::new();
+    let second = run_from(Stage::Evaluate, &first, &[], &config, &Suites::shipped(), &FixedClock, &mut |event| {
+        if let PipelineEvent::Progress { note, .. } = event {
+            notes.push(note);
+        }
+    });
+    assert!(second.error.is_none(), "{:?}", second.error);
+    assert_eq!(second.record.params["cutoff"], "2010-11-05");
+    assert_eq!(notes, [reason.unwrap()]);
+
+    let horizon = PipelineConfig { features: FeatureConfig::with_horizon(2), ..PipelineConfig::default() };
+    assert_eq!(first.resume_stage(Stage::Train, &horizon, &Suites::shipped()).0, Stage::Features);
+    let no_feature_suite = Suites { features: None, ..Suites::shipped() };
+    assert_eq!(first.resume_stage(Stage::Split, &PipelineConfig::default(), &no_feature_suite).0, Stage::FeatureContract);
+    let joins = PipelineConfig { features: FeatureConfig { join_stores: true, ..FeatureConfig::default() }, ..PipelineConfig::default() };
+    assert_eq!(first.resume_stage(Stage::Train, &joins, &Suites::shipped()).0, Stage::Ingest);
+    let stats = PipelineConfig { features: FeatureConfig { series_stats: true, ..FeatureConfig::default() }, ..PipelineConfig::default() };
+    let with_stats = run(&inputs, &stats, &Suites::shipped(), &FixedClock, &mut |_| {});
+    let (start, reason) = with_stats.resume_stage(Stage::Train, &PipelineConfig { cutoff: Some(cutoff), ..stats }, &Suites::shipped());
+    assert_eq!((start, reason.unwrap().contains("series statistics")), (Stage::Features, true));
+    // Earlier than the first changed stage is simply honoured.
+    assert_eq!(first.resume_stage(Stage::Ingest, &config, &Suites::shipped()), (Stage::Ingest, None));
+}
+
+#[test]
+fn a_run_from_here_after_a_failed_contract_starts_at_the_failed_stage() {
+    let inputs = [small_sales(30)];
+    let failed = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert!(failed.contract_failed());
+    let (start, reason) = failed.resume_stage(Stage::Train, &PipelineConfig::default(), &Suites::shipped());
+    assert_eq!(start, Stage::RawContract);
+    assert!(reason.unwrap().contains("raw_contract did not complete"));
+    // Continuing past the contract is a changed setting of that stage: it runs again.
+    let config = PipelineConfig { continue_on_contract_failure: true, ..PipelineConfig::default() };
+    let continued = run_from(Stage::Train, &failed, &inputs, &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert!(continued.error.is_none(), "{:?}", continued.error);
+    assert_eq!(continued.record.tags["contract_failure_continued"], "sales_expectation_suite");
+    assert!(!continued.record.registrable);
+    // Kept from that run, the continued contract still marks the next run.
+    let again = run_from(Stage::Train, &continued, &[], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert_eq!(again.record.tags["contract_failure_continued"], "sales_expectation_suite");
+    assert!(!again.record.registrable);
+}
+
+/// features.csv and stores.csv for store 1 of [`small_sales`]: every other week, with `NA`s.
+fn join_files() -> Vec<InputFile> {
+    let first = crate::calendar::days_from_civil(2010, 2, 5);
+    let mut features = String::from("Store,Date,Temperature,Fuel_Price,MarkDown1,MarkDown2,MarkDown3,MarkDown4,MarkDown5,CPI,Unemployment,IsHoliday\n");
+    for week in (0..60).step_by(2) {
+        features.push_str(&format!("1,{},{}.5,2.5,NA,NA,NA,NA,NA,211.1,8.1,FALSE\n", format_date(first + 7 * week), 30 + week % 20));
+    }
+    vec![
+        InputFile { name: "features.csv".into(), bytes: features.into_bytes() },
+        InputFile { name: "stores.csv".into(), bytes: b"Store,Type,Size\r1,A,151315\r".to_vec() },
+    ]
+}
+
+#[test]
+fn joins_read_their_files_record_the_switches_and_fingerprint_every_file_used() {
+    let config = PipelineConfig { features: FeatureConfig::everything(1), ..PipelineConfig::default() };
+    let mut inputs = vec![small_sales(0)];
+    inputs.extend(join_files());
+    let outcome = run(&inputs, &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert!(outcome.record.registrable, "the base feature contract still passes with extra columns");
+    let files: Vec<_> = outcome.record.dataset.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(files, ["features.csv", "stores.csv", "train.csv"]);
+    for (switch, _) in config.features.switches() {
+        assert_eq!(outcome.record.params[switch], "true", "{switch}");
+    }
+    // Without the switches the extra files are not read, and the digest is train.csv's alone.
+    let plain = run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert_eq!(plain.record.dataset.files.len(), 1);
+    assert_eq!(plain.record.params["join_features"], "false");
+}
+
+#[test]
+fn a_join_without_its_file_fails_ingest_naming_the_file() {
+    let config = PipelineConfig {
+        features: FeatureConfig { join_stores: true, ..FeatureConfig::default() },
+        ..PipelineConfig::default()
+    };
+    let outcome = run(&[small_sales(0)], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+    let error = outcome.error.expect("stores.csv is missing").to_string();
+    assert!(error.contains("join_stores is on but stores.csv (or stores.csv.gz) is not among the inputs (train.csv)"), "{error}");
+    assert_eq!(outcome.record.stages[0].state, StageState::Failed);
+}

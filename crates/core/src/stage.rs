@@ -1,0 +1,34 @@
+//! The pipeline's stages by name, on the ground floor: records, events and the runner all
+//! speak of stages, and none of them needs the others to.
+
+use serde::{Deserialize, Serialize};
+
+/// The stages, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Ingest,
+    RawContract,
+    Features,
+    FeatureContract,
+    Split,
+    Train,
+    Evaluate,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 7] =
+        [Stage::Ingest, Stage::RawContract, Stage::Features, Stage::FeatureContract, Stage::Split, Stage::Train, Stage::Evaluate];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Ingest => "ingest",
+            Stage::RawContract => "raw_contract",
+            Stage::Features => "features",
+            Stage::FeatureContract => "feature_contract",
+            Stage::Split => "split",
+            Stage::Train => "train",
+            Stage::Evaluate => "evaluate",
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! One function per pipeline stage, from typed inputs to a typed output, and each stage's
+//! summary line. The pipeline's runner only sequences them, gates on contracts, emits events
+//! and records; the CLI's per-stage commands (`features`, `split`, `train`, `evaluate`,
+//! `validate`) and the browser's worker (through the runner) call the same functions, so a
+//! new capability is written once, here.
+//!
+//! Data flows ingest → contract → features → contract → split (with the design matrices) →
+//! train → evaluate; a stage module imports only the stages before it.
+
+pub mod contract;
+pub mod evaluate;
+pub mod features;
+pub mod ingest;
+pub mod split;
+pub mod train;
