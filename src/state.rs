@@ -35,7 +35,7 @@ pub struct Settings {
     pub alpha: String,
     /// Empty for the default cutoff.
     pub cutoff: String,
-    /// The feature switches (the horizon stays DESIGN's h = 1 in the app).
+    /// The feature switches (the horizon stays h = 1 in the app: docs/definitions.md#horizon-and-leaks).
     pub features: FeatureConfig,
 }
 

@@ -8,7 +8,7 @@
 //! version by version (see [`schema`]).
 //!
 //! A transaction commits as soon as control returns to the event loop with no request pending
-//! (DESIGN §7), so inside a transaction this module awaits IndexedDB requests only: a record
+//! (docs/definitions.md#toolchain-facts), so inside a transaction this module awaits IndexedDB requests only: a record
 //! is encoded before its transaction opens and decoded after the transaction has ended.
 //!
 //! Records are read through `tracking::read_stored_run`, one at a time, so one written by an

@@ -116,7 +116,7 @@ test("the real train.csv uploaded through the file input gives the CLI's metrics
   const shown = await runAndRead(page, () => page.setInputFiles("#train-file", file));
   const expected = cliRun(["--data", file, "--model", "seasonal-naive"]).metrics;
   assert.equal(shown.wmae, fixed(expected.test_wmae));
-  assert.equal(shown.wmae, "1820.185", "DESIGN's reference seasonal naive WMAE");
+  assert.equal(shown.wmae, "1820.185", "the reference seasonal naive WMAE (docs/definitions.md#reference-figures)");
   assert.equal(shown.mae, fixed(expected.test_mae));
   await page.close();
 });

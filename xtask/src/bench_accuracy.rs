@@ -6,11 +6,11 @@
 //! - `tuning`: a validation tail inside the training part — the data before the default
 //!   cutoff (2012-02-03), split at 2011-08-05 (26 validation weeks). The defaults were chosen
 //!   on this fold alone; it never sees a week of the holdout.
-//! - `holdout`: DESIGN §4's split (default cutoff 2012-02-03, 39 test weeks).
+//! - `holdout`: the default split (docs/definitions.md#split: cutoff 2012-02-03, 39 test weeks).
 //! - `2011-11-04`, `2012-04-27`: other cutoffs (52 and 27 test weeks), to show that the
 //!   same defaults hold elsewhere in the year, holidays included.
 //!
-//! Each model runs with its defaults on three feature sets: DESIGN §4's, plus the series
+//! Each model runs with its defaults on three feature sets: the base ones (docs/definitions.md#base-features), plus the series
 //! statistics (the switch the models' docs recommend), and every extra feature.
 
 use std::fs;
@@ -23,7 +23,7 @@ use anyhow::{bail, Context, Result};
 use crate::{data_dir, release_binary, sh, target_dir};
 
 /// The feature sets compared: a column title and the CLI flags.
-const FEATURE_SETS: [(&str, &str); 3] = [("§4", ""), ("+series", "--series-stats"), ("+all", "--all-features")];
+const FEATURE_SETS: [(&str, &str); 3] = [("base", ""), ("+series", "--series-stats"), ("+all", "--all-features")];
 
 const MODELS: [&str; 10] = [
     "seasonal-naive",
@@ -75,7 +75,7 @@ pub fn run(models: Option<Vec<String>>) -> Result<()> {
     ];
     let models: Vec<String> = models.unwrap_or_else(|| MODELS.iter().map(|m| m.to_string()).collect());
     println!("accuracy on the real data ({})", data.display());
-    let sets: Vec<String> = FEATURE_SETS.iter().map(|(title, flags)| format!("{title} = DESIGN §4's features {flags}")).collect();
+    let sets: Vec<String> = FEATURE_SETS.iter().map(|(title, flags)| format!("{title} = the base features (docs/definitions.md#base-features) {flags}")).collect();
     println!("{}", sets.join("; "));
     println!("fit = the train stage of the run record, seconds (native, release build, one process per run)\n");
     for fold in &folds {

@@ -8,7 +8,7 @@
 //!   end-to-end browser tests;
 //! - `bench`  runs the whole pipeline natively on the real train.csv and prints stage times;
 //! - `bench-accuracy [--models a,b]` prints every model's WMAE and fit time on the real data,
-//!   on DESIGN §4's features and with the extra ones, on the tuning fold, the holdout and two
+//!   on the base features (docs/definitions.md#base-features) and with the extra ones, on the tuning fold, the holdout and two
 //!   other cutoffs;
 //! - `bench-browser` builds `dist/` (unless `--no-build`) and runs the same pipeline in the
 //!   app in headless Chromium (tests/bench/browser.mjs): end to end, stages, long tasks,

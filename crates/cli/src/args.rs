@@ -42,7 +42,7 @@ pub enum JoinArg {
 }
 
 /// Settings shared by every command that builds features. The extra features are off by
-/// default (DESIGN §4's reference figures are without them); each is recorded in the run.
+/// default (the reference figures in docs/definitions.md#reference-figures are without them); each is recorded in the run.
 #[derive(clap::Args, Clone)]
 pub struct FeatureArgs {
     /// Forecast horizon in weeks: no feature looks closer than this.

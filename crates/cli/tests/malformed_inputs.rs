@@ -3,7 +3,7 @@
 //! Every file there has exactly one row in [`CASES`], the one source of truth for what the
 //! CLI must say about it: the exit code (2 for unreadable input, 1 for a failed contract),
 //! no panic, and the exact error line — file, 1-based physical line, column by header name,
-//! message and offending value (DESIGN.md §4, "Errors"). Adding a file without a row, or a
+//! message and offending value (docs/definitions.md#errors). Adding a file without a row, or a
 //! row without a file, fails [`every_file_has_exactly_one_expectation`].
 
 use std::collections::BTreeSet;

@@ -1,6 +1,6 @@
 //! The per-stage commands (`features`, `split`, `train`, `evaluate`, and `validate` on an
 //! Arrow file) chained through files as a scheduler chains them, through the real binary:
-//! the chain gives the metrics `run` gives, DESIGN §4's figures on the real data, and refuses
+//! the chain gives the metrics `run` gives, the figures of docs/definitions.md#reference-figures on the real data, and refuses
 //! a chain whose cutoffs disagree (series statistics that would see the test weeks).
 
 use std::path::{Path, PathBuf};
@@ -93,7 +93,7 @@ fn the_chained_stages_reproduce_the_reference_figures_on_the_real_data() {
     let chained = chain(&data, &dir, &[], &["--model", "ridge", "--param", "alpha=1.0"]);
     let close = |name: &str, expected: f64| {
         let actual = chained[name].as_f64().unwrap();
-        assert!(((actual - expected) / expected).abs() <= 1e-6, "{name} {actual}, DESIGN §4 says {expected}");
+        assert!(((actual - expected) / expected).abs() <= 1e-6, "{name} {actual}, docs/definitions.md#reference-figures says {expected}");
     };
     close("mae", 2705.669);
     close("rmse", 4045.412);

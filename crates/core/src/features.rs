@@ -1,7 +1,7 @@
 //! Feature engineering: calendar lags, rolling windows and calendar fields, per series, and
 //! the optional extra signal.
 //!
-//! Definitions (DESIGN §4): rows are sorted by (Store, Dept, Date). `lag_k` is the same
+//! Definitions (docs/definitions.md#features): rows are sorted by (Store, Dept, Date). `lag_k` is the same
 //! series' sales exactly 7·k days earlier — by calendar, not by row position, so gaps in a
 //! series give missing lags rather than wrong ones. With horizon h the lags are {h, h+1, 52}
 //! (those ≥ h) and each rolling window of length w covers [Date − 7·(h+w−1), Date − 7·h]:
@@ -16,7 +16,7 @@
 //! computed once per week of the data, not per row, and when the input is already in
 //! (Store, Dept, Date) order — train.csv is — its columns are shared, not copied.
 //!
-//! The switches of [`FeatureConfig`] add columns after the §4 ones; all are off by default,
+//! The switches of [`FeatureConfig`] add columns after the base ones (docs/definitions.md#base-features); all are off by default,
 //! so the reference figures stay the defaults' figures:
 //! - `seasonal_lags`: `lag_51`, `lag_53`, `seasonal_change` = `lag_52` − `lag_53` (how the
 //!   series moved into this week a year ago: with `lag_1` it is the seasonal naive forecast
@@ -103,7 +103,7 @@ impl Default for FeatureConfig {
 }
 
 impl FeatureConfig {
-    /// The §4 features only, at horizon `horizon`.
+    /// The base features only, at horizon `horizon`.
     pub fn with_horizon(horizon: usize) -> Self {
         FeatureConfig { horizon, ..FeatureConfig::default() }
     }
@@ -162,7 +162,7 @@ impl FeatureConfig {
         Holiday::ALL.iter().flat_map(|h| [format!("weeks_to_{}", h.key()), format!("weeks_from_{}", h.key())]).collect()
     }
 
-    /// The model matrix's columns, in order: DESIGN §4's, then those of the switches.
+    /// The model matrix's columns, in order: the base ones (docs/definitions.md#model-matrix), then those of the switches.
     pub fn model_columns(&self) -> Vec<String> {
         let mut names: Vec<String> =
             ["Store", "Dept", "Year", "Month", "Week", "IsHoliday"].iter().map(|s| s.to_string()).collect();
@@ -843,7 +843,7 @@ mod tests {
     fn old_feature_configs_read_with_the_switches_off() {
         let config: FeatureConfig = serde_json::from_str(r#"{"horizon": 2}"#).unwrap();
         assert_eq!(config, FeatureConfig::with_horizon(2));
-        assert_eq!(FeatureConfig::default().model_columns().len(), 15, "DESIGN §4's matrix");
+        assert_eq!(FeatureConfig::default().model_columns().len(), 15, "docs/definitions.md#model-matrix");
         let all = FeatureConfig::everything(1);
         let round_trip: FeatureConfig = serde_json::from_str(&serde_json::to_string(&all).unwrap()).unwrap();
         assert_eq!(round_trip, all);

@@ -60,7 +60,7 @@ pub struct StageRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatasetFingerprint {
     pub files: Vec<FileFingerprint>,
-    /// sha256 over the per-file sha256 digests in file-name order (DESIGN §4).
+    /// sha256 over the per-file sha256 digests in file-name order (docs/definitions.md#dataset-fingerprint).
     pub digest: String,
 }
 

@@ -1,4 +1,4 @@
-//! The engine on the real Kaggle train.csv, against DESIGN §3 and §4's reference figures.
+//! The engine on the real Kaggle train.csv, against docs/definitions.md (data files, reference figures).
 //!
 //! The data is not in the repository: it is read from `SHELFCAST_DATA_DIR`, by default
 //! `../shared/data/walmart` beside the repository. When it is absent each test says so on
@@ -64,7 +64,7 @@ fn real_split_and_baselines_reproduce_the_reference_figures() {
     assert!(rel_close(m.wmae, 1820.185, 1e-6), "seasonal naive WMAE {}", m.wmae);
 }
 
-/// The test metrics of `spec` fitted with seed 42 on DESIGN §4's holdout of the real data
+/// The test metrics of `spec` fitted with seed 42 on the holdout (docs/definitions.md#split) of the real data
 /// with `config`'s features, or `None` when the data is absent.
 fn holdout_metrics(spec: ModelSpec, config: FeatureConfig) -> Option<metrics::Metrics> {
     let frame = real_train()?;
@@ -79,7 +79,7 @@ fn holdout_metrics(spec: ModelSpec, config: FeatureConfig) -> Option<metrics::Me
 }
 
 /// The models' accuracy target (see the `models` module docs): the default gbdt with the
-/// series statistics switch reaches WMAE ≤ 1400 on DESIGN §4's holdout, better than every
+/// series statistics switch reaches WMAE ≤ 1400 on the holdout (docs/definitions.md#split), better than every
 /// scikit-learn reference (Ridge 2858.4, RandomForest 1470.0, HistGradientBoosting 1435.2).
 #[test]
 fn default_gbdt_with_series_statistics_reaches_the_accuracy_target() {
@@ -88,7 +88,7 @@ fn default_gbdt_with_series_statistics_reaches_the_accuracy_target() {
     assert!(m.wmae <= 1400.0, "gbdt WMAE {}", m.wmae);
 }
 
-/// Our random forest against scikit-learn's on DESIGN §4's holdout: RandomForestRegressor with
+/// Our random forest against scikit-learn's on the holdout (docs/definitions.md#split): RandomForestRegressor with
 /// 50 trees of depth 12 scores WMAE 1470.03 there. Ours has the same defaults (50 trees, depth
 /// 12, bootstrap) but splits on 255-bin histograms rather than every distinct value and draws
 /// its bootstrap samples from its own generator, so it agrees within a tolerance rather than

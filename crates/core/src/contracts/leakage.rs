@@ -3,7 +3,7 @@
 //!
 //! A forecasting feature leaks when it uses information closer to the predicted week than
 //! the horizon allows. These expectations recompute each lag and rolling feature from its
-//! source column by *calendar* (DESIGN §4) and compare, so the typical bugs fail loudly:
+//! source column by *calendar* (docs/definitions.md#horizon-and-leaks) and compare, so the typical bugs fail loudly:
 //! a lag shifted by one row instead of by date (wrong across gaps in a series), a rolling
 //! window that includes the current week, a lag shorter than the horizon.
 //!

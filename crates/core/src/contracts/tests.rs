@@ -751,7 +751,7 @@ fn sales_suite_passes_a_clean_sample_and_catches_bad_data() {
 // ---------------------------------------------------------------------------------------
 // Leakage
 
-/// Features by DESIGN §4, computed naively (quadratic) as the test's reference. `shift`
+/// Features as docs/definitions.md#features defines them, computed naively (quadratic) as the test's reference. `shift`
 /// selects a broken implementation.
 #[derive(Clone, Copy, PartialEq)]
 enum Bug {

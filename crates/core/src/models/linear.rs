@@ -11,7 +11,7 @@
 //!   outside: measured on the real train.csv its fit took 354–379 ms (it forms XᵀX with a
 //!   generic matrix product) against ~20 ms for this one pass plus a 15×15 solve, it takes no
 //!   sample weights, and its Cholesky does not flag a near-singular system; both gave the
-//!   DESIGN.md reference figures to 1e-6. So smartcore is no longer a dependency.
+//!   reference figures (docs/definitions.md#reference-figures) to 1e-6. So smartcore is no longer a dependency.
 //! - `lasso`, `elastic-net`: minimise (1/2W) Σ wᵢ rᵢ² + α·ρ‖β‖₁ + ½α(1−ρ)‖β‖², W = Σ wᵢ
 //!   (scikit-learn's `ElasticNet`/`Lasso` objective, with its sample-weight convention), by
 //!   cyclic coordinate descent on G ("covariance updates", as scikit-learn's `precompute`).
@@ -19,7 +19,7 @@
 //!   and its lasso standardises by default; ours is exact to the tolerance and much faster.
 //!
 //! `weighted` uses the sample weights (5 on holiday weeks) in the squared error; Ridge stays
-//! unweighted with α = 1 by default so that it reproduces DESIGN.md's reference figures.
+//! unweighted with α = 1 by default so that it reproduces the reference figures (docs/definitions.md#reference-figures).
 
 use std::collections::BTreeMap;
 

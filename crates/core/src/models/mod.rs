@@ -15,12 +15,12 @@
 //!
 //! ## How the defaults were chosen
 //!
-//! On the training part only: a validation tail inside the weeks before DESIGN §4's cutoff.
+//! On the training part only: a validation tail inside the weeks before the default cutoff (docs/definitions.md#split).
 //! The data before 2012-02-03 is split at 2011-08-05, so the models train on 2010-02-05 …
 //! 2011-07-29 and are scored (WMAE) on the 26 weeks 2011-08-05 … 2012-01-27, which hold
 //! Labor Day, Thanksgiving and Christmas. `cargo xtask bench-accuracy` reruns this fold as
 //! `tuning` next to the holdout and two other cutoffs. What the fold said for `gbdt`, one
-//! change at a time (DESIGN §4's features unless a switch is named):
+//! change at a time (the base features, docs/definitions.md#base-features, unless a switch is named):
 //!
 //! | setting | fold WMAE |
 //! | --- | ---: |
@@ -44,7 +44,7 @@
 //! loss is the one that minimises WMAE itself, so it stays. The fold cannot judge
 //! features.csv fairly: its markdowns start in November 2011, after the fold's training
 //! weeks, so they are noise there; the joins stay off. Every feature switch is off by
-//! default so that DESIGN §4's reference figures (Ridge, seasonal naive) are the defaults'.
+//! default so that the reference figures (Ridge, seasonal naive; docs/definitions.md#reference-figures) are the defaults'.
 //!
 //! On the holdout (h = 1, cutoff 2012-02-03) the default gbdt with `series_stats` scores
 //! WMAE ≈ 1397.5 (`shelfcast run --model gbdt --series-stats`), better than every
@@ -54,7 +54,7 @@
 //! 3.6 s in headless Chromium (`cargo xtask bench-browser --model gbdt --features series-stats`).
 //! At the other cutoffs of `bench-accuracy` the same defaults stay ahead of the random
 //! forest and Ridge:
-//! gbdt 1851 (§4) / 1823 (`series_stats`) at 2011-11-04, 1335 / 1367 at 2012-04-27 — so the
+//! gbdt 1851 (base features) / 1823 (`series_stats`) at 2011-11-04, 1335 / 1367 at 2012-04-27 — so the
 //! statistics are not a gain everywhere, which is one more reason they are a switch.
 
 mod binning;

@@ -4,7 +4,7 @@
 use super::*;
 
 /// A small synthetic weekly-sales matrix: 3 stores × 4 depts × 80 weeks, yearly seasonality,
-/// a holiday spike, with the §4 columns (lags and rolling means computed crudely).
+/// a holiday spike, with the base feature columns (lags and rolling means computed crudely).
 fn synthetic() -> (Matrix, Vec<f64>, Vec<f64>, Vec<i32>) {
     let names: Vec<String> = [
         "Store", "Dept", "Year", "Month", "Week", "IsHoliday", "lag_1", "lag_2", "lag_52", "roll_mean_4", "roll_std_4",
