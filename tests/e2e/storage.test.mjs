@@ -134,7 +134,7 @@ test("damaged and foreign records are listed apart, exported and deleted; every 
     rowOf(short),
     rowOf(unicode),
     { run_id: "not-json", json: "{not json", start_time_ms: 1, experiment: "e" },
-    { run_id: "from-the-future", json: JSON.stringify({ schema_version: 3, run_id: "from-the-future", new_field: [1, 2] }), start_time_ms: 2, experiment: "e" },
+    { run_id: "from-the-future", json: JSON.stringify({ schema_version: 4, run_id: "from-the-future", new_field: [1, 2] }), start_time_ms: 2, experiment: "e" },
     // No start_time_ms at all: not in the start-time index, which must not make it vanish.
     { run_id: "no-start-time", json: JSON.stringify(withoutStart) },
     { run_id: "no-json-field", start_time_ms: 3 },
@@ -163,9 +163,9 @@ test("damaged and foreign records are listed apart, exported and deleted; every 
     page.$$eval("#damaged-records tr.damaged", (trs) => trs.map((tr) => [tr.dataset.key, tr.querySelector("td.problem").textContent]));
   assert.equal(await page.textContent("#damaged-records caption"), "7 stored records cannot be shown as runs");
   assert.deepEqual(await damaged(), [
-    ["42", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=2)"],
-    ["from-the-future", "written by a newer version of Shelfcast (record version 3; this build reads 1 to 2); kept untouched"],
-    ["json-array", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=2)"],
+    ["42", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=3)"],
+    ["from-the-future", "written by a newer version of Shelfcast (record version 4; this build reads 1 to 3); kept untouched"],
+    ["json-array", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=3)"],
     ["no-json-field", "cannot be read: its row has no `json` text"],
     ["no-start-time", "cannot be read: run record: missing field `start_time_ms`"],
     ["not-json", "cannot be read: run record: not JSON: key must be a string at line 1 column 2"],

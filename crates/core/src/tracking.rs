@@ -17,9 +17,11 @@ use crate::ingest::{hex, FileFingerprint};
 
 /// The version of [`RunRecord`] this build writes.
 ///
-/// - 1: the first record: one raw `suite` name, no contract outcomes, no `registrable`.
-/// - 2: `contracts` (each suite's name, content digest and outcome) and `registrable`.
-pub const RUN_RECORD_VERSION: u32 = 2;
+/// - 1: the first record (the CLI's), with the fields of version 2.
+/// - 2: the same fields; a stage kept from an earlier run said so in its message
+///   (`kept from run <id>: <summary>`).
+/// - 3: a kept stage names its run in `kept_from`, and its message is the summary alone.
+pub const RUN_RECORD_VERSION: u32 = 3;
 
 /// The seed project's experiment name, the default.
 pub const DEFAULT_EXPERIMENT: &str = "walmart_week3_baselines";
@@ -54,7 +56,24 @@ pub struct StageRecord {
     pub duration_ms: f64,
     /// A one-line summary or the reason for failure.
     pub message: String,
+    /// The run whose output this stage kept instead of running ("run from here"), or `None`
+    /// when it ran in this run.
+    #[serde(default)]
+    pub kept_from: Option<String>,
 }
+
+impl StageRecord {
+    /// The line a person reads: the summary, after the run it was kept from, if any.
+    pub fn display_message(&self) -> String {
+        match &self.kept_from {
+            Some(run_id) => format!("{KEPT_FROM_PREFIX}{run_id}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// How a kept stage's line starts (and how version 2 wrote it into the message).
+pub const KEPT_FROM_PREFIX: &str = "kept from run ";
 
 /// The data a run used: each file's fingerprint and the digest over them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +159,10 @@ pub fn decode_run_record(json: &str) -> Result<RunRecord> {
         value = migrate_v1_to_v2(value)?;
         version = Some(2);
     }
+    if version == Some(2) {
+        value = migrate_v2_to_v3(value)?;
+        version = Some(3);
+    }
     if version != Some(u64::from(RUN_RECORD_VERSION)) {
         let message = match version {
             Some(v) => format!("schema version {v} is not one this build reads (it reads 1..={RUN_RECORD_VERSION})"),
@@ -163,6 +186,30 @@ fn stored_version(value: &serde_json::Value) -> Option<u64> {
 fn migrate_v1_to_v2(mut value: serde_json::Value) -> Result<serde_json::Value> {
     let object = value.as_object_mut().ok_or_else(|| Error::artifact("run record", "version 1 record is not an object"))?;
     object.insert("schema_version".into(), 2.into());
+    Ok(value)
+}
+
+/// Version 2 wrote a kept stage's origin into its message (`kept from run <id>: <summary>`):
+/// the id moves to `kept_from` and the message keeps the summary; other stages get no
+/// `kept_from`. The fixtures of real version-2 records (`tests/fixtures/run_records/v2/`)
+/// include runs resumed once and twice.
+fn migrate_v2_to_v3(mut value: serde_json::Value) -> Result<serde_json::Value> {
+    let object = value.as_object_mut().ok_or_else(|| Error::artifact("run record", "version 2 record is not an object"))?;
+    if let Some(serde_json::Value::Array(stages)) = object.get_mut("stages") {
+        for stage in stages.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+            let message = stage.get("message").and_then(serde_json::Value::as_str).unwrap_or_default();
+            let kept = message.strip_prefix(KEPT_FROM_PREFIX).and_then(|rest| rest.split_once(": "));
+            let (kept_from, message) = match kept {
+                Some((run_id, summary)) => (serde_json::Value::from(run_id), summary.to_string()),
+                None => (serde_json::Value::Null, message.to_string()),
+            };
+            stage.insert("kept_from".into(), kept_from);
+            if stage.contains_key("message") {
+                stage.insert("message".into(), message.into());
+            }
+        }
+    }
+    object.insert("schema_version".into(), 3.into());
     Ok(value)
 }
 
@@ -348,7 +395,7 @@ mod tests {
         no_start.as_object_mut().unwrap().remove("start_time_ms");
         let stored = [
             ("garbage", "{not json".to_string()),
-            ("future", r#"{"schema_version": 3, "run_id": "future", "whatever": [1]}"#.to_string()),
+            ("future", r#"{"schema_version": 4, "run_id": "future", "whatever": [1]}"#.to_string()),
             ("no-start", no_start.to_string()),
             ("elsewhere", record("other", 4).to_json()),
             ("nameless", "[]".to_string()),
@@ -364,9 +411,9 @@ mod tests {
             damaged,
             [
                 ("elsewhere", r#"cannot be read: it is stored under the key "elsewhere" but its run_id is "other""#.to_string()),
-                ("future", "written by a newer version of Shelfcast (record version 3; this build reads 1 to 2); kept untouched".to_string()),
+                ("future", "written by a newer version of Shelfcast (record version 4; this build reads 1 to 3); kept untouched".to_string()),
                 ("garbage", "cannot be read: run record: not JSON: key must be a string at line 1 column 2".to_string()),
-                ("nameless", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=2)".to_string()),
+                ("nameless", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=3)".to_string()),
                 ("no-start", "cannot be read: run record: missing field `start_time_ms`".to_string()),
             ]
         );
@@ -374,10 +421,10 @@ mod tests {
             let (_, json) = stored.iter().find(|(key, _)| *key == record.key).unwrap();
             assert_eq!(&record.stored, json, "the stored text is kept byte for byte");
         }
-        assert_eq!(listing.damaged[1].problem, RecordProblem::Newer { version: 3 });
+        assert_eq!(listing.damaged[1].problem, RecordProblem::Newer { version: 4 });
         // Asked for by id, a damaged record is an error that says why; deleting it works.
         let error = ready(store.get_run("future")).unwrap_err().to_string();
-        assert_eq!(error, "run record: run future written by a newer version of Shelfcast (record version 3; this build reads 1 to 2); kept untouched");
+        assert_eq!(error, "run record: run future written by a newer version of Shelfcast (record version 4; this build reads 1 to 3); kept untouched");
         assert!(ready(store.delete_run("garbage")).unwrap());
         assert!(!ready(store.delete_run("garbage")).unwrap());
         assert_eq!(ready(store.list_runs()).unwrap().damaged.len(), 4);
@@ -390,7 +437,7 @@ mod tests {
         let mut run = record("v1", 5);
         run.registrable = false;
         run.contracts.push(ContractRecord { suite: "s".into(), suite_digest: "d".into(), success: false, evaluated: 3, unsuccessful: 1 });
-        let stored = run.to_json().replace("\"schema_version\": 2", "\"schema_version\": 1");
+        let stored = run.to_json().replace("\"schema_version\": 3", "\"schema_version\": 1");
         assert!(stored.contains("\"schema_version\": 1"));
         assert_eq!(decode_run_record(&stored).unwrap(), run);
     }

@@ -37,9 +37,10 @@ impl RecordDraft {
         RecordDraft { params, metrics: BTreeMap::new(), tags: BTreeMap::new(), stages: Vec::new() }
     }
 
-    /// A stage has ended (or will not run).
-    pub fn stage(&mut self, stage: Stage, state: StageState, duration_ms: Option<f64>, message: String) {
-        self.stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms: duration_ms.unwrap_or(0.0), message });
+    /// A stage has ended (or will not run, or was kept from the run `kept_from`).
+    pub fn stage(&mut self, stage: Stage, state: StageState, duration_ms: Option<f64>, message: String, kept_from: Option<String>) -> &StageRecord {
+        self.stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms: duration_ms.unwrap_or(0.0), message, kept_from });
+        self.stages.last().expect("just pushed")
     }
 
     /// What `stage`'s output in `outputs` adds to the record, whether it ran now or was kept.

@@ -14,9 +14,6 @@ use crate::tracking::StageState;
 use super::record::RecordDraft;
 use super::{Clock, ContractOutcome, InputFile, PipelineConfig, PipelineEvent, PipelineOutcome, Stage, StageOutputs, Suites};
 
-/// How a kept stage's message starts: the run that computed the output is named once.
-const KEPT_PREFIX: &str = "kept from run ";
-
 /// Carries a run's state from stage to stage.
 pub(super) struct Runner<'a> {
     config: &'a PipelineConfig,
@@ -63,25 +60,26 @@ impl<'a> Runner<'a> {
         value
     }
 
-    /// A stage has ended (or will not run): tells the observer and records it.
+    /// A stage has ended (or will not run): records it and tells the observer.
     fn ended(&mut self, stage: Stage, state: StageState, duration_ms: Option<f64>, message: String) {
-        (self.observer)(PipelineEvent::Stage { stage, state, duration_ms, message: message.clone() });
-        self.record.stage(stage, state, duration_ms, message);
+        self.ended_kept(stage, state, duration_ms, message, None);
     }
 
-    /// Takes a stage's output from an earlier run instead of running it.
+    fn ended_kept(&mut self, stage: Stage, state: StageState, duration_ms: Option<f64>, message: String, kept_from: Option<String>) {
+        let message = self.record.stage(stage, state, duration_ms, message, kept_from).display_message();
+        (self.observer)(PipelineEvent::Stage { stage, state, duration_ms, message });
+    }
+
+    /// Takes a stage's output from an earlier run instead of running it. The record names the
+    /// run that computed it (the earlier run's own origin when that one kept it too).
     fn keep(&mut self, stage: Stage, previous: &PipelineOutcome) {
         let earlier = previous.record.stages.iter().find(|r| r.stage == stage.name());
         let duration_ms = earlier.map_or(0.0, |r| r.duration_ms);
-        let summary = earlier.map_or("", |r| r.message.as_str());
-        let message = if summary.starts_with(KEPT_PREFIX) {
-            summary.to_string()
-        } else {
-            format!("{KEPT_PREFIX}{}: {summary}", previous.record.run_id)
-        };
+        let summary = earlier.map_or_else(String::new, |r| r.message.clone());
+        let origin = earlier.and_then(|r| r.kept_from.clone()).unwrap_or_else(|| previous.record.run_id.clone());
         self.outputs.share(stage, &previous.outputs);
         self.record.add_output(stage, &self.outputs);
-        self.ended(stage, StageState::Success, Some(duration_ms), message);
+        self.ended_kept(stage, StageState::Success, Some(duration_ms), summary, Some(origin));
     }
 
     /// Runs every stage in order; with `resume = Some((start, previous))` the stages before

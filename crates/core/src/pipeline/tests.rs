@@ -110,8 +110,9 @@ fn a_clean_run_records_suites_digests_and_is_registrable() {
     assert!(states(&outcome).iter().all(|(_, s)| *s == StageState::Success));
 }
 
+/// Each stage's name, state and line as a person reads it.
 fn stage_messages(outcome: &PipelineOutcome) -> Vec<(String, StageState, String)> {
-    outcome.record.stages.iter().map(|s| (s.stage.clone(), s.state, s.message.clone())).collect()
+    outcome.record.stages.iter().map(|s| (s.stage.clone(), s.state, s.display_message())).collect()
 }
 
 #[test]
@@ -154,6 +155,12 @@ fn running_from_train_keeps_the_upstream_outputs_and_refits() {
     assert_eq!(stage_messages(&third)[0].2, messages[0].2);
     assert!(stage_messages(&third)[5].2.starts_with(&format!("kept from run {}: ", second.record.run_id)));
     assert_eq!(third.record.metrics, second.record.metrics);
+    // The record names the origin in its own field; the summary is the one the stage wrote.
+    let kept: Vec<Option<&str>> = third.record.stages.iter().map(|s| s.kept_from.as_deref()).collect();
+    let (a, b) = (first.record.run_id.as_str(), second.record.run_id.as_str());
+    assert_eq!(kept, [Some(a), Some(a), Some(a), Some(a), Some(a), Some(b), None]);
+    assert_eq!(third.record.stages[5].message, second.record.stages[5].message);
+    assert!(first.record.stages.iter().all(|s| s.kept_from.is_none()));
 }
 
 #[test]
