@@ -7,14 +7,13 @@
 //! (those ≥ h) and each rolling window of length w covers [Date − 7·(h+w−1), Date − 7·h]:
 //! mean of the values present, sample standard deviation (n − 1), missing when too few.
 //!
-//! Each series is laid out on a dense weekly grid once (padded in front with empty weeks), so
-//! a lag is the grid shifted, and each window length's means and standard deviations are
-//! computed for all the series' weeks together in vector code ([`RollingWindows`]), summed in
-//! the same order as one window at a time, so to the bit. A series without missing weeks
-//! copies each of its columns as one slice. Columns are plain `f64` with NaN for missing
-//! until they are finished into Arrow arrays with a validity bitmap. Calendar fields are
-//! computed once per week of the data, not per row, and when the input is already in
-//! (Store, Dept, Date) order — train.csv is — its columns are shared, not copied.
+//! The module is laid out by idea: this file sorts the rows into series and assembles the
+//! table; [`grid`] holds the lags and rolling windows (each series on a dense weekly grid),
+//! [`calendar_fields`] the calendar fields and holiday distances (once per week of the data),
+//! [`joins`] the features.csv and stores.csv joins, [`series_stats`] the statistics from
+//! before the cutoff. Columns are plain `f64` with NaN for missing until they are finished
+//! into Arrow arrays with a validity bitmap, and when the input is already in
+//! (Store, Dept, Date) order — train.csv is — its key columns are shared, not copied.
 //!
 //! The switches of [`FeatureConfig`] add columns after the base ones (docs/definitions.md#base-features); all are off by default,
 //! so the reference figures stay the defaults' figures:
@@ -39,16 +38,20 @@
 //! Every added lag is named `lag_k`, so the feature contract's leakage expectations (which
 //! match `^lag_(\d+)$`) check it like the others.
 
-use std::collections::HashMap;
+mod calendar_fields;
+mod grid;
+mod joins;
+mod series_stats;
+
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, UInt32Array};
+use arrow_array::{Array, ArrayRef, Float64Array, UInt32Array};
 use arrow_buffer::{BooleanBuffer, NullBuffer};
 
-use crate::calendar::{civil_from_days, days_from_civil, format_date, iso_week};
+use crate::calendar::format_date;
 use crate::error::{Error, Result};
 use crate::frame::Frame;
-use crate::holidays::{weeks_from, weeks_to, Holiday};
+use crate::holidays::Holiday;
 
 /// The rolling window lengths, in weeks.
 pub const WINDOWS: [usize; 3] = [4, 8, 13];
@@ -250,119 +253,21 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
             format!("date {} is not a whole number of weeks after {}; the data must be weekly", format_date(off), format_date(first_date)),
         ));
     }
-
     let stats_cutoff = match (config.series_stats, inputs.cutoff) {
         (false, _) => None,
         (true, Some(cutoff)) => Some(cutoff),
         (true, None) => Some(crate::cutoff::default_cutoff(date_v)?),
     };
-    let mut stat_columns: Vec<NullableFloats> =
-        if stats_cutoff.is_some() { SERIES_STAT_COLUMNS.iter().map(|_| NullableFloats::with_capacity(n)).collect() } else { Vec::new() };
-    // One series' sales before the cutoff, for its statistics.
-    let mut history: Vec<f64> = Vec::new();
+    // The rows in (Store, Dept, Date) order, cut into one range per series, and each row's
+    // week counted from the first week of the data.
+    let series = series_ranges(&order, store_v, dept_v);
+    let row_weeks: Vec<u32> = order.iter().map(|&i| ((date_v[i as usize] - first_date) / 7) as u32).collect();
+    let sorted = SortedSeries { order: &order, series: &series, row_weeks: &row_weeks, store: store_v, dept: dept_v, date: date_v, target };
 
-    let lags = config.lags();
-    let week_of = |d: i32| ((d - first_date) / 7) as usize;
-    // The week of each row in sorted order, counted from the first week of the data.
-    let row_weeks: Vec<u32> = order.iter().map(|&i| week_of(date_v[i as usize]) as u32).collect();
-    // Every grid starts with this many empty weeks, so that each lag and window of a series'
-    // first week is an index into its grid too (lags are at most 53 weeks, windows reach back
-    // h + 12 weeks).
-    let padding = (SEASONAL_LAG + 1).max(config.horizon + WINDOWS[WINDOWS.len() - 1] - 1);
-    let mut lag_columns: Vec<NullableFloats> = lags.iter().map(|_| NullableFloats::with_capacity(n)).collect();
-    let mut roll_columns: Vec<[NullableFloats; 2]> =
-        WINDOWS.iter().map(|_| [NullableFloats::with_capacity(n), NullableFloats::with_capacity(n)]).collect();
-    let mut seasonal_change = NullableFloats::with_capacity(if config.seasonal_lags { n } else { 0 });
-    // One series' sales on a dense weekly grid from `padding` weeks before its first week;
-    // NaN where there is none.
-    let mut grid: Vec<f64> = Vec::new();
-    // The grid position of each row of the series.
-    let mut cells: Vec<usize> = Vec::new();
-    let mut windows = RollingWindows::default();
-
-    let mut start = 0;
-    while start < n {
-        let (s, d) = (store_v[order[start] as usize], dept_v[order[start] as usize]);
-        let mut end = start;
-        while end < n && store_v[order[end] as usize] == s && dept_v[order[end] as usize] == d {
-            end += 1;
-        }
-        let series = &order[start..end];
-        let weeks = &row_weeks[start..end];
-        let first_week = weeks[0] as usize;
-        grid.clear();
-        grid.resize(padding + weeks[weeks.len() - 1] as usize - first_week + 1, f64::NAN);
-        cells.clear();
-        for (&row, &week) in series.iter().zip(weeks) {
-            let cell = padding + week as usize - first_week;
-            if cells.last() == Some(&cell) {
-                return Err(Error::stage(
-                    "features",
-                    format!("duplicate row for Store {s}, Dept {d}, Date {}", format_date(date_v[row as usize])),
-                ));
-            }
-            cells.push(cell);
-            if target.is_valid(row as usize) {
-                grid[cell] = target.value(row as usize);
-            }
-        }
-        if let Some(cutoff) = stats_cutoff {
-            history.clear();
-            history.extend(
-                series.iter().map(|&r| r as usize).filter(|&r| date_v[r] < cutoff && target.is_valid(r)).map(|r| target.value(r)),
-            );
-            let stats = series_stats(&mut history);
-            for (column, value) in stat_columns.iter_mut().zip(stats) {
-                column.extend_repeated(value, series.len());
-            }
-        }
-        // Each row's value from an array that holds cell `c`'s at `c − shift`: a copy of one
-        // slice when the series has no missing week (most do), else one read per row.
-        let dense = cells.len() == grid.len() - padding;
-        let gather = |column: &mut NullableFloats, values: &[f64], shift: usize| {
-            if dense {
-                column.extend_from_slice(&values[padding - shift..grid.len() - shift]);
-            } else {
-                column.extend(cells.iter().map(|&c| values[c - shift]));
-            }
-        };
-        for (column, &k) in lag_columns.iter_mut().zip(&lags) {
-            gather(column, &grid, k);
-        }
-        if config.seasonal_lags {
-            // NaN when either week is missing.
-            seasonal_change.extend(cells.iter().map(|&c| grid[c - SEASONAL_LAG] - grid[c - SEASONAL_LAG - 1]));
-        }
-        windows.load(&grid);
-        for ([means, stds], &len) in roll_columns.iter_mut().zip(&WINDOWS) {
-            windows.compute(padding, config.horizon, len);
-            gather(means, &windows.mean, padding);
-            gather(stds, &windows.std, padding);
-        }
-        start = end;
-    }
-
-    // Calendar fields once per week of the data (143 on train.csv), not once per row, field
-    // by field: Year, Month, Week, DayOfYear, then weeks to and from each holiday.
-    let data_weeks = row_weeks.iter().max().map_or(0, |&w| w as usize + 1);
-    let mut calendar: Vec<Vec<i64>> = vec![Vec::with_capacity(data_weeks); 4 + 2 * Holiday::ALL.len()];
-    for w in 0..data_weeks {
-        let day = first_date + 7 * w as i32;
-        let (year, month, _) = civil_from_days(day);
-        let capped = |weeks: i32| i64::from(weeks.min(HOLIDAY_DISTANCE_CAP));
-        let fields = [i64::from(year), i64::from(month), i64::from(iso_week(day).1), i64::from(day - days_from_civil(year, 1, 1) + 1)]
-            .into_iter()
-            .chain(Holiday::ALL.iter().flat_map(|&h| [capped(weeks_to(h, day)), capped(weeks_from(h, day))]));
-        for (field, value) in calendar.iter_mut().zip(fields) {
-            field.push(value);
-        }
-    }
-    let calendar_column = |field: usize| -> ArrayRef {
-        let by_week = &calendar[field];
-        Arc::new(Int64Array::from(row_weeks.iter().map(|&w| by_week[w as usize]).collect::<Vec<i64>>()))
-    };
+    let grid = grid::columns(&sorted, config)?;
+    let weeks = calendar_fields::WeekFields::new(first_date, &row_weeks);
     // Already in (Store, Dept, Date) order, the table's columns are shared, not copied.
-    let indices = (!sorted_already).then(|| arrow_array::UInt32Array::from(order.clone()));
+    let indices = (!sorted_already).then(|| UInt32Array::from(order.clone()));
     let key_column = |name: &str| -> Result<ArrayRef> {
         let array = sales.array(name)?;
         match &indices {
@@ -374,34 +279,34 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
     for name in KEY_COLUMNS {
         columns.push((name.into(), key_column(name)?));
     }
-    columns.push(("Year".into(), calendar_column(0)));
-    columns.push(("Month".into(), calendar_column(1)));
-    columns.push(("Week".into(), calendar_column(2)));
-    for (values, k) in lag_columns.into_iter().zip(&lags) {
+    for field in [calendar_fields::Field::Year, calendar_fields::Field::Month, calendar_fields::Field::Week] {
+        columns.push((field.name().into(), weeks.column(field)));
+    }
+    for (values, k) in grid.lags.into_iter().zip(config.lags()) {
         columns.push((format!("lag_{k}"), values.finish()));
     }
-    for ([means, stds], w) in roll_columns.into_iter().zip(WINDOWS) {
+    for ([means, stds], w) in grid.windows.into_iter().zip(WINDOWS) {
         columns.push((format!("roll_mean_{w}"), means.finish()));
         columns.push((format!("roll_std_{w}"), stds.finish()));
     }
-    if config.seasonal_lags {
-        columns.push((SEASONAL_CHANGE.into(), seasonal_change.finish()));
-        columns.push(("DayOfYear".into(), calendar_column(3)));
+    if let Some(change) = grid.seasonal_change {
+        columns.push((SEASONAL_CHANGE.into(), change.finish()));
+        columns.push((calendar_fields::Field::DayOfYear.name().into(), weeks.column(calendar_fields::Field::DayOfYear)));
     }
     if config.holiday_features {
-        for (i, name) in FeatureConfig::holiday_columns().into_iter().enumerate() {
-            columns.push((name, calendar_column(4 + i)));
-        }
+        columns.extend(weeks.holiday_columns());
     }
     let sorted_keys = || order.iter().map(|&i| (store_v[i as usize], date_v[i as usize]));
     if let Some(table) = store_weeks {
-        columns.extend(join_store_weeks(table, sorted_keys())?);
+        columns.extend(joins::store_weeks(table, sorted_keys())?);
     }
     if let Some(table) = stores {
-        columns.extend(join_stores(table, sorted_keys().map(|(store, _)| store))?);
+        columns.extend(joins::stores(table, sorted_keys().map(|(store, _)| store))?);
     }
-    for (values, name) in stat_columns.into_iter().zip(SERIES_STAT_COLUMNS) {
-        columns.push((name.into(), values.finish()));
+    if let Some(cutoff) = stats_cutoff {
+        for (values, name) in series_stats::columns(&sorted, cutoff).into_iter().zip(SERIES_STAT_COLUMNS) {
+            columns.push((name.into(), values.finish()));
+        }
     }
     let frame = Frame::new(columns)?;
     match stats_cutoff {
@@ -409,6 +314,37 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
         Some(cutoff) => frame.with_metadata(crate::cutoff::SERIES_STATS_CUTOFF, format_date(cutoff)),
         None => Ok(frame),
     }
+}
+
+/// A sales table's rows in (Store, Dept, Date) order, by series: what the per-series passes
+/// read.
+struct SortedSeries<'a> {
+    /// Row indices in sorted order.
+    order: &'a [u32],
+    /// One range of `order` per series.
+    series: &'a [std::ops::Range<usize>],
+    /// The week of each sorted row, counted from the first week of the data.
+    row_weeks: &'a [u32],
+    store: &'a [i64],
+    dept: &'a [i64],
+    date: &'a [i32],
+    target: &'a Float64Array,
+}
+
+/// The ranges of `order` that share a (Store, Dept).
+fn series_ranges(order: &[u32], store: &[i64], dept: &[i64]) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let (s, d) = (store[order[start] as usize], dept[order[start] as usize]);
+        let mut end = start;
+        while end < order.len() && store[order[end] as usize] == s && dept[order[end] as usize] == d {
+            end += 1;
+        }
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
 }
 
 /// The table a switch needs, or an error naming its file.
@@ -421,95 +357,6 @@ fn needed<'a>(on: bool, table: Option<&'a Frame>, switch: &str, file: &str) -> R
             format!("{switch} is on but {file} is missing: add {file} (or {file}.gz) to the inputs, or turn {switch} off"),
         )),
     }
-}
-
-/// Row of each key in a table's key columns; two rows with one key are an error.
-fn key_rows<K: std::hash::Hash + Eq + Copy>(
-    file: &str,
-    keys: impl Iterator<Item = Option<K>>,
-    describe: impl Fn(K) -> String,
-) -> Result<HashMap<K, u32>> {
-    let mut rows = HashMap::new();
-    for (row, key) in keys.enumerate() {
-        let Some(key) = key else { continue };
-        if rows.insert(key, row as u32).is_some() {
-            return Err(Error::stage("features", format!("{file} has more than one row for {}; the join needs one", describe(key))));
-        }
-    }
-    Ok(rows)
-}
-
-/// The columns of `table` at the rows `rows` (null where `None`).
-fn take_columns(table: &Frame, names: &[&str], rows: Vec<Option<u32>>) -> Result<Vec<(String, ArrayRef)>> {
-    let indices = UInt32Array::from(rows);
-    names
-        .iter()
-        .map(|&name| {
-            let taken = arrow_select::take::take(table.array(name)?.as_ref(), &indices, None)
-                .map_err(|e| Error::artifact("features", e))?;
-            Ok((name.to_string(), taken))
-        })
-        .collect()
-}
-
-/// features.csv's [`STORE_WEEK_COLUMNS`] for each (Store, Date) of `keys`.
-fn join_store_weeks(table: &Frame, keys: impl Iterator<Item = (i64, i32)>) -> Result<Vec<(String, ArrayRef)>> {
-    let (store, date) = (table.ints("Store")?, table.dates("Date")?);
-    let valid = |r: usize| store.is_valid(r) && date.is_valid(r);
-    let rows = key_rows(
-        "features.csv",
-        (0..table.num_rows()).map(|r| valid(r).then(|| (store.value(r), date.value(r)))),
-        |(s, d)| format!("Store {s}, Date {}", format_date(d)),
-    )?;
-    take_columns(table, &STORE_WEEK_COLUMNS, keys.map(|key| rows.get(&key).copied()).collect())
-}
-
-/// stores.csv's type (as `Type_B`, `Type_C` indicators) and `Size` for each Store of `keys`.
-fn join_stores(table: &Frame, keys: impl Iterator<Item = i64>) -> Result<Vec<(String, ArrayRef)>> {
-    let (store, kind) = (table.ints("Store")?, table.strings("Type")?);
-    let rows = key_rows("stores.csv", (0..table.num_rows()).map(|r| store.is_valid(r).then(|| store.value(r))), |s| {
-        format!("Store {s}")
-    })?;
-    // Type as 0 (A), 1 (B), 2 (C); anything else is an error (the first in file order), a
-    // missing type stays null.
-    let mut codes: HashMap<i64, Option<i64>> = HashMap::new();
-    for row in (0..table.num_rows()).filter(|&r| store.is_valid(r)) {
-        let code = if kind.is_null(row) {
-            None
-        } else {
-            match kind.value(row).trim() {
-                "A" => Some(0),
-                "B" => Some(1),
-                "C" => Some(2),
-                other => {
-                    return Err(Error::stage(
-                        "features",
-                        format!("stores.csv: Store {} has Type \"{other}\"; the store types are A, B and C", store.value(row)),
-                    ))
-                }
-            }
-        };
-        codes.insert(store.value(row), code);
-    }
-    let keys: Vec<i64> = keys.collect();
-    let indicator = |of: i64| -> ArrayRef {
-        Arc::new(keys.iter().map(|k| codes.get(k).copied().flatten().map(|c| i64::from(c == of))).collect::<Int64Array>())
-    };
-    let mut columns = vec![("Type_B".to_string(), indicator(1)), ("Type_C".to_string(), indicator(2))];
-    columns.extend(take_columns(table, &["Size"], keys.iter().map(|k| rows.get(k).copied()).collect())?);
-    Ok(columns)
-}
-
-/// Mean, median and sample standard deviation of `values` (NaN where undefined); reorders them.
-fn series_stats(values: &mut [f64]) -> [f64; 3] {
-    let (mean, std) = window_stats(values);
-    if values.is_empty() {
-        return [f64::NAN; 3];
-    }
-    values.sort_unstable_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    let median = if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 };
-    [mean, median, std]
 }
 
 /// A float column built as plain values, NaN standing for a missing value until
@@ -543,102 +390,6 @@ impl NullableFloats {
     }
 }
 
-/// The rolling means and sample standard deviations of one series' grid, for all its cells
-/// at once.
-///
-/// Each window is summed oldest week first, as [`window_stats`] sums a single window, so the
-/// results are the same to the bit; but all cells go in lockstep — the inner loops run over
-/// the cells, one shift of the grid at a time, on the values with 0 for a missing one and a
-/// 1/0 presence mask, so without a branch — which the compiler turns into vector code. (A
-/// running sum would be cheaper still, but loses digits once large sales have left the
-/// window.)
-#[derive(Debug, Default)]
-struct RollingWindows {
-    /// The grid with 0 for a missing value.
-    values: Vec<f64>,
-    /// 1 where the grid has a value, 0 where not.
-    present: Vec<f64>,
-    count: Vec<f64>,
-    sum: Vec<f64>,
-    /// From the first cell computed on; NaN for a window without values.
-    mean: Vec<f64>,
-    /// From the first cell computed on; NaN for a window with fewer than two values.
-    std: Vec<f64>,
-}
-
-impl RollingWindows {
-    /// Takes the grid (NaN where a value is missing) whose windows [`Self::compute`] computes.
-    fn load(&mut self, grid: &[f64]) {
-        self.values.clear();
-        self.values.extend(grid.iter().map(|&v| if v.is_nan() { 0.0 } else { v }));
-        self.present.clear();
-        self.present.extend(grid.iter().map(|v| if v.is_nan() { 0.0 } else { 1.0 }));
-    }
-
-    /// The windows of `len` weeks ending `back` weeks before each cell of the loaded grid from
-    /// cell `from` on: cell `c`'s window is `grid[c − back − len + 1 ..= c − back]`, missing
-    /// values skipped. The cells before `from` must hold the window of `from` (the grid's
-    /// padding): `from ≥ back + len − 1`.
-    fn compute(&mut self, from: usize, back: usize, len: usize) {
-        let reach = back + len - 1;
-        assert!(from >= reach, "cell {from} has no window of {len} weeks {back} back on the grid");
-        let cells = self.values.len().saturating_sub(from);
-        for v in [&mut self.count, &mut self.sum, &mut self.mean, &mut self.std] {
-            v.clear();
-            v.resize(cells, 0.0);
-        }
-        if cells == 0 {
-            return;
-        }
-        // The windows' cells, oldest first: at shift `oldest`, cell `from + i` reads
-        // `values[from − reach + oldest + i]`.
-        let shifts = || {
-            (from - reach..from - reach + len).map(|start| (&self.values[start..start + cells], &self.present[start..start + cells]))
-        };
-        for (values, present) in shifts() {
-            for (((count, sum), &v), &p) in self.count.iter_mut().zip(&mut self.sum).zip(values).zip(present) {
-                *count += p;
-                *sum += v;
-            }
-        }
-        // Every step below is computed for every cell and chosen without a branch, so that it
-        // runs as vector code too.
-        for ((mean, &count), &sum) in self.mean.iter_mut().zip(&self.count).zip(&self.sum) {
-            let quotient = sum / count;
-            *mean = if count == 0.0 { f64::NAN } else { quotient };
-        }
-        let squares = &mut self.std;
-        for (values, present) in shifts() {
-            for (((squares, &mean), &v), &p) in squares.iter_mut().zip(&self.mean).zip(values).zip(present) {
-                // 0 for a missing value: ±0 times a finite mean (a window without values
-                // has a NaN mean, but also no standard deviation).
-                let deviation = p * (v - mean);
-                *squares += deviation * deviation;
-            }
-        }
-        for (std, &count) in squares.iter_mut().zip(&self.count) {
-            let root = (*std / (count - 1.0)).sqrt();
-            *std = if count < 2.0 { f64::NAN } else { root };
-        }
-    }
-}
-
-/// Mean (NaN when there is no value) and sample standard deviation (NaN below two values)
-/// of the present (non-NaN) `values`.
-fn window_stats(values: &[f64]) -> (f64, f64) {
-    let present = || values.iter().filter(|v| !v.is_nan());
-    let (count, sum) = present().fold((0usize, 0.0), |(c, s), v| (c + 1, s + v));
-    if count == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let mean = sum / count as f64;
-    if count < 2 {
-        return (mean, f64::NAN);
-    }
-    let squares: f64 = present().map(|v| (v - mean) * (v - mean)).sum();
-    (mean, (squares / (count - 1) as f64).sqrt())
-}
-
 /// The rule for the rows a model trains on and is scored on one step ahead: `lag_h` (the
 /// required lag column) and the target present. The split keeps only these rows, and so does
 /// the design matrix of any table; written once, here.
@@ -660,7 +411,8 @@ impl<'a> UsableRows<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow_array::{BooleanArray, Date32Array};
+    use super::grid::{window_stats, RollingWindows};
+    use arrow_array::{BooleanArray, Date32Array, Int64Array};
     use crate::calendar::days_from_civil;
 
     fn sales(rows: &[(i64, i64, i32, f64, bool)]) -> Frame {
