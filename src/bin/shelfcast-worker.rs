@@ -15,7 +15,6 @@ mod worker {
     use std::sync::Arc;
 
     use shelfcast_core::pipeline::{self, Clock, Evaluation, InputFile, PipelineConfig, PipelineOutcome, Stage, Suites};
-    use shelfcast_core::ingest::{is_join_file, schema_for_file};
     use shelfcast_core::models::{ModelKind, ModelSpec};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
@@ -69,8 +68,8 @@ mod worker {
         /// next run); the charts on screen keep their rows until a run replaces them. Files
         /// kept for the joins stay unless `inputs` brings a file of their kind.
         fn replace_inputs(&mut self, inputs: Vec<InputFile>) {
-            let joins = std::mem::take(&mut self.inputs).into_iter().filter(|f| is_join_file(&f.name));
-            let mut kept: Vec<InputFile> = joins.filter(|f| !inputs.iter().any(|n| same_kind(&n.name, &f.name))).collect();
+            let joins = std::mem::take(&mut self.inputs).into_iter().filter(|f| f.role.is_join());
+            let mut kept: Vec<InputFile> = joins.filter(|f| !inputs.iter().any(|n| n.role == f.role)).collect();
             kept.extend(inputs);
             self.inputs = kept;
             self.last = None;
@@ -78,7 +77,7 @@ mod worker {
 
         /// Adds or replaces files for the joins; the sales file stays.
         fn add_join_files(&mut self, files: Vec<InputFile>) {
-            self.inputs.retain(|f| !files.iter().any(|n| same_kind(&n.name, &f.name)));
+            self.inputs.retain(|f| !files.iter().any(|n| n.role == f.role));
             self.inputs.extend(files);
             self.last = None;
         }
@@ -86,11 +85,6 @@ mod worker {
         fn names(&self) -> Vec<String> {
             self.inputs.iter().map(|f| f.name.clone()).collect()
         }
-    }
-
-    /// Two join files of the same table (`features.csv` and `features.csv.gz`).
-    fn same_kind(a: &str, b: &str) -> bool {
-        is_join_file(a) && schema_for_file(a) == schema_for_file(b)
     }
 
     /// Runs the whole pipeline once on a small sample before the first request.
@@ -102,7 +96,7 @@ mod worker {
     /// model (Ridge) does not touch the tree code, so a few boosted trees with series
     /// statistics fit on the same sample too (the GBDT's growth, line search and prediction).
     fn warm_up() {
-        let sample = InputFile { name: "train.csv".into(), bytes: synthetic::sample_train_csv_for_stores(synthetic::DEFAULT_SEED, 2) };
+        let sample = InputFile::train_csv(synthetic::sample_train_csv_for_stores(synthetic::DEFAULT_SEED, 2));
         let inputs = [sample];
         let suites = Suites::shipped();
         let ridge = pipeline::run(&inputs, &PipelineConfig::default(), &suites, &WorkerClock, &mut |_| {});
@@ -131,7 +125,7 @@ mod worker {
             }
             Request::AddFiles { files } => {
                 let files = transferred(data, files);
-                if let Some(other) = files.iter().find(|f| !is_join_file(&f.name)) {
+                if let Some(other) = files.iter().find(|f| !f.role.is_join()) {
                     return Some(Response::Failed {
                         message: format!("{}: only features.csv and stores.csv (or .csv.gz) go beside the sales data", other.name),
                     });
@@ -140,7 +134,7 @@ mod worker {
                 Some(Response::Inputs { files: memory.borrow().names() })
             }
             Request::RunSample { config } => {
-                let sample = InputFile { name: "train.csv".into(), bytes: synthetic::sample_train_csv(synthetic::DEFAULT_SEED) };
+                let sample = InputFile::sample();
                 memory.borrow_mut().replace_inputs(vec![sample]);
                 post(scope, &Response::Inputs { files: memory.borrow().names() });
                 Some(run(scope, &config, Stage::Ingest, memory))
@@ -160,7 +154,7 @@ mod worker {
         names
             .into_iter()
             .zip(buffers.iter())
-            .map(|(name, buffer)| InputFile { name, bytes: Uint8Array::new(&buffer.unchecked_into::<ArrayBuffer>()).to_vec() })
+            .map(|(name, buffer)| InputFile::named(name, Uint8Array::new(&buffer.unchecked_into::<ArrayBuffer>()).to_vec()))
             .collect()
     }
 

@@ -7,8 +7,8 @@ use anyhow::{Context, Result};
 
 use shelfcast_core::contracts::Suite;
 use shelfcast_core::features::FeatureConfig;
-use shelfcast_core::ingest::{read_inferred, sha256_hex, FEATURES, STORES, TRAIN};
-use shelfcast_core::pipeline::InputFile;
+use shelfcast_core::ingest::{read_inferred, sha256_hex, TRAIN};
+use shelfcast_core::pipeline::{InputFile, InputRole};
 use shelfcast_core::{Error, Frame};
 
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
@@ -26,14 +26,14 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 pub fn read_inputs(path: &Path, config: &FeatureConfig) -> Result<Vec<InputFile>> {
     let mut inputs = vec![read_train_input(path)?];
     let dir = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
-    for (on, schema) in [(config.join_features, &FEATURES), (config.join_stores, &STORES)] {
+    for (on, role) in [(config.join_features, InputRole::StoreWeeks), (config.join_stores, InputRole::Stores)] {
         if !on {
             continue;
         }
-        let name = schema.file_name;
+        let name = role.schema().file_name;
         let found = [name.to_string(), format!("{name}.gz")].into_iter().map(|n| dir.join(n)).find(|p| p.is_file());
         if let Some(file) = found {
-            inputs.push(InputFile { name: file.display().to_string(), bytes: read_bytes(&file)? });
+            inputs.push(InputFile { name: file.display().to_string(), role, bytes: read_bytes(&file)? });
         }
     }
     Ok(inputs)
@@ -55,7 +55,7 @@ pub fn read_train_input(path: &Path) -> Result<InputFile> {
     // and a file passed directly is read as train.csv whatever its name.
     let name = file.display().to_string();
     let name = if shelfcast_core::ingest::schema_for_file(&name) == Some(&TRAIN) { name } else { format!("{name} (as train.csv)") };
-    Ok(InputFile { name, bytes })
+    Ok(InputFile { name, role: InputRole::Sales, bytes })
 }
 
 pub fn read_suite(path: &Path) -> Result<Suite> {

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use shelfcast_core::pipeline::{self, InputFile, PipelineConfig, Suites};
-use shelfcast_core::synthetic;
 
 use super::SystemClock;
 use crate::args::{cutoff, FeatureArgs, Format, ModelArgs};
@@ -30,7 +29,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let feature_config = args.features.config()?;
     let inputs = match &args.data {
         Some(path) => read_inputs(path, &feature_config)?,
-        None => vec![InputFile { name: "train.csv".into(), bytes: synthetic::sample_train_csv(synthetic::DEFAULT_SEED) }],
+        None => vec![InputFile::sample()],
     };
     let mut suites = Suites::shipped();
     if let Some(path) = &args.suite {

@@ -21,7 +21,7 @@ use arrow_array::ArrayRef;
 use sha2::{Digest, Sha256};
 
 pub use self::csv::{CsvReader, Record};
-pub use schema::{is_join_file, schema_for_file, ColumnSpec, TableSchema, FEATURES, STORES, TEST, TRAIN};
+pub use schema::{schema_for_file, ColumnSpec, TableSchema, FEATURES, STORES, TEST, TRAIN};
 
 use crate::calendar::parse_iso_date;
 use crate::error::{Error, Position, Result};

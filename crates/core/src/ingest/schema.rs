@@ -63,12 +63,6 @@ pub fn schema_for_file(name: &str) -> Option<&'static TableSchema> {
     [&TRAIN, &TEST, &FEATURES, &STORES].into_iter().find(|s| s.file_name == base)
 }
 
-/// Whether `name` is one of the files the feature joins use (features.csv, stores.csv, or
-/// their `.gz`).
-pub fn is_join_file(name: &str) -> bool {
-    matches!(schema_for_file(name), Some(s) if *s == FEATURES || *s == STORES)
-}
-
 /// When the whole header is one field holding another common delimiter, says so.
 fn delimiter_hint(names: &[String]) -> Option<String> {
     let [only] = names else { return None };

@@ -31,7 +31,7 @@ use crate::tracking::StageState;
 pub use crate::stage::Stage;
 pub use crate::stages::contract::ContractOutcome;
 pub use crate::stages::evaluate::{Evaluation, SeriesPoint, TestRows};
-pub use crate::stages::ingest::{read as ingest, InputFile, Ingested};
+pub use crate::stages::ingest::{read as ingest, InputFile, InputRole, Ingested};
 pub use crate::stages::split::SplitParts;
 pub use outputs::{PipelineOutcome, StageOutputs};
 use runner::Runner;

@@ -18,10 +18,7 @@ impl Clock for FixedClock {
 /// failed with "no train.csv among the inputs" before a byte was parsed.
 #[test]
 fn single_input_with_any_name_is_read_as_train() {
-    let input = InputFile {
-        name: "my_sales.csv (as train.csv)".into(),
-        bytes: b"Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,lots,FALSE\n".to_vec(),
-    };
+    let input = InputFile::named("my_sales.csv (as train.csv)".into(), b"Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,lots,FALSE\n".to_vec());
     let config = PipelineConfig::default();
     let outcome = run(&[input], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
     let error = outcome.error.expect("the bad value fails ingest");
@@ -47,7 +44,7 @@ fn small_sales(negative_rows: usize) -> InputFile {
             csv.push_str(&format!("1,{dept},{},{sales},FALSE\n", format_date(first + 7 * week)));
         }
     }
-    InputFile { name: "train.csv".into(), bytes: csv.into_bytes() }
+    InputFile::train_csv(csv.into_bytes())
 }
 
 fn states(outcome: &PipelineOutcome) -> Vec<(String, StageState)> {
@@ -224,8 +221,8 @@ fn join_files() -> Vec<InputFile> {
         features.push_str(&format!("1,{},{}.5,2.5,NA,NA,NA,NA,NA,211.1,8.1,FALSE\n", format_date(first + 7 * week), 30 + week % 20));
     }
     vec![
-        InputFile { name: "features.csv".into(), bytes: features.into_bytes() },
-        InputFile { name: "stores.csv".into(), bytes: b"Store,Type,Size\r1,A,151315\r".to_vec() },
+        InputFile::named("features.csv".into(), features.into_bytes()),
+        InputFile::named("stores.csv".into(), b"Store,Type,Size\r1,A,151315\r".to_vec()),
     ]
 }
 
