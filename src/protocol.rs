@@ -11,6 +11,12 @@ use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint, Stage
 use shelfcast_core::profile::{DataProfile, HistogramBin};
 use shelfcast_core::tracking::RunRecord;
 
+/// The field of a page-to-worker message that holds the request as JSON text (responses
+/// travel as bare JSON text).
+pub const REQUEST_FIELD: &str = "request";
+/// The message's field that holds the transferred file buffers, in the request's file order.
+pub const FILES_FIELD: &str = "files";
+
 /// Sent by the page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "request", rename_all = "snake_case")]

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use crate::protocol::{Response, RunResult};
 use shelfcast_core::features::FeatureConfig;
-use shelfcast_core::models::ModelKind;
-use shelfcast_core::pipeline::{PipelineEvent, SeriesPoint, Stage};
+use shelfcast_core::models::{ModelKind, ModelSpec};
+use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint, Stage};
 use shelfcast_core::profile::DataProfile;
 use shelfcast_core::tracking::{DamagedRecord, RunRecord, StageState};
 
@@ -37,6 +37,23 @@ pub struct Settings {
     pub cutoff: String,
     /// The feature switches (the horizon stays h = 1 in the app: docs/definitions.md#horizon-and-leaks).
     pub features: FeatureConfig,
+}
+
+impl Settings {
+    /// The pipeline configuration these settings make, or what is wrong with them (the text
+    /// fields are parsed here, at the page's edge, by the core's parsers).
+    pub fn pipeline_config(&self) -> Result<PipelineConfig, String> {
+        let params = match self.model {
+            ModelKind::Ridge => vec![("alpha".to_string(), self.alpha.trim().to_string())],
+            _ => Vec::new(),
+        };
+        let model = ModelSpec::new(self.model, &params).map_err(|e| e.to_string())?;
+        let cutoff = match self.cutoff.trim() {
+            "" => None,
+            text => Some(shelfcast_core::cutoff::parse(text).map_err(|e| e.to_string())?),
+        };
+        Ok(PipelineConfig { model, cutoff, features: self.features.clone(), ..PipelineConfig::default() })
+    }
 }
 
 #[derive(Clone, Copy)]

@@ -4,13 +4,12 @@
 use js_sys::{Array, ArrayBuffer, Object, Reflect};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shelfcast_app::protocol::{Request, Response};
-use shelfcast_core::models::{ModelKind, ModelSpec};
+use shelfcast_app::protocol::{Request, Response, FILES_FIELD, REQUEST_FIELD};
 use shelfcast_core::pipeline::{PipelineConfig, Stage};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-use crate::state::AppState;
+use crate::state::{AppState, Settings};
 use crate::run_history;
 
 /// A request waiting for the worker to be ready, with the buffers it transfers.
@@ -74,21 +73,6 @@ impl Engine {
         engine
     }
 
-    /// The pipeline configuration from the chosen settings; an error message if invalid.
-    pub fn config(&self) -> Result<PipelineConfig, String> {
-        let settings = self.state.settings.get_untracked();
-        let params = match settings.model {
-            ModelKind::Ridge => vec![("alpha".to_string(), settings.alpha.trim().to_string())],
-            _ => Vec::new(),
-        };
-        let model = ModelSpec::new(settings.model, &params).map_err(|e| e.to_string())?;
-        let cutoff = match settings.cutoff.trim() {
-            "" => None,
-            text => Some(shelfcast_core::cutoff::parse(text).map_err(|e| e.to_string())?),
-        };
-        Ok(PipelineConfig { model, cutoff, features: settings.features, ..PipelineConfig::default() })
-    }
-
     fn post(&self, request: &Request, buffers: Vec<ArrayBuffer>) {
         let state = self.state;
         let queued = self.waiting.try_update_value(|waiting| match waiting {
@@ -108,8 +92,8 @@ impl Engine {
         let message = Object::new();
         let text = serde_json::to_string(request).unwrap_or_default();
         let transfer: Array = buffers.iter().collect();
-        let _ = Reflect::set(&message, &"request".into(), &text.into());
-        let _ = Reflect::set(&message, &"files".into(), &transfer);
+        let _ = Reflect::set(&message, &REQUEST_FIELD.into(), &text.into());
+        let _ = Reflect::set(&message, &FILES_FIELD.into(), &transfer);
         if let Err(e) = worker.post_message_with_transfer(&message, &transfer) {
             state.error.set(Some(format!("cannot send to the worker: {e:?}")));
         }
@@ -117,7 +101,7 @@ impl Engine {
 
     fn begin(&self) -> Option<PipelineConfig> {
         let state = self.state;
-        match self.config() {
+        match state.settings.with_untracked(Settings::pipeline_config) {
             Ok(config) => {
                 state.busy.set(true);
                 state.error.set(None);

@@ -396,3 +396,18 @@ fn fits_in_the_browser_match_the_native_ones() {
     let differences = cross_platform::differences(&actual);
     assert!(differences.is_empty(), "browser predictions differ from the native fixture:\n{}", differences.join("\n"));
 }
+
+/// The Train page's settings become a pipeline configuration beside the state: the text
+/// fields parsed by the core's parsers, a bad value said plainly.
+#[wasm_bindgen_test]
+fn the_settings_make_the_pipeline_configuration() {
+    let state = AppState::default();
+    let settings = state.settings.get_untracked();
+    let config = settings.pipeline_config().unwrap();
+    assert_eq!(config.model.params()["alpha"], "1");
+    assert_eq!(config.cutoff, None);
+    let with = |alpha: &str, cutoff: &str| shelfcast_app::state::Settings { alpha: alpha.into(), cutoff: cutoff.into(), ..settings.clone() }.pipeline_config();
+    assert_eq!(with("abc", "").unwrap_err(), "parameter \"alpha\" must be a number ≥ 0, got \"abc\"");
+    assert_eq!(with("1", "2012-13-01").unwrap_err(), "the cutoff must be a date YYYY-MM-DD, got \"2012-13-01\"");
+    assert_eq!(with(" 100 ", " 2012-02-03 ").unwrap().cutoff, shelfcast_core::calendar::parse_iso_date(b"2012-02-03"));
+}

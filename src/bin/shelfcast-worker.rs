@@ -11,11 +11,11 @@ mod worker {
     use std::rc::Rc;
 
     use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
-    use shelfcast_app::protocol::{Request, Response, RunResult};
+    use shelfcast_app::protocol::{Request, Response, RunResult, FILES_FIELD, REQUEST_FIELD};
     use std::sync::Arc;
 
     use shelfcast_core::pipeline::{self, Clock, Evaluation, InputFile, PipelineConfig, PipelineOutcome, Stage, Suites};
-    use shelfcast_core::models::{ModelKind, ModelSpec};
+    use shelfcast_core::models::{GbdtParams, ModelSpec};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -102,16 +102,14 @@ mod worker {
         let ridge = pipeline::run(&inputs, &PipelineConfig::default(), &suites, &WorkerClock, &mut |_| {});
         // The boosting code too (a few trees, with the series statistics it is best with),
         // from the features stage on: ingest and the raw contract are warm already.
-        let few_trees = [("max_iter".to_string(), "5".to_string())];
-        if let Ok(model) = ModelSpec::new(ModelKind::Gbdt, &few_trees) {
-            let mut config = PipelineConfig { model, ..PipelineConfig::default() };
-            config.features.series_stats = true;
-            let _ = pipeline::run_from(Stage::Features, &ridge, &inputs, &config, &suites, &WorkerClock, &mut |_| {});
-        }
+        let model = ModelSpec::Gbdt(GbdtParams { max_iter: 5, ..GbdtParams::default() });
+        let mut config = PipelineConfig { model, ..PipelineConfig::default() };
+        config.features.series_stats = true;
+        let _ = pipeline::run_from(Stage::Features, &ridge, &inputs, &config, &suites, &WorkerClock, &mut |_| {});
     }
 
     fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, memory: &Rc<RefCell<Memory>>) -> Option<Response> {
-        let text = Reflect::get(data, &"request".into()).ok().and_then(|v| v.as_string());
+        let text = Reflect::get(data, &REQUEST_FIELD.into()).ok().and_then(|v| v.as_string());
         let request: Request = match text.as_deref().map(serde_json::from_str) {
             Some(Ok(request)) => request,
             Some(Err(e)) => return Some(Response::Failed { message: format!("malformed request: {e}") }),
@@ -150,7 +148,7 @@ mod worker {
 
     /// The files transferred beside a request, named in its order.
     fn transferred(data: &JsValue, names: Vec<String>) -> Vec<InputFile> {
-        let buffers: Array = Reflect::get(data, &"files".into()).map(|v| Array::from(&v)).unwrap_or_default();
+        let buffers: Array = Reflect::get(data, &FILES_FIELD.into()).map(|v| Array::from(&v)).unwrap_or_default();
         names
             .into_iter()
             .zip(buffers.iter())
