@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use shelfcast_core::calendar::format_timestamp_ms;
-use shelfcast_core::tracking::RunRecord;
+use shelfcast_core::metrics::MetricName;
+use shelfcast_core::tracking::{Part, RunRecord};
 
 use crate::components::state_name;
 use crate::run_history;
@@ -18,8 +19,8 @@ enum SortKey {
     TestWmae,
 }
 
-fn test_wmae(run: &RunRecord) -> f64 {
-    run.metrics.get("test_wmae").copied().unwrap_or(f64::INFINITY)
+fn test_wmae(run: &RunRecord) -> Option<f64> {
+    run.metric(Part::Test, MetricName::Wmae)
 }
 
 /// Offers `text` as a JSON file download (a `blob:` URL, same origin).
@@ -54,7 +55,8 @@ pub fn RunsPage() -> impl IntoView {
                 SortKey::Start => a.start_time_ms.cmp(&b.start_time_ms),
                 SortKey::Model => a.params.get("model").cmp(&b.params.get("model")),
                 SortKey::Status => format!("{:?}", a.status).cmp(&format!("{:?}", b.status)),
-                SortKey::TestWmae => test_wmae(a).total_cmp(&test_wmae(b)),
+                // A run without a test WMAE sorts as the worst.
+                SortKey::TestWmae => test_wmae(a).unwrap_or(f64::INFINITY).total_cmp(&test_wmae(b).unwrap_or(f64::INFINITY)),
             };
             if descending { order.reverse() } else { order }
         });
@@ -87,7 +89,7 @@ pub fn RunsPage() -> impl IntoView {
                         <td><code>{short_id(&id)}</code></td>
                         <td>{run.params.get("model").cloned().unwrap_or_default()}</td>
                         <td>{format!("{:?}", run.status).to_uppercase()}</td>
-                        <td class="num">{run.metrics.get("test_wmae").map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
+                        <td class="num">{test_wmae(&run).map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
                         <td>{run.dataset.digest.get(..12).unwrap_or_default().to_string()}</td>
                         <td class="actions">
                             <button on:click=move |_| open.set(Some(id_open.clone()))>"Open"</button>

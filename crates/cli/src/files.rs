@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use shelfcast_core::contracts::Suite;
 use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::ingest::{read_inferred, sha256_hex, TRAIN};
-use shelfcast_core::pipeline::{InputFile, InputRole};
+use shelfcast_core::pipeline::{InputFile, InputRole, Stage};
 use shelfcast_core::{Error, Frame};
 
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
@@ -46,7 +46,7 @@ pub fn read_train_input(path: &Path) -> Result<InputFile> {
             .iter()
             .map(|name| path.join(name))
             .find(|p| p.is_file())
-            .ok_or_else(|| Error::stage("ingest", format!("no train.csv or train.csv.gz in {}", path.display())))?
+            .ok_or_else(|| Error::stage(Stage::Ingest, format!("no train.csv or train.csv.gz in {}", path.display())))?
     } else {
         path.to_path_buf()
     };

@@ -6,6 +6,7 @@
 
 use crate::calendar::{format_date, parse_iso_date};
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 
 /// The frame metadata in which a feature table records the cutoff its series statistics
 /// summarise up to (see `features`): a split at another cutoff would let them see test weeks
@@ -18,12 +19,12 @@ pub const DEFAULT_TEST_WEEKS: i32 = 39;
 /// The latest date minus 38 weeks; an error below 40 weeks of data.
 pub fn default_cutoff(dates: &[i32]) -> Result<i32> {
     let (Some(&first), Some(&last)) = (dates.iter().min(), dates.iter().max()) else {
-        return Err(Error::stage("split", "there are no rows to split"));
+        return Err(Error::stage(Stage::Split, "there are no rows to split"));
     };
     let weeks = (last - first) / 7 + 1;
     if weeks < DEFAULT_TEST_WEEKS + 1 {
         return Err(Error::stage(
-            "split",
+            Stage::Split,
             format!(
                 "the data spans {weeks} weeks ({} to {}); the default split needs at least {} (a {DEFAULT_TEST_WEEKS}-week test part and training data before it)",
                 format_date(first),

@@ -9,6 +9,7 @@ use arrow_array::{Array, BooleanArray, Date32Array, Float64Array, Int64Array};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 use crate::features::{FeatureConfig, UsableRows};
 use crate::frame::{Column, Frame};
 use crate::models::{FittedModel, Matrix};
@@ -81,7 +82,7 @@ impl<'a> MatrixSource<'a> {
             Column::Float(a) => MatrixSource::Float(a),
             Column::Bool(a) => MatrixSource::Bool(a),
             Column::Date(a) => MatrixSource::Date(a),
-            Column::Str(_) => return Err(Error::stage("features", format!("model column {name} holds text, not numbers"))),
+            Column::Str(_) => return Err(Error::stage(Stage::Features, format!("model column {name} holds text, not numbers"))),
         })
     }
 

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::stage::Stage;
+
 /// Where in an input file something went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
@@ -42,9 +44,13 @@ pub enum Error {
     #[error("expectation suite {file}: at {path}: {message}")]
     Suite { file: String, path: String, message: String },
 
-    /// The data has the right shape but cannot be used for the requested stage.
+    /// The data has the right shape but cannot be used for a stage of the pipeline.
     #[error("{stage}: {message}")]
-    Stage { stage: &'static str, message: String },
+    Stage { stage: Stage, message: String },
+
+    /// A part of the engine (a frame, a model matrix, a prediction) refused what it was given.
+    #[error("{part}: {message}")]
+    Part { part: &'static str, message: String },
 
     /// A model name, hyperparameter name or value is not valid.
     #[error("{0}")]
@@ -68,8 +74,12 @@ impl Error {
         Error::Input { at: Box::new(at), message: message.into() }
     }
 
-    pub fn stage(stage: &'static str, message: impl Into<String>) -> Self {
+    pub fn stage(stage: Stage, message: impl Into<String>) -> Self {
         Error::Stage { stage, message: message.into() }
+    }
+
+    pub fn part(part: &'static str, message: impl Into<String>) -> Self {
+        Error::Part { part, message: message.into() }
     }
 
     pub fn artifact(what: impl Into<String>, message: impl fmt::Display) -> Self {

@@ -258,7 +258,7 @@ impl Frame {
 
     pub fn array(&self, name: &str) -> Result<&ArrayRef> {
         let index = self.batch.schema().index_of(name).map_err(|_| {
-            Error::stage("frame", format!("no column \"{name}\" (columns: {})", self.column_names().join(", ")))
+            Error::part("frame", format!("no column \"{name}\" (columns: {})", self.column_names().join(", ")))
         })?;
         Ok(self.batch.column(index))
     }
@@ -277,7 +277,7 @@ impl Frame {
     fn typed<T: 'static>(&self, name: &str, expected: ColumnType) -> Result<&T> {
         let array = self.array(name)?;
         array.as_any().downcast_ref::<T>().ok_or_else(|| {
-            Error::stage(
+            Error::part(
                 "frame",
                 format!("column \"{name}\" is {}, expected {:?}", array.data_type(), expected),
             )

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
@@ -13,14 +14,47 @@ pub struct Metrics {
     pub rows: usize,
 }
 
+/// One of the scores of [`Metrics`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricName {
+    Mae,
+    Rmse,
+    R2,
+    Wmae,
+}
+
+impl MetricName {
+    pub const ALL: [MetricName; 4] = [MetricName::Mae, MetricName::Rmse, MetricName::R2, MetricName::Wmae];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricName::Mae => "mae",
+            MetricName::Rmse => "rmse",
+            MetricName::R2 => "r2",
+            MetricName::Wmae => "wmae",
+        }
+    }
+}
+
+impl Metrics {
+    pub fn value(&self, metric: MetricName) -> f64 {
+        match metric {
+            MetricName::Mae => self.mae,
+            MetricName::Rmse => self.rmse,
+            MetricName::R2 => self.r2,
+            MetricName::Wmae => self.wmae,
+        }
+    }
+}
+
 /// Scores predictions; `weights` are WMAE's (5 on holiday weeks, else 1).
 pub fn score(actual: &[f64], predicted: &[f64], weights: &[f64]) -> Result<Metrics> {
     let n = actual.len();
     if predicted.len() != n || weights.len() != n {
-        return Err(Error::stage("evaluate", format!("{n} actual values, {} predictions, {} weights", predicted.len(), weights.len())));
+        return Err(Error::stage(Stage::Evaluate, format!("{n} actual values, {} predictions, {} weights", predicted.len(), weights.len())));
     }
     if n == 0 {
-        return Err(Error::stage("evaluate", "nothing to score: no rows"));
+        return Err(Error::stage(Stage::Evaluate, "nothing to score: no rows"));
     }
     let mean = actual.iter().sum::<f64>() / n as f64;
     let (mut abs, mut sq, mut total, mut wabs, mut wsum) = (0.0, 0.0, 0.0, 0.0, 0.0);

@@ -9,6 +9,7 @@ use arrow_array::Array;
 use crate::calendar::{format_date, parse_iso_date};
 pub use crate::cutoff::{default_cutoff, DEFAULT_TEST_WEEKS, SERIES_STATS_CUTOFF};
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 use crate::features::UsableRows;
 use crate::frame::Frame;
 
@@ -53,7 +54,7 @@ pub fn split_rows(features: &Frame, cutoff: Option<i32>, required_column: &str) 
     }
     if train.is_empty() || test.is_empty() {
         return Err(Error::stage(
-            "split",
+            Stage::Split,
             format!(
                 "cutoff {} leaves {} training and {} test rows; both parts need rows",
                 format_date(cutoff),
@@ -78,7 +79,7 @@ fn check_series_stats_cutoff(features: &Frame, cutoff: i32) -> Result<()> {
         "they differ from what a run with this cutoff computes"
     };
     Err(Error::stage(
-        "split",
+        Stage::Split,
         format!(
             "the feature table's series statistics summarise the sales before {recorded}, but the split's cutoff is {split_at}: \
              {why}. Build the features with the same cutoff (shelfcast features --cutoff {split_at}) or split at {recorded}"

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::ingest::{hex, FileFingerprint};
+use crate::metrics::MetricName;
 
 /// The version of [`RunRecord`] this build writes.
 ///
@@ -133,6 +134,33 @@ impl RunRecord {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("run records serialize")
     }
+
+    /// A recorded metric of one part of the split.
+    pub fn metric(&self, part: Part, metric: MetricName) -> Option<f64> {
+        self.metrics.get(&metric_key(part, metric)).copied()
+    }
+}
+
+/// The side of the split a metric is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Train,
+    Test,
+}
+
+impl Part {
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Train => "train",
+            Part::Test => "test",
+        }
+    }
+}
+
+/// A metric's key in the record: MLflow's flat names, `test_wmae`. Built here only; the
+/// stored record keeps the strings, the code speaks of [`Part`] and [`MetricName`].
+pub fn metric_key(part: Part, metric: MetricName) -> String {
+    format!("{}_{}", part.name(), metric.name())
 }
 
 /// A run id derived from what makes the run (no randomness in the core): 32 hex digits like

@@ -8,6 +8,7 @@ use arrow_array::Array;
 
 use crate::calendar::format_date;
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 
 use super::{FeatureConfig, NullableFloats, SortedSeries, SEASONAL_LAG, WINDOWS};
 
@@ -54,7 +55,7 @@ pub(super) fn columns(sorted: &SortedSeries<'_>, config: &FeatureConfig) -> Resu
             if cells.last() == Some(&cell) {
                 let (s, d) = (sorted.store[row as usize], sorted.dept[row as usize]);
                 return Err(Error::stage(
-                    "features",
+                    Stage::Features,
                     format!("duplicate row for Store {s}, Dept {d}, Date {}", format_date(sorted.date[row as usize])),
                 ));
             }

@@ -9,6 +9,7 @@ use arrow_array::{Array, ArrayRef, Int64Array, UInt32Array};
 
 use crate::calendar::format_date;
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 use crate::frame::Frame;
 
 use super::STORE_WEEK_COLUMNS;
@@ -23,7 +24,7 @@ fn key_rows<K: std::hash::Hash + Eq + Copy>(
     for (row, key) in keys.enumerate() {
         let Some(key) = key else { continue };
         if rows.insert(key, row as u32).is_some() {
-            return Err(Error::stage("features", format!("{file} has more than one row for {}; the join needs one", describe(key))));
+            return Err(Error::stage(Stage::Features, format!("{file} has more than one row for {}; the join needs one", describe(key))));
         }
     }
     Ok(rows)
@@ -73,7 +74,7 @@ pub(super) fn stores(table: &Frame, keys: impl Iterator<Item = i64>) -> Result<V
                 "C" => Some(2),
                 other => {
                     return Err(Error::stage(
-                        "features",
+                        Stage::Features,
                         format!("stores.csv: Store {} has Type \"{other}\"; the store types are A, B and C", store.value(row)),
                     ))
                 }

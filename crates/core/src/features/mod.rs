@@ -50,6 +50,7 @@ use arrow_buffer::{BooleanBuffer, NullBuffer};
 
 use crate::calendar::format_date;
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 use crate::frame::Frame;
 use crate::holidays::Holiday;
 
@@ -235,7 +236,7 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
     let n = sales.num_rows();
     for (name, nulls) in [("Store", store.null_count()), ("Dept", dept.null_count()), ("Date", date.null_count())] {
         if nulls > 0 {
-            return Err(Error::stage("features", format!("column {name} has {nulls} missing values; every row needs a Store, Dept and Date")));
+            return Err(Error::stage(Stage::Features, format!("column {name} has {nulls} missing values; every row needs a Store, Dept and Date")));
         }
     }
     let (store_v, dept_v, date_v) = (store.values(), dept.values(), date.values());
@@ -249,7 +250,7 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
     let first_date = date_v.iter().copied().min().unwrap_or(0);
     if let Some(&off) = date_v.iter().find(|&&d| (d - first_date).rem_euclid(7) != 0) {
         return Err(Error::stage(
-            "features",
+            Stage::Features,
             format!("date {} is not a whole number of weeks after {}; the data must be weekly", format_date(off), format_date(first_date)),
         ));
     }
@@ -353,7 +354,7 @@ fn needed<'a>(on: bool, table: Option<&'a Frame>, switch: &str, file: &str) -> R
         (false, _) => Ok(None),
         (true, Some(table)) => Ok(Some(table)),
         (true, None) => Err(Error::stage(
-            "features",
+            Stage::Features,
             format!("{switch} is on but {file} is missing: add {file} (or {file}.gz) to the inputs, or turn {switch} off"),
         )),
     }

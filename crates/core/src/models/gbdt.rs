@@ -34,6 +34,7 @@ use super::{
     optional_to_string, param_bool, param_in, param_optional_usize, Estimator, FitContext, Matrix, Predictor, TrainingSet,
 };
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 
 /// The loss the boosting minimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,7 +140,7 @@ fn offset_column(x: &Matrix, name: &str) -> Result<usize> {
     x.names()
         .iter()
         .position(|n| n.starts_with("lag_") && n != "lag_52")
-        .ok_or_else(|| Error::stage("train", "gbdt: offset \"lag\" needs a lag_h column in the features"))
+        .ok_or_else(|| Error::stage(Stage::Train, "gbdt: offset \"lag\" needs a lag_h column in the features"))
 }
 
 impl GbdtParams {
@@ -241,7 +242,7 @@ impl Estimator for GbdtParams {
             ((0..n as u32).collect(), Vec::new())
         };
         if train_rows.is_empty() {
-            return Err(Error::stage("train", "gbdt: no rows left for training after the validation hold-out"));
+            return Err(Error::stage(Stage::Train, "gbdt: no rows left for training after the validation hold-out"));
         }
         let mapper = BinMapper::fit(x, &train_rows, self.max_bins);
         let binned = mapper.transform(x, &train_rows);

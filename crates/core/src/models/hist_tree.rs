@@ -596,7 +596,7 @@ impl PackedTrees {
     /// Adds the sum of the trees' predictions for each row of `x` to `out` (one per row).
     pub fn add_predictions(&self, x: &Matrix, out: &mut [f64]) -> Result<()> {
         if x.cols() != self.n_features || out.len() != x.rows() {
-            return Err(Error::stage("predict", "the matrix does not match the trees"));
+            return Err(Error::part("predict", "the matrix does not match the trees"));
         }
         let cols = x.cols();
         for (rows, sums) in x.data().chunks(PREDICT_CHUNK * cols).zip(out.chunks_mut(PREDICT_CHUNK)) {

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{param_bool, param_in, Estimator, FitContext, Matrix, Predictor, TrainingSet};
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 
 /// A fitted linear model: `ŷ = intercept + Σ coefficients[j]·x[j]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,7 +77,7 @@ impl Estimator for LinearParams {
     fn fit(&self, data: TrainingSet<'_>, _ctx: &mut FitContext<'_>) -> Result<LinearModel> {
         let gram = CentredGram::new(data, self.weighted);
         let beta = gram.solve_ridge(0.0).ok_or_else(|| {
-            Error::stage("train", "linear: the features are collinear (XᵀX is singular); use ridge instead")
+            Error::stage(Stage::Train, "linear: the features are collinear (XᵀX is singular); use ridge instead")
         })?;
         Ok(gram.model(data.x, beta))
     }
@@ -117,7 +118,7 @@ impl Estimator for RidgeParams {
     fn fit(&self, data: TrainingSet<'_>, _ctx: &mut FitContext<'_>) -> Result<LinearModel> {
         let gram = CentredGram::new(data, self.weighted);
         let beta = gram.solve_ridge(self.alpha).ok_or_else(|| {
-            Error::stage("train", "ridge: the system is singular (collinear features and alpha = 0)")
+            Error::stage(Stage::Train, "ridge: the system is singular (collinear features and alpha = 0)")
         })?;
         Ok(gram.model(data.x, beta))
     }

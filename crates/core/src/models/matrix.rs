@@ -14,7 +14,7 @@ impl Matrix {
     pub fn new(names: Vec<String>, data: Vec<f64>) -> Result<Self> {
         let cols = names.len();
         if cols == 0 || !data.len().is_multiple_of(cols) {
-            return Err(Error::stage("matrix", format!("{} values do not fill rows of {cols} columns", data.len())));
+            return Err(Error::part("matrix", format!("{} values do not fill rows of {cols} columns", data.len())));
         }
         Ok(Matrix { rows: data.len() / cols, names, data })
     }
@@ -35,7 +35,7 @@ impl Matrix {
         self.names
             .iter()
             .position(|n| n == name)
-            .ok_or_else(|| Error::stage("matrix", format!("no feature column \"{name}\"")))
+            .ok_or_else(|| Error::part("matrix", format!("no feature column \"{name}\"")))
     }
 
     pub fn row(&self, r: usize) -> &[f64] {
@@ -60,7 +60,7 @@ impl Matrix {
     /// feature set must not silently score another).
     pub fn check_same_columns(&self, expected: &[String]) -> Result<()> {
         if self.names != expected {
-            return Err(Error::stage(
+            return Err(Error::part(
                 "predict",
                 format!("feature columns differ from the model's: got [{}], expected [{}]", self.names.join(", "), expected.join(", ")),
             ));

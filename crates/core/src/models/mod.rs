@@ -82,6 +82,7 @@ pub use matrix::Matrix;
 pub use seasonal_naive::SeasonalNaive;
 
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 
 /// What a model is fitted on: the model matrix, the target and per-row weights
 /// (5 on holiday weeks, 1 otherwise, so training aligns with WMAE where a model allows).
@@ -308,23 +309,23 @@ impl ModelSpec {
 fn check_training_set(data: &TrainingSet<'_>) -> Result<()> {
     if data.x.rows() != data.y.len() || data.y.len() != data.weights.len() {
         return Err(Error::stage(
-            "train",
+            Stage::Train,
             format!("{} rows of features but {} targets and {} weights", data.x.rows(), data.y.len(), data.weights.len()),
         ));
     }
     if data.x.rows() == 0 {
-        return Err(Error::stage("train", "the training part has no rows"));
+        return Err(Error::stage(Stage::Train, "the training part has no rows"));
     }
     if let Some(time) = data.time {
         if time.len() != data.y.len() {
-            return Err(Error::stage("train", format!("{} rows of features but {} times", data.x.rows(), time.len())));
+            return Err(Error::stage(Stage::Train, format!("{} rows of features but {} times", data.x.rows(), time.len())));
         }
     }
     if let Some(r) = data.y.iter().position(|v| !v.is_finite()) {
-        return Err(Error::stage("train", format!("target of training row {} is not a finite number", r + 1)));
+        return Err(Error::stage(Stage::Train, format!("target of training row {} is not a finite number", r + 1)));
     }
     if let Some(r) = data.weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-        return Err(Error::stage("train", format!("weight of training row {} is not a finite number ≥ 0", r + 1)));
+        return Err(Error::stage(Stage::Train, format!("weight of training row {} is not a finite number ≥ 0", r + 1)));
     }
     Ok(())
 }

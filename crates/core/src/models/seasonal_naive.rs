@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Matrix, Predictor};
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeasonalNaive {
@@ -20,7 +21,7 @@ impl SeasonalNaive {
             .names()
             .iter()
             .find(|n| n.starts_with("lag_") && n.as_str() != "lag_52")
-            .ok_or_else(|| Error::stage("train", "seasonal naive needs a lag_h column"))?;
+            .ok_or_else(|| Error::stage(Stage::Train, "seasonal naive needs a lag_h column"))?;
         x.column_index("lag_52")?;
         Ok(SeasonalNaive { seasonal_column: "lag_52".into(), fallback_column: fallback.clone() })
     }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::calendar::format_date;
 use crate::error::Error;
-use crate::tracking::{derive_run_id, ContractRecord, DatasetFingerprint, RunRecord, RunStatus, StageRecord, StageState, RUN_RECORD_VERSION};
+use crate::metrics::MetricName;
+use crate::tracking::{derive_run_id, metric_key, Part, ContractRecord, DatasetFingerprint, RunRecord, RunStatus, StageRecord, StageState, RUN_RECORD_VERSION};
 
 use super::{PipelineConfig, Stage, StageOutputs, Suites};
 
@@ -62,9 +63,9 @@ impl RecordDraft {
             }
             Stage::Evaluate => {
                 if let Some(evaluation) = outputs.evaluation.as_deref() {
-                    for (part, m) in [("train", &evaluation.train), ("test", &evaluation.test)] {
-                        for (name, value) in [("mae", m.mae), ("rmse", m.rmse), ("r2", m.r2), ("wmae", m.wmae)] {
-                            self.metrics.insert(format!("{part}_{name}"), value);
+                    for (part, m) in [(Part::Train, &evaluation.train), (Part::Test, &evaluation.test)] {
+                        for metric in MetricName::ALL {
+                            self.metrics.insert(metric_key(part, metric), m.value(metric));
                         }
                     }
                 }

@@ -27,7 +27,7 @@ pub(super) struct Runner<'a> {
 
 /// A stage's output that a later stage needs; missing only through a bug in the ordering.
 fn upstream<T: ?Sized>(output: Option<&T>, stage: Stage) -> Result<&T> {
-    output.ok_or_else(|| Error::stage(stage.name(), "the output of an earlier stage is missing"))
+    output.ok_or_else(|| Error::stage(stage, "the output of an earlier stage is missing"))
 }
 
 impl<'a> Runner<'a> {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::format_date;
 use crate::design::ModelData;
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 use crate::frame::Frame;
 use crate::metrics::{score as score_predictions, Metrics};
 use crate::models::FittedModel;
@@ -114,7 +115,7 @@ fn test_rows(features: &Frame, rows: &[u32], test: &ModelData, predicted: Vec<f6
     let dept = features.ints("Dept")?;
     let holiday = features.bools("IsHoliday")?;
     if rows.len() != test.y.len() {
-        return Err(Error::stage("evaluate", "test rows and predictions are misaligned"));
+        return Err(Error::stage(Stage::Evaluate, "test rows and predictions are misaligned"));
     }
     let at = |i: &u32| *i as usize;
     Ok(TestRows {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::stage::Stage;
 use crate::features::FeatureConfig;
 use crate::frame::Frame;
 use crate::ingest::{read_table, schema_for_file, ReadProgress, TableSchema, FEATURES, STORES, TRAIN};
@@ -97,21 +98,21 @@ pub fn read(inputs: &[InputFile], features: &FeatureConfig, progress: &mut dyn F
         let mut found = inputs.iter().filter(|f| f.role == role);
         match (found.next(), found.next()) {
             (Some(first), Some(second)) => Err(Error::stage(
-                "ingest",
+                Stage::Ingest,
                 format!("two inputs are {} ({} and {}); keep one", role.schema().file_name, first.name, second.name),
             )),
             (first, _) => Ok(first),
         }
     };
     let train = of_role(InputRole::Sales)?
-        .ok_or_else(|| Error::stage("ingest", format!("no train.csv or train.csv.gz among the inputs ({})", names())))?;
+        .ok_or_else(|| Error::stage(Stage::Ingest, format!("no train.csv or train.csv.gz among the inputs ({})", names())))?;
     let wanted = |on: bool, role: InputRole, switch: &str| -> Result<Option<&InputFile>> {
         if !on {
             return Ok(None);
         }
         of_role(role)?.map(Some).ok_or_else(|| {
             let file = role.schema().file_name;
-            Error::stage("ingest", format!("{switch} is on but {file} (or {file}.gz) is not among the inputs ({})", names()))
+            Error::stage(Stage::Ingest, format!("{switch} is on but {file} (or {file}.gz) is not among the inputs ({})", names()))
         })
     };
     let store_weeks = wanted(features.join_features, InputRole::StoreWeeks, "join_features")?;
