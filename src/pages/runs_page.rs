@@ -62,72 +62,116 @@ pub fn RunsPage() -> impl IntoView {
         });
         runs
     };
-    let header = move |key: SortKey, label: &'static str| {
-        let arrow = move || match sort.get() {
-            (k, true) if k == key => " ▼",
-            (k, false) if k == key => " ▲",
-            _ => "",
-        };
-        view! {
-            <th aria-sort=move || match sort.get() { (k, true) if k == key => "descending", (k, false) if k == key => "ascending", _ => "none" }>
-                <button class="sort" on:click=move |_| sort.update(|(k, d)| if *k == key { *d = !*d } else { *k = key; *d = true })>
-                    {label}{arrow}
-                </button>
-            </th>
-        }
-    };
-    let rows = move || {
-        sorted()
-            .into_iter()
-            .map(|run| {
-                let id = run.run_id.clone();
-                let (id_open, id_delete) = (id.clone(), id.clone());
-                let record = run.clone();
-                view! {
-                    <tr class="run" data-run-id=id.clone()>
-                        <td>{format_timestamp_ms(run.start_time_ms)}</td>
-                        <td><code>{short_id(&id)}</code></td>
-                        <td>{run.params.get("model").cloned().unwrap_or_default()}</td>
-                        <td>{format!("{:?}", run.status).to_uppercase()}</td>
-                        <td class="num">{test_wmae(&run).map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
-                        <td>{run.dataset.digest.get(..12).unwrap_or_default().to_string()}</td>
-                        <td class="actions">
-                            <button on:click=move |_| open.set(Some(id_open.clone()))>"Open"</button>
-                            <button on:click=move |_| download(&format!("shelfcast-run-{}.json", record.run_id), &record.to_json())>"Download JSON"</button>
-                            <button class="danger" on:click=move |_| leptos::task::spawn_local(run_history::delete(state, id_delete.clone()))>"Delete"</button>
-                        </td>
-                    </tr>
-                }
-            })
-            .collect_view()
-    };
+    let rows = move || sorted().into_iter().map(|run| view! { <RunRow run=run open=open/> }).collect_view();
     let details = move || {
         let id = open.get()?;
         let run = state.runs.with(|runs| runs.iter().find(|r| r.run_id == id).cloned())?;
-        let params = run.params.iter().map(|(k, v)| view! { <tr><td>{k.clone()}</td><td>{v.clone()}</td></tr> }).collect_view();
-        let metrics = run.metrics.iter().map(|(k, v)| view! { <tr><td>{k.clone()}</td><td class="num">{format!("{v:.4}")}</td></tr> }).collect_view();
-        let stages = run
-            .stages
-            .iter()
-            .map(|s| view! { <tr><td>{s.stage.clone()}</td><td>{state_name(s.state)}</td><td class="num">{format!("{:.1} ms", s.duration_ms)}</td><td>{s.display_message()}</td></tr> })
-            .collect_view();
-        let files = run.dataset.files.iter().map(|f| view! { <li>{format!("{}: {} rows, sha256 {}", f.name, f.rows, f.sha256)}</li> }).collect_view();
-        Some(view! {
-            <section id="run-details" class="details">
-                <h2>{format!("Run {}", run.run_id)}</h2>
-                <p>{format!("Experiment {} · {:?} · started {} · {}", run.experiment, run.status, format_timestamp_ms(run.start_time_ms), if run.registrable { "registrable" } else { "not registrable" })}</p>
-                {run.error.clone().map(|e| view! { <p class="error">{e}</p> })}
-                <p>"Dataset digest " <code>{run.dataset.digest.clone()}</code></p>
-                <ul>{files}</ul>
-                <table><caption>"Parameters"</caption><tbody>{params}</tbody></table>
-                <table><caption>"Metrics"</caption><tbody>{metrics}</tbody></table>
-                <table><caption>"Stages"</caption><tbody>{stages}</tbody></table>
-            </section>
-        })
+        Some(view! { <RunDetails run=run/> })
     };
-    let damaged = move || {
+    view! {
+        <table id="runs" class="runs">
+            <caption>{move || format!("{} runs kept in this browser", state.runs.with(Vec::len))}</caption>
+            <thead>
+                <tr>
+                    <SortHeader key=SortKey::Start label="started" sort=sort/>
+                    <th>"run"</th>
+                    <SortHeader key=SortKey::Model label="model" sort=sort/>
+                    <SortHeader key=SortKey::Status label="status" sort=sort/>
+                    <SortHeader key=SortKey::TestWmae label="test WMAE" sort=sort/>
+                    <th>"dataset"</th>
+                    <th></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <DamagedRecords/>
+        {details}
+    }
+}
+
+/// A column header that sorts by `key`: descending first, the other way on a second click.
+#[component]
+fn SortHeader(key: SortKey, label: &'static str, sort: RwSignal<(SortKey, bool)>) -> impl IntoView {
+    let direction = move || match sort.get() {
+        (k, true) if k == key => Some(true),
+        (k, false) if k == key => Some(false),
+        _ => None,
+    };
+    view! {
+        <th aria-sort=move || match direction() { Some(true) => "descending", Some(false) => "ascending", None => "none" }>
+            <button class="sort" on:click=move |_| sort.update(|(k, d)| if *k == key { *d = !*d } else { *k = key; *d = true })>
+                {label}{move || match direction() { Some(true) => " ▼", Some(false) => " ▲", None => "" }}
+            </button>
+        </th>
+    }
+}
+
+/// One stored run: what it was, and open, download, delete.
+#[component]
+fn RunRow(run: RunRecord, open: RwSignal<Option<String>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = run.run_id.clone();
+    let (id_open, id_delete) = (id.clone(), id.clone());
+    let wmae = test_wmae(&run).map(|v| format!("{v:.3}")).unwrap_or_default();
+    let record = run.clone();
+    view! {
+        <tr class="run" data-run-id=id.clone()>
+            <td>{format_timestamp_ms(run.start_time_ms)}</td>
+            <td><code>{short_id(&id)}</code></td>
+            <td>{run.params.get("model").cloned().unwrap_or_default()}</td>
+            <td>{format!("{:?}", run.status).to_uppercase()}</td>
+            <td class="num">{wmae}</td>
+            <td>{run.dataset.digest.get(..12).unwrap_or_default().to_string()}</td>
+            <td class="actions">
+                <button on:click=move |_| open.set(Some(id_open.clone()))>"Open"</button>
+                <button on:click=move |_| download(&format!("shelfcast-run-{}.json", record.run_id), &record.to_json())>"Download JSON"</button>
+                <button class="danger" on:click=move |_| leptos::task::spawn_local(run_history::delete(state, id_delete.clone()))>"Delete"</button>
+            </td>
+        </tr>
+    }
+}
+
+/// Everything a run recorded: experiment, status, data, parameters, metrics, stages.
+#[component]
+fn RunDetails(run: RunRecord) -> impl IntoView {
+    let params = run.params.iter().map(|(k, v)| view! { <tr><td>{k.clone()}</td><td>{v.clone()}</td></tr> }).collect_view();
+    let metrics = run.metrics.iter().map(|(k, v)| view! { <tr><td>{k.clone()}</td><td class="num">{format!("{v:.4}")}</td></tr> }).collect_view();
+    let stages = run
+        .stages
+        .iter()
+        .map(|s| view! { <tr><td>{s.stage.clone()}</td><td>{state_name(s.state)}</td><td class="num">{format!("{:.1} ms", s.duration_ms)}</td><td>{s.display_message()}</td></tr> })
+        .collect_view();
+    let files = run.dataset.files.iter().map(|f| view! { <li>{format!("{}: {} rows, sha256 {}", f.name, f.rows, f.sha256)}</li> }).collect_view();
+    let summary = format!(
+        "Experiment {} · {:?} · started {} · {}",
+        run.experiment,
+        run.status,
+        format_timestamp_ms(run.start_time_ms),
+        if run.registrable { "registrable" } else { "not registrable" }
+    );
+    view! {
+        <section id="run-details" class="details">
+            <h2>{format!("Run {}", run.run_id)}</h2>
+            <p>{summary}</p>
+            {run.error.clone().map(|e| view! { <p class="error">{e}</p> })}
+            <p>"Dataset digest " <code>{run.dataset.digest.clone()}</code></p>
+            <ul>{files}</ul>
+            <table><caption>"Parameters"</caption><tbody>{params}</tbody></table>
+            <table><caption>"Metrics"</caption><tbody>{metrics}</tbody></table>
+            <table><caption>"Stages"</caption><tbody>{stages}</tbody></table>
+        </section>
+    }
+}
+
+/// The stored records that cannot be shown as runs, with why, to export or delete; nothing
+/// when there are none.
+#[component]
+fn DamagedRecords() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
         let records = state.damaged.get();
         (!records.is_empty()).then(|| {
+            let count = records.len();
             let rows = records
                 .into_iter()
                 .map(|record| {
@@ -147,30 +191,11 @@ pub fn RunsPage() -> impl IntoView {
                 .collect_view();
             view! {
                 <table id="damaged-records" class="runs">
-                    <caption>{format!("{} stored records cannot be shown as runs", state.damaged.with(Vec::len))}</caption>
+                    <caption>{format!("{count} stored records cannot be shown as runs")}</caption>
                     <thead><tr><th>"key"</th><th>"why"</th><th></th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             }
         })
-    };
-    view! {
-        <table id="runs" class="runs">
-            <caption>{move || format!("{} runs kept in this browser", state.runs.with(Vec::len))}</caption>
-            <thead>
-                <tr>
-                    {header(SortKey::Start, "started")}
-                    <th>"run"</th>
-                    {header(SortKey::Model, "model")}
-                    {header(SortKey::Status, "status")}
-                    {header(SortKey::TestWmae, "test WMAE")}
-                    <th>"dataset"</th>
-                    <th></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-        {damaged}
-        {details}
     }
 }
