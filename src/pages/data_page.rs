@@ -2,6 +2,10 @@
 
 use leptos::prelude::*;
 
+use std::sync::Arc;
+
+use shelfcast_core::profile::{ColumnProfile, DataProfile};
+
 use crate::components::MiniHistogram;
 use crate::state::AppState;
 use crate::worker_client::Engine;
@@ -12,6 +16,16 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 
 #[component]
 pub fn DataPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <DataInputs/>
+        {move || state.profile.get().map(|profile| view! { <DataProfileView profile=profile/> })}
+    }
+}
+
+/// The sample button, the file inputs, the drop zone and the list of files the engine holds.
+#[component]
+fn DataInputs() -> impl IntoView {
     let state = expect_context::<AppState>();
     let engine = expect_context::<Engine>();
     let picked = |ev: &leptos::ev::Event| -> Vec<web_sys::File> {
@@ -73,40 +87,51 @@ pub fn DataPage() -> impl IntoView {
                 (!files.is_empty()).then(|| view! { <p id="inputs">"Loaded: " {files.join(", ")}</p> })
             }}
         </section>
-        {move || state.profile.get().map(|p| {
-            let summary = format!(
-                "{}: {} rows, {} columns{}{}",
-                p.file,
-                p.rows,
-                p.columns.len(),
-                match (&p.first_date, &p.last_date) { (Some(a), Some(b)) => format!(", {a} to {b}"), _ => String::new() },
-                p.series.map(|s| format!(", {s} store-department series")).unwrap_or_default()
-            );
-            let header = p.columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view();
-            let preview = p.preview.iter().map(|row| {
-                view! { <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr> }
-            }).collect_view();
-            let profiles = p.column_profiles.iter().map(|c| view! {
-                <tr>
-                    <td>{c.name.clone()}</td>
-                    <td>{format!("{:?}", c.column_type).to_lowercase()}</td>
-                    <td class="num">{c.nulls}</td>
-                    <td class="num">{c.min.clone().unwrap_or_default()}</td>
-                    <td class="num">{c.max.clone().unwrap_or_default()}</td>
-                    <td class="num">{c.mean.map(|m| format!("{m:.2}")).unwrap_or_default()}</td>
-                    <td class="num">{c.distinct}</td>
-                    <td><MiniHistogram bins=c.histogram.clone()/></td>
-                </tr>
-            }).collect_view();
-            view! {
-                <p id="data-summary">{summary}</p>
-                <table class="preview"><caption>"First rows"</caption><thead><tr>{header}</tr></thead><tbody>{preview}</tbody></table>
-                <table id="profile" class="profile">
-                    <caption>"Column profile"</caption>
-                    <thead><tr><th>"column"</th><th>"type"</th><th>"nulls"</th><th>"min"</th><th>"max"</th><th>"mean"</th><th>"distinct"</th><th>"histogram"</th></tr></thead>
-                    <tbody>{profiles}</tbody>
-                </table>
-            }
-        })}
+    }
+}
+
+/// What was read: the summary line, the first rows and every column's profile.
+#[component]
+fn DataProfileView(profile: Arc<DataProfile>) -> impl IntoView {
+    let p = profile;
+    let summary = format!(
+        "{}: {} rows, {} columns{}{}",
+        p.file,
+        p.rows,
+        p.columns.len(),
+        match (&p.first_date, &p.last_date) { (Some(a), Some(b)) => format!(", {a} to {b}"), _ => String::new() },
+        p.series.map(|s| format!(", {s} store-department series")).unwrap_or_default()
+    );
+    let header = p.columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view();
+    let preview = p.preview.iter().map(|row| {
+        view! { <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr> }
+    }).collect_view();
+    let profiles = p.column_profiles.iter().map(|c| view! { <ColumnProfileRow column=c.clone()/> }).collect_view();
+    view! {
+        <p id="data-summary">{summary}</p>
+        <table class="preview"><caption>"First rows"</caption><thead><tr>{header}</tr></thead><tbody>{preview}</tbody></table>
+        <table id="profile" class="profile">
+            <caption>"Column profile"</caption>
+            <thead><tr><th>"column"</th><th>"type"</th><th>"nulls"</th><th>"min"</th><th>"max"</th><th>"mean"</th><th>"distinct"</th><th>"histogram"</th></tr></thead>
+            <tbody>{profiles}</tbody>
+        </table>
+    }
+}
+
+/// One column of the profile: type, nulls, range, mean, distinct values, a small histogram.
+#[component]
+fn ColumnProfileRow(column: ColumnProfile) -> impl IntoView {
+    let c = column;
+    view! {
+        <tr>
+            <td>{c.name.clone()}</td>
+            <td>{format!("{:?}", c.column_type).to_lowercase()}</td>
+            <td class="num">{c.nulls}</td>
+            <td class="num">{c.min.clone().unwrap_or_default()}</td>
+            <td class="num">{c.max.clone().unwrap_or_default()}</td>
+            <td class="num">{c.mean.map(|m| format!("{m:.2}")).unwrap_or_default()}</td>
+            <td class="num">{c.distinct}</td>
+            <td><MiniHistogram bins=c.histogram.clone()/></td>
+        </tr>
     }
 }

@@ -38,6 +38,15 @@ const SWITCHES: [Switch; 5] = [
 
 #[component]
 pub fn TrainPage() -> impl IntoView {
+    view! {
+        <ModelControls/>
+        <FitCharts/>
+    }
+}
+
+/// The model, its alpha, the cutoff and the feature switches, and the button that trains.
+#[component]
+fn ModelControls() -> impl IntoView {
     let state = expect_context::<AppState>();
     let engine = expect_context::<Engine>();
     let settings = state.settings;
@@ -50,6 +59,42 @@ pub fn TrainPage() -> impl IntoView {
             settings.update(|s| s.model = kind);
         }
     };
+    view! {
+        <section class="controls" aria-label="Model">
+            <label>"Model " <select id="model" on:change=on_model>{model_options}</select></label>
+            <label>
+                "alpha "
+                <input id="alpha" type="number" min="0" step="0.1" prop:value=move || settings.with(|s| s.alpha.clone())
+                    on:input=move |ev| settings.update(|s| s.alpha = event_target_value(&ev))/>
+            </label>
+            <label>
+                "cutoff "
+                <input id="cutoff" type="date" prop:value=move || settings.with(|s| s.cutoff.clone())
+                    on:input=move |ev| settings.update(|s| s.cutoff = event_target_value(&ev))/>
+            </label>
+            <fieldset class="switches">
+                <legend>"Extra features"</legend>
+                {SWITCHES.map(|Switch { id, label, field }| view! {
+                    <label>
+                        <input type="checkbox" id=format!("feature-{id}")
+                            prop:checked=move || settings.with(|s| *field(&mut s.features.clone()))
+                            on:change=move |ev| settings.update(|s| *field(&mut s.features) = event_target_checked(&ev))/>
+                        {label}
+                    </label>
+                }).to_vec()}
+                <span class="hint">"gbdt with series statistics is the most accurate setting on the Walmart data."</span>
+            </fieldset>
+            <button id="train" on:click=move |_| engine.run_from(Stage::Train) disabled=move || state.busy.get()
+                title="Fits and scores the model on the split already made; a changed cutoff splits again first">"Train and evaluate"</button>
+        </section>
+    }
+}
+
+/// The fit on the test part: totals, one series at a time, residuals, coefficients.
+#[component]
+fn FitCharts() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let engine = expect_context::<Engine>();
     let totals = move || state.result.with(|r| r.as_ref().map(|r| actual_vs_predicted("Total weekly sales on the test weeks", &r.totals)));
     let series = move || {
         state.series.with(|s| s.as_ref().map(|(store, dept, points)| actual_vs_predicted(&format!("Store {store}, department {dept}"), points)))
@@ -90,33 +135,6 @@ pub fn TrainPage() -> impl IntoView {
         }
     };
     view! {
-        <section class="controls" aria-label="Model">
-            <label>"Model " <select id="model" on:change=on_model>{model_options}</select></label>
-            <label>
-                "alpha "
-                <input id="alpha" type="number" min="0" step="0.1" prop:value=move || settings.with(|s| s.alpha.clone())
-                    on:input=move |ev| settings.update(|s| s.alpha = event_target_value(&ev))/>
-            </label>
-            <label>
-                "cutoff "
-                <input id="cutoff" type="date" prop:value=move || settings.with(|s| s.cutoff.clone())
-                    on:input=move |ev| settings.update(|s| s.cutoff = event_target_value(&ev))/>
-            </label>
-            <fieldset class="switches">
-                <legend>"Extra features"</legend>
-                {SWITCHES.map(|Switch { id, label, field }| view! {
-                    <label>
-                        <input type="checkbox" id=format!("feature-{id}")
-                            prop:checked=move || settings.with(|s| *field(&mut s.features.clone()))
-                            on:change=move |ev| settings.update(|s| *field(&mut s.features) = event_target_checked(&ev))/>
-                        {label}
-                    </label>
-                }).to_vec()}
-                <span class="hint">"gbdt with series statistics is the most accurate setting on the Walmart data."</span>
-            </fieldset>
-            <button id="train" on:click=move |_| engine.run_from(Stage::Train) disabled=move || state.busy.get()
-                title="Fits and scores the model on the split already made; a changed cutoff splits again first">"Train and evaluate"</button>
-        </section>
         <Chart id="chart-totals" plot=totals/>
         <section class="controls">
             <label>"Series " <select id="series" on:change=on_series><option value="">"choose a store and department"</option>{series_options}</select></label>
