@@ -70,7 +70,7 @@ pub fn RunsPage() -> impl IntoView {
     };
     view! {
         <table id="runs" class="runs">
-            <caption>{move || format!("{} runs kept in this browser", state.runs.with(Vec::len))}</caption>
+            <caption>{move || match state.runs.with(Vec::len) { 1 => "1 run kept in this browser".to_string(), n => format!("{n} runs kept in this browser") }}</caption>
             <thead>
                 <tr>
                     <SortHeader key=SortKey::Start label="started" sort=sort/>
@@ -191,7 +191,7 @@ fn DamagedRecords() -> impl IntoView {
                 .collect_view();
             view! {
                 <table id="damaged-records" class="runs">
-                    <caption>{format!("{count} stored records cannot be shown as runs")}</caption>
+                    <caption>{if count == 1 { "1 stored record cannot be shown as a run".to_string() } else { format!("{count} stored records cannot be shown as runs") }}</caption>
                     <thead><tr><th>"key"</th><th>"why"</th><th></th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
