@@ -259,6 +259,20 @@ impl ModelSpec {
         })
     }
 
+    /// The spec checked as [`ModelSpec::new`] checks parameters given as text: a spec built
+    /// from typed parameters (`ModelSpec::Gbdt(GbdtParams { max_iter: 5, .. })`) goes through
+    /// the same rules, written once, before any fit. The train stage fits only checked specs,
+    /// so an unchecked parameter never reaches the maths.
+    pub fn checked(&self) -> Result<ModelSpec> {
+        let params: Vec<(String, String)> = self.params().into_iter().collect();
+        let checked = ModelSpec::new(self.kind(), &params)?;
+        if checked != *self {
+            // Only a value with no exact text form could differ; none of the parameters has one.
+            return Err(Error::Params(format!("the {} parameters do not read back as they were given", self.kind().name())));
+        }
+        Ok(checked)
+    }
+
     pub fn kind(&self) -> ModelKind {
         match self {
             ModelSpec::SeasonalNaive => ModelKind::SeasonalNaive,

@@ -176,3 +176,19 @@ fn training_sets_with_mismatched_lengths_or_bad_values_are_errors() {
     bad[3] = f64::NAN;
     assert_eq!(spec.fit(TrainingSet { x: &x, y: &bad, weights: &w, time: None }, &mut ctx).unwrap_err().to_string(), "train: target of training row 4 is not a finite number");
 }
+
+/// Typed parameters go through the same checks as text ones: every default spec checks to
+/// itself, and a typed value out of range is refused with the text check's message.
+#[test]
+fn typed_parameters_are_checked_by_the_rules_of_text_ones() {
+    for kind in ModelKind::ALL {
+        let spec = kind.default_spec();
+        assert_eq!(spec.checked().unwrap(), spec, "{}", kind.name());
+    }
+    let tuned = ModelSpec::Gbdt(GbdtParams { max_iter: 7, learning_rate: 0.3, subsample: 0.55, ..GbdtParams::default() });
+    assert_eq!(tuned.checked().unwrap(), tuned);
+    let bad = ModelSpec::Gbdt(GbdtParams { subsample: 1.5, ..GbdtParams::default() });
+    assert_eq!(bad.checked().unwrap_err().to_string(), "parameter \"subsample\" must be a number in (0, 1], got \"1.5\"");
+    let bad = ModelSpec::Ridge(RidgeParams { alpha: -1.0, ..RidgeParams::default() });
+    assert_eq!(bad.checked().unwrap_err().to_string(), "parameter \"alpha\" must be a number ≥ 0, got \"-1\"");
+}

@@ -4,8 +4,10 @@ use crate::design::ModelData;
 use crate::error::Result;
 use crate::models::{FitContext, FitProgress, FittedModel, ModelSpec, TrainingSet};
 
-/// Fits `spec` on `data` with `seed`; `progress` hears of every fitting step.
+/// Fits `spec` on `data` with `seed`, once the spec has been checked ([`ModelSpec::checked`]);
+/// `progress` hears of every fitting step.
 pub fn fit(spec: &ModelSpec, seed: u64, data: &ModelData, progress: &mut dyn FnMut(FitProgress)) -> Result<FittedModel> {
+    let spec = spec.checked()?;
     let mut ctx = FitContext { seed, progress };
     spec.fit(TrainingSet { x: &data.x, y: &data.y, weights: &data.weights, time: Some(&data.dates) }, &mut ctx)
 }
