@@ -3,6 +3,7 @@
 
 use js_sys::{Array, ArrayBuffer, Object, Reflect};
 use leptos::prelude::*;
+use gloo_events::EventListener;
 use leptos::task::spawn_local;
 use shelfcast_app::protocol::{Request, Response, FILES_FIELD, REQUEST_FIELD};
 use shelfcast_core::pipeline::{PipelineConfig, Stage};
@@ -44,8 +45,9 @@ impl Engine {
         };
         let engine = Engine { worker: StoredValue::new_local(worker.clone()), waiting: StoredValue::new_local(Some(Vec::new())), state };
         if let Some(worker) = &worker {
-            let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let Some(text) = event.data().as_string() else { return };
+            // The listeners live as long as the page (the worker never goes away).
+            EventListener::new(worker, "message", move |event| {
+                let Some(text) = event.unchecked_ref::<MessageEvent>().data().as_string() else { return };
                 match serde_json::from_str::<Response>(&text) {
                     Ok(Response::Ready) => {
                         let queued = engine.waiting.try_update_value(Option::take).flatten().unwrap_or_default();
@@ -60,15 +62,14 @@ impl Engine {
                     }
                     Err(e) => state.error.set(Some(format!("unreadable message from the worker: {e}"))),
                 }
-            });
-            worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-            onmessage.forget();
-            let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            })
+            .forget();
+            EventListener::new(worker, "error", move |event| {
                 state.busy.set(false);
-                state.error.set(Some(format!("the engine's worker stopped: {}", event.message())));
-            });
-            worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-            onerror.forget();
+                let message = event.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default();
+                state.error.set(Some(format!("the engine's worker stopped: {message}")));
+            })
+            .forget();
         }
         engine
     }

@@ -297,10 +297,7 @@ fn the_metrics_table_shows_train_and_test_metrics() {
 
 /// Lets the page's scheduled work (Leptos effects) run.
 async fn next_task() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback(&resolve).unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
 /// The stage grid: every task in order, queued until reported, and a "Run from here" button per

@@ -10,6 +10,7 @@ mod worker {
     use std::cell::RefCell;
     use std::rc::Rc;
 
+    use gloo_events::EventListener;
     use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
     use shelfcast_app::protocol::{Request, Response, RunResult, FILES_FIELD, REQUEST_FIELD};
     use std::sync::Arc;
@@ -41,14 +42,14 @@ mod worker {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let memory: Rc<RefCell<Memory>> = Rc::default();
         let handler_scope = scope.clone();
-        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let response = handle(&handler_scope, &event.data(), &memory);
+        // Listens for the worker's whole life.
+        EventListener::new(&scope, "message", move |event| {
+            let response = handle(&handler_scope, &event.unchecked_ref::<MessageEvent>().data(), &memory);
             if let Some(response) = response {
                 post(&handler_scope, &response);
             }
-        });
-        scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        onmessage.forget();
+        })
+        .forget();
         warm_up();
         post(&scope, &Response::Ready);
     }
