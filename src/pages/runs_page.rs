@@ -139,7 +139,7 @@ fn RunDetails(run: RunRecord) -> impl IntoView {
     let stages = run
         .stages
         .iter()
-        .map(|s| view! { <tr><td>{s.stage.clone()}</td><td>{state_name(s.state)}</td><td class="num">{format!("{:.1} ms", s.duration_ms)}</td><td>{s.display_message()}</td></tr> })
+        .map(|s| view! { <tr><td>{s.stage.name()}</td><td>{state_name(s.state)}</td><td class="num">{format!("{:.1} ms", s.duration_ms)}</td><td>{s.display_message()}</td></tr> })
         .collect_view();
     let files = run.dataset.files.iter().map(|f| view! { <li>{format!("{}: {} rows, sha256 {}", f.name, f.rows, f.sha256)}</li> }).collect_view();
     let summary = format!(

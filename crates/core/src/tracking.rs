@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::ingest::{hex, FileFingerprint};
 use crate::metrics::MetricName;
+use crate::stage::Stage;
 
 /// The version of [`RunRecord`] this build writes.
 ///
@@ -52,7 +53,7 @@ pub enum StageState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageRecord {
-    pub stage: String,
+    pub stage: Stage,
     pub state: StageState,
     pub duration_ms: f64,
     /// A one-line summary or the reason for failure.

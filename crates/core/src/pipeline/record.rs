@@ -40,7 +40,7 @@ impl RecordDraft {
 
     /// A stage has ended (or will not run, or was kept from the run `kept_from`).
     pub fn stage(&mut self, stage: Stage, state: StageState, duration_ms: Option<f64>, message: String, kept_from: Option<String>) -> &StageRecord {
-        self.stages.push(StageRecord { stage: stage.name().to_string(), state, duration_ms: duration_ms.unwrap_or(0.0), message, kept_from });
+        self.stages.push(StageRecord { stage, state, duration_ms: duration_ms.unwrap_or(0.0), message, kept_from });
         self.stages.last().expect("just pushed")
     }
 

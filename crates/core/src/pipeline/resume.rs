@@ -18,7 +18,7 @@ impl PipelineOutcome {
         };
         let mut reasons: Vec<(Stage, String)> = Vec::new();
         if let Some(stage) = Stage::ALL.into_iter().find(|&s| {
-            let succeeded = self.record.stages.iter().any(|r| r.stage == s.name() && r.state == StageState::Success);
+            let succeeded = self.record.stages.iter().any(|r| r.stage == s && r.state == StageState::Success);
             !(succeeded && self.outputs.has(s))
         }) {
             reasons.push((stage, format!("{} did not complete in run {}", stage.name(), self.record.run_id)));

@@ -73,7 +73,7 @@ impl<'a> Runner<'a> {
     /// Takes a stage's output from an earlier run instead of running it. The record names the
     /// run that computed it (the earlier run's own origin when that one kept it too).
     fn keep(&mut self, stage: Stage, previous: &PipelineOutcome) {
-        let earlier = previous.record.stages.iter().find(|r| r.stage == stage.name());
+        let earlier = previous.record.stages.iter().find(|r| r.stage == stage);
         let duration_ms = earlier.map_or(0.0, |r| r.duration_ms);
         let summary = earlier.map_or_else(String::new, |r| r.message.clone());
         let origin = earlier.and_then(|r| r.kept_from.clone()).unwrap_or_else(|| previous.record.run_id.clone());

@@ -48,7 +48,7 @@ fn small_sales(negative_rows: usize) -> InputFile {
 }
 
 fn states(outcome: &PipelineOutcome) -> Vec<(String, StageState)> {
-    outcome.record.stages.iter().map(|s| (s.stage.clone(), s.state)).collect()
+    outcome.record.stages.iter().map(|s| (s.stage.name().to_string(), s.state)).collect()
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn a_clean_run_records_suites_digests_and_is_registrable() {
 
 /// Each stage's name, state and line as a person reads it.
 fn stage_messages(outcome: &PipelineOutcome) -> Vec<(String, StageState, String)> {
-    outcome.record.stages.iter().map(|s| (s.stage.clone(), s.state, s.display_message())).collect()
+    outcome.record.stages.iter().map(|s| (s.stage.name().to_string(), s.state, s.display_message())).collect()
 }
 
 #[test]
