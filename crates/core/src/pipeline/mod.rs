@@ -32,7 +32,7 @@ pub use crate::stage::Stage;
 pub use crate::stages::contract::ContractOutcome;
 pub use crate::stages::evaluate::{Evaluation, SeriesPoint, TestRows};
 pub use crate::stages::ingest::{read as ingest, InputFile, InputRole, Ingested};
-pub use crate::stages::split::SplitParts;
+pub use crate::stages::design::SplitParts;
 pub use outputs::{PipelineOutcome, StageOutputs};
 use runner::Runner;
 

@@ -119,7 +119,8 @@ impl<'a> Runner<'a> {
                 Stage::Split => {
                     let features = upstream(self.outputs.features.as_ref(), stage)?.clone();
                     let parts = self.stage(stage, |run| {
-                        let parts = stages::split::split(&features, &run.config.features, run.config.cutoff)?;
+                        let rows = stages::split::rows(&features, &run.config.features, run.config.cutoff)?;
+                        let parts = stages::design::parts(&features, &run.config.features, rows)?;
                         let summary = stages::split::summary(parts.cutoff, parts.train.y.len(), parts.test.y.len());
                         Ok((parts, summary))
                     })?;

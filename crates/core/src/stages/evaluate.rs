@@ -13,7 +13,7 @@ use crate::frame::Frame;
 use crate::metrics::{score as score_predictions, Metrics};
 use crate::models::FittedModel;
 
-use super::split::SplitParts;
+use super::design::SplitParts;
 
 /// Scores of the fitted model and what the app plots from them.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -4,10 +4,12 @@
 //! `validate`) and the browser's worker (through the runner) call the same functions, so a
 //! new capability is written once, here.
 //!
-//! Data flows ingest → contract → features → contract → split (with the design matrices) →
-//! train → evaluate; a stage module imports only the stages before it.
+//! Data flows ingest → contract → features → contract → split → design → train → evaluate;
+//! a stage module imports only the stages before it. (The pipeline records split and design
+//! as its one `split` task: the rows, then their matrices.)
 
 pub mod contract;
+pub mod design;
 pub mod evaluate;
 pub mod features;
 pub mod ingest;
