@@ -69,11 +69,12 @@ pub fn split_rows(features: &Frame, cutoff: Option<i32>, required_column: &str) 
 /// A feature table whose series statistics were computed for another cutoff is refused.
 fn check_series_stats_cutoff(features: &Frame, cutoff: i32) -> Result<()> {
     let Some(recorded) = features.metadata(SERIES_STATS_CUTOFF) else { return Ok(()) };
-    if parse_iso_date(recorded.as_bytes()) == Some(cutoff) {
+    let stats_cutoff = parse_iso_date(recorded.as_bytes());
+    if stats_cutoff == Some(cutoff) {
         return Ok(());
     }
     let split_at = format_date(cutoff);
-    let why = if parse_iso_date(recorded.as_bytes()).is_some_and(|stats| stats > cutoff) {
+    let why = if stats_cutoff.is_some_and(|stats| stats > cutoff) {
         "they include sales from the test weeks, a leak"
     } else {
         "they differ from what a run with this cutoff computes"
