@@ -99,17 +99,20 @@ pub struct ModelArgs {
 impl ModelArgs {
     pub fn spec(&self) -> Result<ModelSpec> {
         let kind = ModelKind::parse(&self.model)?;
-        let params = self
-            .params
-            .iter()
-            .map(|p| {
-                p.split_once('=')
-                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                    .ok_or_else(|| Error::Params(format!("--param takes key=value, got \"{p}\"")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ModelSpec::new(kind, &params)?)
+        Ok(ModelSpec::new(kind, &key_values(&self.params)?)?)
     }
+}
+
+/// `--param key=value` arguments as pairs.
+pub fn key_values(params: &[String]) -> Result<Vec<(String, String)>> {
+    Ok(params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| Error::Params(format!("--param takes key=value, got \"{p}\"")))
+        })
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 #[derive(Subcommand)]
@@ -133,6 +136,56 @@ pub enum Command {
         /// Feature contract (default: the shipped feature suite).
         #[arg(long)]
         feature_suite: Option<PathBuf>,
+        /// Go on when the raw data contract fails (recorded on the run).
+        #[arg(long)]
+        continue_on_contract_failure: bool,
+        /// Experiment name.
+        #[arg(long, default_value = shelfcast_core::tracking::DEFAULT_EXPERIMENT)]
+        experiment: String,
+        /// Directory to keep run records in (one JSON file per run).
+        #[arg(long)]
+        runs_dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Forecast every week from an origin over a horizon from data before the origin only,
+    /// with a rolling-origin backtest and conformal 80 %/95 % intervals; optionally every row
+    /// of a future-weeks file (Kaggle's test.csv) and its submission.
+    Forecast {
+        /// Directory with train.csv or train.csv.gz (or the file itself; the sample without it).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Weeks forecast from the origin, 1–52.
+        #[arg(long, default_value_t = 39)]
+        horizon: usize,
+        /// The origin, YYYY-MM-DD: the first forecast week (default: the week after the data
+        /// ends with --future, else the latest date minus 38 weeks).
+        #[arg(long)]
+        cutoff: Option<String>,
+        /// The forecast method: svd-trend (the default), svd-yearly-naive, yearly-naive, yearly-mean.
+        #[arg(long, default_value = "svd-trend")]
+        model: String,
+        /// A method setting, `key=value` (repeatable), e.g. rank=10.
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+        /// Backtest windows before the origin (0: none, and no intervals).
+        #[arg(long, default_value_t = 3)]
+        backtest: usize,
+        /// Weeks between the backtest windows' origins.
+        #[arg(long, default_value_t = 4)]
+        step: usize,
+        /// A future-weeks file (test.csv's columns: Store, Dept, Date, IsHoliday) to forecast.
+        #[arg(long)]
+        future: Option<PathBuf>,
+        /// Write Kaggle's submission (Id,Weekly_Sales) for the --future file here.
+        #[arg(long, requires = "future")]
+        submission: Option<PathBuf>,
+        /// Write the forecast with its intervals as CSV here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Raw data contract (default: the shipped sales suite).
+        #[arg(long)]
+        suite: Option<PathBuf>,
         /// Go on when the raw data contract fails (recorded on the run).
         #[arg(long)]
         continue_on_contract_failure: bool,

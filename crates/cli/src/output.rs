@@ -3,7 +3,15 @@
 use shelfcast_core::contracts::{Suite, ValidationResult};
 use shelfcast_core::metrics::Metrics;
 use shelfcast_core::pipeline::{PipelineEvent, PipelineOutcome};
-use shelfcast_core::tracking::StageState;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use shelfcast_core::calendar::format_date;
+use shelfcast_core::forecast::evaluation::band_key;
+use shelfcast_core::forecast::methods::NewSeries;
+use shelfcast_core::forecast::Scores;
+use shelfcast_core::tracking::{RunRecord, StageState};
 
 pub fn print_event(event: &PipelineEvent) {
     if let PipelineEvent::Stage { stage, state, duration_ms: Some(ms), message } = event {
@@ -20,12 +28,67 @@ pub fn print_metrics(part: &str, m: &Metrics) {
     println!("{part:<6} rows {:>8}  MAE {:>10.3}  RMSE {:>10.3}  R² {:>7.4}  WMAE {:>10.3}", m.rows, m.mae, m.rmse, m.r2, m.wmae);
 }
 
-pub fn print_run(outcome: &PipelineOutcome) {
-    let record = &outcome.record;
+fn print_header(record: &RunRecord) {
     println!("run {} ({:?}) in experiment {}", record.run_id, record.status, record.experiment);
     println!("dataset digest {}", record.dataset.digest);
     let params: Vec<String> = record.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     println!("params {}", params.join(" "));
+}
+
+/// Keeps a run's record in `dir` as `<run id>.json`.
+pub fn keep_record(dir: &Path, record: &RunRecord) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!("{}.json", record.run_id));
+    std::fs::write(&path, record.to_json()).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn print_scores(label: &str, scores: &Scores, horizon: usize) {
+    let m = &scores.overall;
+    let bands: Vec<String> = scores
+        .bands
+        .iter()
+        .enumerate()
+        .filter_map(|(b, m)| m.map(|m| format!("weeks {}: {:.2}", band_key(b, horizon).trim_start_matches('h').replace('_', "–"), m.wmae)))
+        .collect();
+    println!("{label:<18} rows {:>7}  MAE {:>9.3}  RMSE {:>9.3}  WMAE {:>9.3}  ({})", m.rows, m.mae, m.rmse, m.wmae, bands.join(", "));
+}
+
+pub fn print_forecast(outcome: &PipelineOutcome) {
+    let record = &outcome.record;
+    print_header(record);
+    if let Some(backtest) = outcome.backtest() {
+        let horizon = outcome.forecast().map_or(0, |f| f.horizon);
+        for (i, window) in backtest.windows.iter().enumerate() {
+            print_scores(&format!("backtest {} {}", i + 1, format_date(window.origin)), &window.scores, horizon);
+        }
+        if let Some(pooled) = &backtest.pooled {
+            print_scores("backtest (all)", pooled, horizon);
+        }
+    }
+    if let Some(forecast) = outcome.forecast() {
+        match &forecast.scores {
+            Some(scores) => print_scores(&format!("forecast {}", format_date(forecast.origin)), scores, forecast.horizon),
+            None => println!("forecast {}: {} future rows (no sales known: the backtest is the evaluation)", format_date(forecast.origin), forecast.rows.len()),
+        }
+        if let Some([c80, c95]) = forecast.coverage {
+            println!("interval coverage  80 %: {:.1} %  95 %: {:.1} %", 100.0 * c80, 100.0 * c95);
+        }
+        if forecast.series_without_history > 0 {
+            let rule = match forecast.method.new_series() {
+                NewSeries::Zero => "forecast as 0",
+                NewSeries::DepartmentLowest => "forecast as their department's lowest store",
+            };
+            println!("{} series have no history before the origin: {rule}", forecast.series_without_history);
+        }
+    }
+    if let Some(error) = &record.error {
+        println!("failed: {error}");
+    }
+}
+
+pub fn print_run(outcome: &PipelineOutcome) {
+    let record = &outcome.record;
+    print_header(record);
     if let Some(evaluation) = outcome.evaluation() {
         print_metrics("train", &evaluation.train);
         print_metrics("test", &evaluation.test);

@@ -12,6 +12,7 @@ pub mod design;
 pub mod error;
 pub mod frame;
 pub mod features;
+pub mod forecast;
 pub mod holidays;
 pub mod ingest;
 pub mod metrics;

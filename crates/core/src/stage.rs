@@ -14,11 +14,19 @@ pub enum Stage {
     Split,
     Train,
     Evaluate,
+    /// A forecast run's rolling-origin evaluation before its origin.
+    Backtest,
+    /// A forecast run's forecast from its origin.
+    Forecast,
 }
 
 impl Stage {
+    /// A one-step run's stages, in order.
     pub const ALL: [Stage; 7] =
         [Stage::Ingest, Stage::RawContract, Stage::Features, Stage::FeatureContract, Stage::Split, Stage::Train, Stage::Evaluate];
+
+    /// A forecast run's stages, in order.
+    pub const FORECAST: [Stage; 4] = [Stage::Ingest, Stage::RawContract, Stage::Backtest, Stage::Forecast];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -29,6 +37,8 @@ impl Stage {
             Stage::Split => "split",
             Stage::Train => "train",
             Stage::Evaluate => "evaluate",
+            Stage::Backtest => "backtest",
+            Stage::Forecast => "forecast",
         }
     }
 }

@@ -140,6 +140,66 @@ impl RunRecord {
     pub fn metric(&self, part: Part, metric: MetricName) -> Option<f64> {
         self.metrics.get(&metric_key(part, metric)).copied()
     }
+
+    /// What kind of run this is (a record without `run_kind` is a one-step run).
+    pub fn kind(&self) -> RunKind {
+        match self.params.get(RUN_KIND_PARAM).map(String::as_str) {
+            Some("forecast") => RunKind::Forecast,
+            _ => RunKind::OneStep,
+        }
+    }
+
+    /// The run's headline WMAE and what it measures: a one-step run's test WMAE, a forecast
+    /// run's WMAE on the weeks after its origin, or its backtest's when those weeks are in the
+    /// future. Runs are compared on this only within one [`Headline::basis`].
+    pub fn headline(&self) -> Option<Headline> {
+        let wmae = MetricName::Wmae.name();
+        let (basis, key) = match self.kind() {
+            RunKind::OneStep => ("one-step".to_string(), metric_key(Part::Test, MetricName::Wmae)),
+            RunKind::Forecast => {
+                let weeks = self.params.get("forecast_horizon").map_or("?", String::as_str);
+                let forecast = format!("{FORECAST_PREFIX}_{wmae}");
+                if self.metrics.contains_key(&forecast) {
+                    (format!("{weeks}-week forecast"), forecast)
+                } else {
+                    (format!("{weeks}-week backtest"), format!("{BACKTEST_PREFIX}_{wmae}"))
+                }
+            }
+        };
+        self.metrics.get(&key).map(|&value| Headline { basis, value })
+    }
+}
+
+/// The parameter that says a run's kind; absent on one-step runs (and every older record).
+pub const RUN_KIND_PARAM: &str = "run_kind";
+/// Metric keys of a forecast's scores start with this: `forecast_wmae`.
+pub const FORECAST_PREFIX: &str = "forecast";
+/// Metric keys of a backtest's scores start with this: `backtest_wmae`.
+pub const BACKTEST_PREFIX: &str = "backtest";
+
+/// One-step runs score each test week with last week's sales known; forecast runs score
+/// every week from an origin over a horizon. Their figures are never compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    OneStep,
+    Forecast,
+}
+
+impl RunKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunKind::OneStep => "one_step",
+            RunKind::Forecast => "forecast",
+        }
+    }
+}
+
+/// A run's headline figure: WMAE, and what it was measured on (e.g. "one-step",
+/// "39-week forecast", "39-week backtest").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub basis: String,
+    pub value: f64,
 }
 
 /// The side of the split a metric is measured on.

@@ -4,6 +4,7 @@
 
 mod evaluate;
 mod features;
+mod forecast;
 mod run;
 mod sample;
 mod split;
@@ -25,6 +26,39 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
         Command::Run { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, runs_dir, format } => {
             run::run(run::RunArgs { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, runs_dir, format })
         }
+        Command::Forecast {
+            data,
+            horizon,
+            cutoff,
+            model,
+            params,
+            backtest,
+            step,
+            future,
+            submission,
+            out,
+            suite,
+            continue_on_contract_failure,
+            experiment,
+            runs_dir,
+            format,
+        } => forecast::run(forecast::ForecastArgs {
+            data,
+            horizon,
+            cutoff,
+            model,
+            params,
+            backtest,
+            step,
+            future,
+            submission,
+            out,
+            suite,
+            continue_on_contract_failure,
+            experiment,
+            runs_dir,
+            format,
+        }),
         Command::Validate { suite, data, result_format, horizon, format } => validate::run(&suite, &data, result_format, horizon, format),
         Command::Features { data, out, features, cutoff } => features::run(&data, &out, &features, cutoff.as_deref()),
         Command::Split { features, cutoff, train_out, test_out, feature_args } => split::run(&features, cutoff.as_deref(), &train_out, &test_out, &feature_args),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use shelfcast_core::pipeline::{self, InputFile, PipelineConfig, Suites};
 
@@ -45,6 +45,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         cutoff: cutoff(args.cutoff.as_deref())?,
         seed: args.model.seed,
         continue_on_contract_failure: args.continue_on_contract_failure,
+        forecast: None,
     };
     let verbose = args.format == Format::Text;
     let outcome = pipeline::run(&inputs, &config, &suites, &SystemClock, &mut |event| {
@@ -52,10 +53,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             output::print_event(&event);
         }
     });
-    if let Some(dir) = args.runs_dir {
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let path = dir.join(format!("{}.json", outcome.record.run_id));
-        std::fs::write(&path, outcome.record.to_json()).with_context(|| format!("cannot write {}", path.display()))?;
+    if let Some(dir) = &args.runs_dir {
+        output::keep_record(dir, &outcome.record)?;
     }
     match args.format {
         Format::Json => println!("{}", outcome.record.to_json()),

@@ -2,7 +2,8 @@
 //! browser worker and the tests. The stages themselves are functions of [`crate::stages`];
 //! this module only sequences them.
 //!
-//! ingest → raw contract → features → feature contract → split → train → evaluate.
+//! ingest → raw contract → features → feature contract → split → train → evaluate, or for a
+//! forecast run ingest → raw contract → backtest → forecast.
 //! A failed raw contract stops everything downstream (fail fast: bad data never trains a
 //! model) unless the caller explicitly continues, which the run records. A failed feature
 //! contract lets the run finish but marks it not registrable. Every stage reports its state,
@@ -33,6 +34,7 @@ pub use crate::stages::contract::ContractOutcome;
 pub use crate::stages::evaluate::{Evaluation, SeriesPoint, TestRows};
 pub use crate::stages::ingest::{read as ingest, InputFile, InputRole, Ingested};
 pub use crate::stages::design::SplitParts;
+pub use crate::stages::forecast::{Backtest, Forecast, ForecastSettings};
 pub use outputs::{PipelineOutcome, StageOutputs};
 use runner::Runner;
 
@@ -84,6 +86,17 @@ pub struct PipelineConfig {
     pub seed: u64,
     /// Go on after a failed raw contract (recorded on the run).
     pub continue_on_contract_failure: bool,
+    /// A forecast run (ingest → raw contract → backtest → forecast) with these settings
+    /// instead of a one-step run; `features`, `model`, `cutoff` and `seed` are then unused.
+    #[serde(default)]
+    pub forecast: Option<ForecastSettings>,
+}
+
+impl PipelineConfig {
+    /// The stages a run with this configuration runs, in order.
+    pub fn plan(&self) -> &'static [Stage] {
+        if self.forecast.is_some() { &Stage::FORECAST } else { &Stage::ALL }
+    }
 }
 
 impl Default for PipelineConfig {
@@ -95,6 +108,7 @@ impl Default for PipelineConfig {
             cutoff: None,
             seed: 42,
             continue_on_contract_failure: false,
+            forecast: None,
         }
     }
 }

@@ -9,6 +9,8 @@ use crate::frame::Frame;
 use crate::models::FittedModel;
 use crate::tracking::RunRecord;
 
+use crate::stages::forecast::{Backtest, Forecast};
+
 use super::{ContractOutcome, Evaluation, Ingested, PipelineConfig, SplitParts, Stage};
 
 /// What each stage produced, kept so that a later run can start from any stage with the
@@ -24,6 +26,8 @@ pub struct StageOutputs {
     pub split: Option<Arc<SplitParts>>,
     pub model: Option<Arc<FittedModel>>,
     pub evaluation: Option<Arc<Evaluation>>,
+    pub backtest: Option<Arc<Backtest>>,
+    pub forecast: Option<Arc<Forecast>>,
 }
 
 impl StageOutputs {
@@ -37,6 +41,8 @@ impl StageOutputs {
             Stage::Split => self.split.clone_from(&other.split),
             Stage::Train => self.model.clone_from(&other.model),
             Stage::Evaluate => self.evaluation.clone_from(&other.evaluation),
+            Stage::Backtest => self.backtest.clone_from(&other.backtest),
+            Stage::Forecast => self.forecast.clone_from(&other.forecast),
         }
     }
 
@@ -49,6 +55,8 @@ impl StageOutputs {
             Stage::Split => self.split.is_some(),
             Stage::Train => self.model.is_some(),
             Stage::Evaluate => self.evaluation.is_some(),
+            Stage::Backtest => self.backtest.is_some(),
+            Stage::Forecast => self.forecast.is_some(),
         }
     }
 }
@@ -91,5 +99,13 @@ impl PipelineOutcome {
 
     pub fn evaluation(&self) -> Option<&Evaluation> {
         self.outputs.evaluation.as_deref()
+    }
+
+    pub fn backtest(&self) -> Option<&Backtest> {
+        self.outputs.backtest.as_deref()
+    }
+
+    pub fn forecast(&self) -> Option<&Forecast> {
+        self.outputs.forecast.as_deref()
     }
 }

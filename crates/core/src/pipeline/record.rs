@@ -9,7 +9,11 @@ use crate::error::Error;
 use crate::metrics::MetricName;
 use crate::tracking::{derive_run_id, metric_key, Part, ContractRecord, DatasetFingerprint, RunRecord, RunStatus, StageRecord, StageState, RUN_RECORD_VERSION};
 
-use super::{PipelineConfig, Stage, StageOutputs, Suites};
+use crate::forecast::evaluation::band_key;
+use crate::forecast::Scores;
+use crate::tracking::{RunKind, BACKTEST_PREFIX, FORECAST_PREFIX, RUN_KIND_PARAM};
+
+use super::{ForecastSettings, PipelineConfig, Stage, StageOutputs, Suites};
 
 /// A run record being filled in.
 pub(super) struct RecordDraft {
@@ -22,6 +26,9 @@ pub(super) struct RecordDraft {
 impl RecordDraft {
     /// The parameters of a run with `config` and `suites` (MLflow's params: immutable strings).
     pub fn new(config: &PipelineConfig, suites: &Suites) -> Self {
+        if let Some(forecast) = &config.forecast {
+            return Self::forecast(forecast, config, suites);
+        }
         let mut params = BTreeMap::new();
         params.insert("model".to_string(), config.model.kind().name().to_string());
         params.extend(config.model.params());
@@ -36,6 +43,42 @@ impl RecordDraft {
         }
         params.insert("continue_on_contract_failure".into(), config.continue_on_contract_failure.to_string());
         RecordDraft { params, metrics: BTreeMap::new(), tags: BTreeMap::new(), stages: Vec::new() }
+    }
+
+    /// The parameters of a forecast run: the method and its settings, the horizon, the
+    /// backtest's windows and step, and `run_kind = forecast` ([`RunKind`]).
+    fn forecast(settings: &ForecastSettings, config: &PipelineConfig, suites: &Suites) -> Self {
+        let mut params = BTreeMap::new();
+        params.insert(RUN_KIND_PARAM.to_string(), RunKind::Forecast.name().to_string());
+        params.insert("model".to_string(), settings.method.name().to_string());
+        params.extend(settings.method.params());
+        params.insert("forecast_horizon".into(), settings.horizon.to_string());
+        params.insert("backtest_windows".into(), settings.backtest_windows.to_string());
+        params.insert("backtest_step".into(), settings.step.to_string());
+        params.insert("raw_suite".into(), suites.raw.name().to_string());
+        params.insert("continue_on_contract_failure".into(), config.continue_on_contract_failure.to_string());
+        RecordDraft { params, metrics: BTreeMap::new(), tags: BTreeMap::new(), stages: Vec::new() }
+    }
+
+    /// Scores of a forecast (`forecast_*`) or a backtest (`backtest_*`) as metrics: overall,
+    /// per band (`…_wmae_h01_13`) and, for the backtest, per window (`backtest_w1_wmae`) and
+    /// per horizon week (`backtest_wmae_week01`).
+    fn add_scores(&mut self, prefix: &str, scores: &Scores, horizon: usize) {
+        for metric in MetricName::ALL {
+            self.metrics.insert(format!("{prefix}_{}", metric.name()), scores.overall.value(metric));
+        }
+        for (band, m) in scores.bands.iter().enumerate() {
+            if let Some(m) = m {
+                self.metrics.insert(format!("{prefix}_wmae_{}", band_key(band, horizon)), m.wmae);
+            }
+        }
+        if prefix == BACKTEST_PREFIX {
+            for (week, wmae) in scores.weeks.iter().enumerate() {
+                if let Some(wmae) = wmae {
+                    self.metrics.insert(format!("{prefix}_wmae_week{:02}", week + 1), *wmae);
+                }
+            }
+        }
     }
 
     /// A stage has ended (or will not run, or was kept from the run `kept_from`).
@@ -67,6 +110,32 @@ impl RecordDraft {
                         for metric in MetricName::ALL {
                             self.metrics.insert(metric_key(part, metric), m.value(metric));
                         }
+                    }
+                }
+            }
+            Stage::Backtest => {
+                if let Some(backtest) = outputs.backtest.as_deref() {
+                    let horizon = self.params.get("forecast_horizon").and_then(|h| h.parse().ok()).unwrap_or(0);
+                    if let Some(pooled) = &backtest.pooled {
+                        self.add_scores(BACKTEST_PREFIX, pooled, horizon);
+                    }
+                    for (i, window) in backtest.windows.iter().enumerate() {
+                        self.metrics.insert(format!("{BACKTEST_PREFIX}_w{}_wmae", i + 1), window.scores.overall.wmae);
+                        self.params.insert(format!("backtest_w{}_origin", i + 1), format_date(window.origin));
+                    }
+                }
+            }
+            Stage::Forecast => {
+                if let Some(forecast) = outputs.forecast.as_deref() {
+                    self.params.insert("origin".into(), format_date(forecast.origin));
+                    self.params.insert("forecast_rows".into(), forecast.rows.len().to_string());
+                    self.params.insert("series_without_history".into(), forecast.series_without_history.to_string());
+                    if let Some(scores) = &forecast.scores {
+                        self.add_scores(FORECAST_PREFIX, scores, forecast.horizon);
+                    }
+                    if let Some([c80, c95]) = forecast.coverage {
+                        self.metrics.insert(format!("{FORECAST_PREFIX}_coverage_80"), c80);
+                        self.metrics.insert(format!("{FORECAST_PREFIX}_coverage_95"), c95);
                     }
                 }
             }

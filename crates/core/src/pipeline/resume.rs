@@ -17,7 +17,8 @@ impl PipelineOutcome {
             self.record.contracts.get(index).map(|c| c.suite_digest.clone()) != suite.map(Suite::digest)
         };
         let mut reasons: Vec<(Stage, String)> = Vec::new();
-        if let Some(stage) = Stage::ALL.into_iter().find(|&s| {
+        let plan = config.plan();
+        if let Some(stage) = plan.iter().copied().find(|&s| {
             let succeeded = self.record.stages.iter().any(|r| r.stage == s && r.state == StageState::Success);
             !(succeeded && self.outputs.has(s))
         }) {
@@ -47,7 +48,12 @@ impl PipelineOutcome {
         if previous.model != config.model || previous.seed != config.seed {
             reasons.push((Stage::Train, "the model settings changed".into()));
         }
-        match reasons.into_iter().filter(|(stage, _)| *stage < requested).min_by_key(|(stage, _)| *stage) {
+        if previous.forecast != config.forecast {
+            let first_after_contract = plan[2];
+            let why = if previous.plan() != plan { "the run's kind changed" } else { "the forecast settings changed" };
+            reasons.push((first_after_contract, why.into()));
+        }
+        match reasons.into_iter().filter(|(stage, _)| *stage < requested && plan.contains(stage)).min_by_key(|(stage, _)| *stage) {
             Some((stage, reason)) => (stage, Some(format!("starting at {} instead of {}: {reason}", stage.name(), requested.name()))),
             None => (requested, None),
         }

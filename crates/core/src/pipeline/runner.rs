@@ -12,7 +12,7 @@ use crate::stages;
 use crate::tracking::StageState;
 
 use super::record::RecordDraft;
-use super::{Clock, ContractOutcome, InputFile, PipelineConfig, PipelineEvent, PipelineOutcome, Stage, StageOutputs, Suites};
+use super::{ForecastSettings, Clock, ContractOutcome, InputFile, PipelineConfig, PipelineEvent, PipelineOutcome, Stage, StageOutputs, Suites};
 
 /// Carries a run's state from stage to stage.
 pub(super) struct Runner<'a> {
@@ -30,9 +30,14 @@ fn upstream<T: ?Sized>(output: Option<&T>, stage: Stage) -> Result<&T> {
     output.ok_or_else(|| Error::stage(stage, "the output of an earlier stage is missing"))
 }
 
+/// The rows of the future-weeks file among the ingested files, if one was given.
+fn future_rows(ingested: &stages::ingest::Ingested) -> Result<Option<crate::forecast::TargetRows>> {
+    ingested.future.as_ref().map(|(frame, name)| crate::forecast::TargetRows::future(frame, name)).transpose()
+}
+
 impl<'a> Runner<'a> {
     pub fn new(config: &'a PipelineConfig, suites: &'a Suites, clock: &'a dyn Clock, observer: &'a mut dyn FnMut(PipelineEvent)) -> Self {
-        for stage in Stage::ALL {
+        for &stage in config.plan() {
             observer(PipelineEvent::Stage { stage, state: StageState::Queued, duration_ms: None, message: String::new() });
         }
         Runner {
@@ -85,7 +90,7 @@ impl<'a> Runner<'a> {
     /// Runs every stage in order; with `resume = Some((start, previous))` the stages before
     /// `start` are kept from `previous`.
     pub fn stages_from(&mut self, inputs: &[InputFile], resume: Option<(Stage, &PipelineOutcome)>) -> Result<()> {
-        for stage in Stage::ALL {
+        for &stage in self.config.plan() {
             if let Some((start, previous)) = resume {
                 if stage < start {
                     self.keep(stage, previous);
@@ -152,10 +157,44 @@ impl<'a> Runner<'a> {
                     })?;
                     self.outputs.evaluation = Some(Arc::new(evaluation));
                 }
+                Stage::Backtest => {
+                    let ingested = Arc::clone(upstream(self.outputs.ingest.as_ref(), stage)?);
+                    let backtest = self.stage(stage, |run| {
+                        let settings = run.forecast_settings()?;
+                        let future = future_rows(&ingested)?;
+                        let origin = settings.origin_for(&ingested.sales, future.as_ref())?;
+                        let observer = &mut *run.observer;
+                        let mut report = |done: usize, total: usize| {
+                            let note = format!("{done} of {total} backtest windows fitted");
+                            observer(PipelineEvent::Progress { stage: Stage::Backtest, done, total, note });
+                        };
+                        let backtest = stages::forecast::backtest(&ingested.sales, &ingested.sales_name, &settings, origin, &mut report)?;
+                        let summary = stages::forecast::backtest_summary(&backtest);
+                        Ok((backtest, summary))
+                    })?;
+                    self.outputs.backtest = Some(Arc::new(backtest));
+                }
+                Stage::Forecast => {
+                    let ingested = Arc::clone(upstream(self.outputs.ingest.as_ref(), stage)?);
+                    let backtest = Arc::clone(upstream(self.outputs.backtest.as_ref(), stage)?);
+                    let forecast = self.stage(stage, |run| {
+                        let settings = run.forecast_settings()?;
+                        let future = future_rows(&ingested)?;
+                        let origin = settings.origin_for(&ingested.sales, future.as_ref())?;
+                        let forecast = stages::forecast::forecast(&ingested.sales, &ingested.sales_name, future, &settings, origin, &backtest)?;
+                        let summary = stages::forecast::forecast_summary(&forecast);
+                        Ok((forecast, summary))
+                    })?;
+                    self.outputs.forecast = Some(Arc::new(forecast));
+                }
             }
             self.record.add_output(stage, &self.outputs);
         }
         Ok(())
+    }
+
+    fn forecast_settings(&self) -> Result<ForecastSettings> {
+        self.config.forecast.ok_or_else(|| Error::stage(Stage::Forecast, "the run has no forecast settings"))
     }
 
     fn ingest(&mut self, inputs: &[InputFile]) -> Result<(stages::ingest::Ingested, String)> {
@@ -215,7 +254,7 @@ impl<'a> Runner<'a> {
     pub fn finish(mut self, started_at: Stage, result: Result<()>) -> PipelineOutcome {
         let end_ms = self.clock.now_ms();
         let state = if result.is_err() { StageState::UpstreamFailed } else { StageState::Skipped };
-        for stage in Stage::ALL.into_iter().skip(self.record.stages.len()) {
+        for &stage in self.config.plan().iter().skip(self.record.stages.len()) {
             self.ended(stage, state, None, String::new());
         }
         let error = result.err();

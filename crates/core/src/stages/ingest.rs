@@ -6,14 +6,14 @@ use crate::error::{Error, Result};
 use crate::stage::Stage;
 use crate::features::FeatureConfig;
 use crate::frame::Frame;
-use crate::ingest::{read_table, schema_for_file, ReadProgress, TableSchema, FEATURES, STORES, TRAIN};
+use crate::ingest::{read_table, schema_for_file, ReadProgress, TableSchema, FEATURES, STORES, TEST, TRAIN};
 use crate::synthetic;
 use crate::tracking::DatasetFingerprint;
 
 /// What an input file is to the pipeline. The shells say it — the CLI from where it found
 /// the file, the page from the control the person used, a dropped file from its name through
 /// [`InputRole::of_name`], the one place a role is read off a name — and the engine never
-/// guesses. (Room for a file of future weeks, test.csv, when forecasts score one.)
+/// guesses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InputRole {
@@ -23,6 +23,8 @@ pub enum InputRole {
     StoreWeeks,
     /// stores.csv: store type and size, for `join_stores`.
     Stores,
+    /// test.csv: the weeks a forecast run forecasts (Store, Dept, Date, IsHoliday).
+    FutureWeeks,
 }
 
 impl InputRole {
@@ -32,6 +34,7 @@ impl InputRole {
             InputRole::Sales => &TRAIN,
             InputRole::StoreWeeks => &FEATURES,
             InputRole::Stores => &STORES,
+            InputRole::FutureWeeks => &TEST,
         }
     }
 
@@ -39,12 +42,12 @@ impl InputRole {
     /// in any folder, any case).
     pub fn of_name(name: &str) -> Option<Self> {
         let schema = schema_for_file(name)?;
-        [InputRole::Sales, InputRole::StoreWeeks, InputRole::Stores].into_iter().find(|role| role.schema() == schema)
+        [InputRole::Sales, InputRole::StoreWeeks, InputRole::Stores, InputRole::FutureWeeks].into_iter().find(|role| role.schema() == schema)
     }
 
     /// Whether the feature joins use a file of this role.
     pub fn is_join(self) -> bool {
-        self != InputRole::Sales
+        matches!(self, InputRole::StoreWeeks | InputRole::Stores)
     }
 }
 
@@ -85,11 +88,14 @@ pub struct Ingested {
     pub store_weeks: Option<Frame>,
     /// stores.csv, when `join_stores` is on.
     pub stores: Option<Frame>,
+    /// The future-weeks file (test.csv) and its name, when one is among the inputs.
+    pub future: Option<(Frame, String)>,
     pub dataset: DatasetFingerprint,
 }
 
 /// The ingest stage: reads the sales file among `inputs` and the files the feature joins
-/// of `features` use, and fingerprints every file read. `progress` follows the sales file.
+/// of `features` use, and a future-weeks file when one is given, and fingerprints every file
+/// read. `progress` follows the sales file.
 /// Files are found by their role; the join files are read only when a switch uses them, and
 /// a switch without its file is an error that names the file.
 pub fn read(inputs: &[InputFile], features: &FeatureConfig, progress: &mut dyn FnMut(ReadProgress)) -> Result<Ingested> {
@@ -120,9 +126,18 @@ pub fn read(inputs: &[InputFile], features: &FeatureConfig, progress: &mut dyn F
     let sales = read_table(&train.name, &train.bytes, &TRAIN, progress)?;
     let read_joined = |file: Option<&InputFile>| file.map(|f| read_table(&f.name, &f.bytes, f.role.schema(), &mut |_| {})).transpose();
     let (store_weeks, stores) = (read_joined(store_weeks)?, read_joined(stores)?);
-    let files = [Some(&sales), store_weeks.as_ref(), stores.as_ref()].into_iter().flatten().map(|t| t.fingerprint.clone());
+    let future_file = of_role(InputRole::FutureWeeks)?;
+    let future = read_joined(future_file)?;
+    let files = [Some(&sales), store_weeks.as_ref(), stores.as_ref(), future.as_ref()].into_iter().flatten().map(|t| t.fingerprint.clone());
     let dataset = DatasetFingerprint::new(files.collect());
-    Ok(Ingested { sales: sales.frame, sales_name: train.name.clone(), store_weeks: store_weeks.map(|t| t.frame), stores: stores.map(|t| t.frame), dataset })
+    Ok(Ingested {
+        sales: sales.frame,
+        sales_name: train.name.clone(),
+        store_weeks: store_weeks.map(|t| t.frame),
+        stores: stores.map(|t| t.frame),
+        future: future.zip(future_file).map(|(t, f)| (t.frame, f.name.clone())),
+        dataset,
+    })
 }
 
 /// The stage's summary line: the sales file first, then the join files, each with its rows.

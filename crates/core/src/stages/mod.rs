@@ -5,13 +5,15 @@
 //! new capability is written once, here.
 //!
 //! Data flows ingest → contract → features → contract → split → design → train → evaluate;
-//! a stage module imports only the stages before it. (The pipeline records split and design
+//! a stage module imports only the stages before it. A forecast run is ingest → contract →
+//! backtest → forecast (`forecast`). (The pipeline records split and design
 //! as its one `split` task: the rows, then their matrices.)
 
 pub mod contract;
 pub mod design;
 pub mod evaluate;
 pub mod features;
+pub mod forecast;
 pub mod ingest;
 pub mod split;
 pub mod train;

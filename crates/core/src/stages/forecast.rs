@@ -1,0 +1,315 @@
+//! Backtest and forecast: the two stages of a forecast run. The backtest refits the method on
+//! rolling origins before the forecast's origin and scores each window (per window, per
+//! horizon week, per band, overall); its residuals calibrate the intervals. The forecast
+//! predicts every week from the origin over the horizon — the labelled weeks after an origin
+//! inside the data, or every row of a future-weeks file — and, where the weeks are labelled,
+//! scores itself and measures the intervals' coverage.
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::format_date;
+use crate::cutoff::default_cutoff;
+use crate::error::{Error, Result};
+use crate::forecast::evaluation::{bands, coverage, row_scales, scores, series_scales};
+use crate::forecast::submission::RowIntervals;
+use crate::forecast::{Calibration, ForecastMethod, History, Scores, TargetRows};
+use crate::frame::Frame;
+use crate::stage::Stage;
+
+/// The longest horizon: a year (a method reading the value 52 weeks earlier needs no more).
+pub const MAX_HORIZON: usize = 52;
+
+/// What a forecast run forecasts, and how it is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ForecastSettings {
+    pub method: ForecastMethod,
+    /// Weeks forecast from the origin, 1–52.
+    pub horizon: usize,
+    /// Days since the epoch; `None`: the week after the data ends when a future-weeks file
+    /// is given, else the default cutoff.
+    pub origin: Option<i32>,
+    /// Backtest windows (0 for none: then no intervals).
+    pub backtest_windows: usize,
+    /// Weeks between the backtest windows' origins.
+    pub step: usize,
+}
+
+impl Default for ForecastSettings {
+    fn default() -> Self {
+        ForecastSettings { method: ForecastMethod::DEFAULT, horizon: 39, origin: None, backtest_windows: 3, step: 4 }
+    }
+}
+
+impl ForecastSettings {
+    pub fn check(&self) -> Result<()> {
+        if !(1..=MAX_HORIZON).contains(&self.horizon) {
+            return Err(Error::Params(format!("the forecast horizon must be 1–{MAX_HORIZON} weeks, got {}", self.horizon)));
+        }
+        if self.step == 0 {
+            return Err(Error::Params("the backtest step must be at least 1 week".into()));
+        }
+        Ok(())
+    }
+
+    /// The forecast's origin for `sales` (and the future weeks, if given).
+    pub fn origin_for(&self, sales: &Frame, future: Option<&TargetRows>) -> Result<i32> {
+        if let Some(origin) = self.origin {
+            return Ok(origin);
+        }
+        let dates = sales.dates("Date")?;
+        let dates: Vec<i32> = dates.iter().flatten().collect();
+        match future {
+            Some(_) => dates.iter().max().map(|last| last + 7).ok_or_else(|| Error::stage(Stage::Forecast, "the sales file has no rows")),
+            None => default_cutoff(&dates).map_err(|e| Error::stage(Stage::Forecast, e.to_string())),
+        }
+    }
+
+    /// The backtest windows' origins, latest first: origin − horizon, then back by `step` weeks.
+    pub fn window_origins(&self, origin: i32) -> Vec<i32> {
+        (0..self.backtest_windows).map(|i| origin - 7 * (self.horizon + i * self.step) as i32).collect()
+    }
+}
+
+/// One backtest window, scored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BacktestWindow {
+    pub origin: i32,
+    pub scores: Scores,
+}
+
+/// The backtest: every window, the pooled scores and the intervals' calibration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Backtest {
+    pub windows: Vec<BacktestWindow>,
+    /// All windows' rows scored together.
+    pub pooled: Option<Scores>,
+    /// Per-row intervals.
+    pub calibration: Option<Calibration>,
+    /// Intervals for the weekly total.
+    pub total_calibration: Option<Calibration>,
+}
+
+/// The backtest stage: refits `settings.method` on each window's history and scores it.
+/// `progress(done, total)` follows the windows.
+pub fn backtest(sales: &Frame, file: &str, settings: &ForecastSettings, origin: i32, progress: &mut dyn FnMut(usize, usize)) -> Result<Backtest> {
+    settings.check()?;
+    let origins = settings.window_origins(origin);
+    let horizon = settings.horizon;
+    let mut backtest = Backtest::default();
+    let (mut all_actual, mut all_predicted, mut all_weights, mut all_steps, mut all_scaled) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut total_scaled, mut total_steps) = (vec![], vec![]);
+    progress(0, origins.len());
+    for (i, &window) in origins.iter().enumerate() {
+        let label = || format!("backtest window {} (origin {})", i + 1, format_date(window));
+        let history = History::before(sales, file, window)
+            .map_err(|e| Error::stage(Stage::Backtest, format!("{}: {e}; use fewer windows or a smaller step", label())))?;
+        let rows = TargetRows::labelled(sales, window, horizon)?;
+        if rows.is_empty() {
+            return Err(Error::stage(Stage::Backtest, format!("{} has no labelled weeks", label())));
+        }
+        let forecasts = settings.method.forecast(&history, horizon);
+        let predicted = forecasts.predict(&rows);
+        let actual = rows.actual.clone().expect("labelled rows");
+        let weights = rows.weights();
+        let steps: Vec<usize> = rows.date.iter().map(|&d| forecasts.step(d)).collect();
+        backtest.windows.push(BacktestWindow { origin: window, scores: scores(&actual, &predicted, &weights, &steps, horizon)? });
+        let scales = row_scales(&rows, &predicted, &series_scales(&history));
+        all_scaled.extend(actual.iter().zip(&predicted).zip(&scales).map(|((y, p), s)| (y - p).abs() / s));
+        let totals = weekly_totals(&rows.date, &actual, &predicted);
+        let level = history_weekly_level(&history);
+        for (date, (y, p)) in totals {
+            total_scaled.push((y - p).abs() / level);
+            total_steps.push(forecasts.step(date));
+        }
+        all_actual.extend(actual);
+        all_predicted.extend(predicted);
+        all_weights.extend(weights);
+        all_steps.extend(steps);
+        progress(i + 1, origins.len());
+    }
+    if !origins.is_empty() {
+        backtest.pooled = Some(scores(&all_actual, &all_predicted, &all_weights, &all_steps, horizon)?);
+        backtest.calibration = Calibration::from_scores(&all_scaled, &all_steps, horizon);
+        backtest.total_calibration = Calibration::from_scores(&total_scaled, &total_steps, horizon);
+    }
+    Ok(backtest)
+}
+
+/// Σ actual and Σ predicted per date.
+fn weekly_totals(dates: &[i32], actual: &[f64], predicted: &[f64]) -> std::collections::BTreeMap<i32, (f64, f64)> {
+    let mut totals = std::collections::BTreeMap::new();
+    for i in 0..dates.len() {
+        let entry: &mut (f64, f64) = totals.entry(dates[i]).or_default();
+        entry.0 += actual[i];
+        entry.1 += predicted[i];
+    }
+    totals
+}
+
+/// The mean weekly total of the last 52 weeks of a history (at least 1): the scale of the
+/// total's intervals.
+fn history_weekly_level(history: &History) -> f64 {
+    let from = history.weeks.saturating_sub(crate::forecast::methods::YEAR_WEEKS);
+    let weeks = history.weeks - from;
+    let sum: f64 = (0..history.series.len()).map(|s| history.values(s)[from..].iter().filter(|v| !v.is_nan()).sum::<f64>()).sum();
+    (sum / weeks.max(1) as f64).abs().max(1.0)
+}
+
+/// One week of the total: the history's actual sum, or the forecast's with its intervals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotalPoint {
+    pub date: String,
+    pub actual: Option<f64>,
+    pub forecast: Option<f64>,
+    /// `[lower_80, upper_80, lower_95, upper_95]` when calibrated.
+    pub interval: Option<RowIntervals>,
+}
+
+/// The forecast: every row predicted, its intervals, and its scores when labelled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Forecast {
+    pub origin: i32,
+    pub horizon: usize,
+    pub method: ForecastMethod,
+    pub rows: TargetRows,
+    pub predicted: Vec<f64>,
+    pub intervals: Option<Vec<RowIntervals>>,
+    /// When the forecast's weeks are labelled (an origin inside the data).
+    pub scores: Option<Scores>,
+    /// Coverage of the 80 % and 95 % intervals on the labelled weeks.
+    pub coverage: Option<[f64; 2]>,
+    /// Series in the rows without history before the origin (given the fallback).
+    pub series_without_history: usize,
+    /// The weekly total: the last two years of history, then the forecast.
+    pub totals: Vec<TotalPoint>,
+}
+
+/// The forecast stage: forecasts `future` (the future-weeks file's rows) or, without it, the
+/// labelled weeks of `sales` from `origin` over the horizon.
+pub fn forecast(
+    sales: &Frame,
+    file: &str,
+    future: Option<TargetRows>,
+    settings: &ForecastSettings,
+    origin: i32,
+    backtest: &Backtest,
+) -> Result<Forecast> {
+    settings.check()?;
+    let horizon = settings.horizon;
+    let history = History::before(sales, file, origin)?;
+    let rows = match future {
+        Some(rows) => {
+            check_in_horizon(&rows, origin, horizon)?;
+            rows
+        }
+        None => TargetRows::labelled(sales, origin, horizon)?,
+    };
+    if rows.is_empty() {
+        return Err(Error::stage(
+            Stage::Forecast,
+            format!(
+                "there is nothing to forecast: no rows of {file} from {} on; give a future-weeks file (test.csv) or an earlier origin",
+                format_date(origin)
+            ),
+        ));
+    }
+    let forecasts = settings.method.forecast(&history, horizon);
+    let predicted = forecasts.predict(&rows);
+    let steps: Vec<usize> = rows.date.iter().map(|&d| forecasts.step(d)).collect();
+    let scales = row_scales(&rows, &predicted, &series_scales(&history));
+    let intervals = backtest.calibration.as_ref().map(|c| {
+        (0..rows.len())
+            .map(|i| {
+                let (l80, u80) = c.interval(predicted[i], scales[i], steps[i], 0);
+                let (l95, u95) = c.interval(predicted[i], scales[i], steps[i], 1);
+                [l80, u80, l95, u95]
+            })
+            .collect::<Vec<_>>()
+    });
+    let (scores, coverage) = match &rows.actual {
+        Some(actual) => {
+            let s = scores(actual, &predicted, &rows.weights(), &steps, horizon)?;
+            let cov = intervals.as_ref().map(|iv| {
+                let pick = |j: usize| iv.iter().map(|b| b[j]).collect::<Vec<_>>();
+                [coverage(actual, &pick(0), &pick(1)), coverage(actual, &pick(2), &pick(3))]
+            });
+            (Some(s), cov)
+        }
+        None => (None, None),
+    };
+    let series_without_history = {
+        let mut missing: Vec<_> = rows.series.iter().filter(|k| history.position(**k).is_none()).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing.len()
+    };
+    let totals = total_points(&history, &rows, &predicted, backtest.total_calibration.as_ref(), origin);
+    Ok(Forecast { origin, horizon, method: settings.method, rows, predicted, intervals, scores, coverage, series_without_history, totals })
+}
+
+fn check_in_horizon(rows: &TargetRows, origin: i32, horizon: usize) -> Result<()> {
+    let end = origin + 7 * horizon as i32;
+    if let Some(i) = rows.date.iter().position(|&d| d < origin || d >= end || (d - origin) % 7 != 0) {
+        let latest = rows.date.iter().max().copied().unwrap_or(origin);
+        let needed = (latest - origin) / 7 + 1;
+        return Err(Error::stage(
+            Stage::Forecast,
+            format!(
+                "future-weeks file, line {}: {} is not one of the forecast's weeks ({} to {}, every 7 days){}",
+                i + 2,
+                format_date(rows.date[i]),
+                format_date(origin),
+                format_date(end - 7),
+                if rows.date[i] >= end && needed as usize <= MAX_HORIZON { format!("; a horizon of {needed} weeks covers the file") } else { String::new() }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn total_points(history: &History, rows: &TargetRows, predicted: &[f64], calibration: Option<&Calibration>, origin: i32) -> Vec<TotalPoint> {
+    let from = history.weeks.saturating_sub(2 * crate::forecast::methods::YEAR_WEEKS);
+    let mut points: Vec<TotalPoint> = (from..history.weeks)
+        .map(|w| {
+            let sum: f64 = (0..history.series.len()).map(|s| history.values(s)[w]).filter(|v| !v.is_nan()).sum();
+            TotalPoint { date: format_date(history.date_of(w as i64)), actual: Some(sum), forecast: None, interval: None }
+        })
+        .collect();
+    let level = history_weekly_level(history);
+    let actual = rows.actual.clone().unwrap_or_else(|| vec![f64::NAN; rows.len()]);
+    for (date, (y, p)) in weekly_totals(&rows.date, &actual, predicted) {
+        let step = ((date - origin) / 7) as usize;
+        let interval = calibration.map(|c| {
+            let (l80, u80) = c.interval(p, level, step, 0);
+            let (l95, u95) = c.interval(p, level, step, 1);
+            [l80, u80, l95, u95]
+        });
+        points.push(TotalPoint { date: format_date(date), actual: y.is_finite().then_some(y), forecast: Some(p), interval });
+    }
+    points
+}
+
+/// The backtest stage's summary line.
+pub fn backtest_summary(backtest: &Backtest) -> String {
+    match &backtest.pooled {
+        Some(pooled) => format!("{} windows: WMAE {:.2} over {} rows", backtest.windows.len(), pooled.overall.wmae, pooled.overall.rows),
+        None => "no backtest windows: no intervals".into(),
+    }
+}
+
+/// The forecast stage's summary line.
+pub fn forecast_summary(forecast: &Forecast) -> String {
+    let head = format!("{} weeks from {}: {} rows", forecast.horizon, format_date(forecast.origin), forecast.rows.len());
+    match (&forecast.scores, forecast.coverage) {
+        (Some(s), Some([c80, c95])) => {
+            format!("{head}, WMAE {:.2}; interval coverage {:.1} % (80 %), {:.1} % (95 %)", s.overall.wmae, 100.0 * c80, 100.0 * c95)
+        }
+        (Some(s), None) => format!("{head}, WMAE {:.2}", s.overall.wmae),
+        _ => format!("{head} (future weeks: the backtest is the evaluation)"),
+    }
+}
+
+/// How many bands a horizon has (re-exported for the record's metric keys).
+pub fn band_count(horizon: usize) -> usize {
+    bands(horizon)
+}
