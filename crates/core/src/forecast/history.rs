@@ -92,7 +92,7 @@ impl History {
         let mut values = vec![f64::NAN; series.len() * weeks];
         for &r in &rows {
             let date = cols.date.value(r);
-            check_on_grid(date, first, file, "a date")?;
+            check_on_grid(date, first, file, "the date")?;
             let key = cols.key(r);
             let cell = &mut values[index[&key] * weeks + ((date - first) / 7) as usize];
             if !cell.is_nan() {
@@ -143,7 +143,7 @@ fn check_on_grid(date: i32, first: i32, file: &str, what: &str) -> Result<()> {
         return Err(Error::stage(
             Stage::Forecast,
             format!(
-                "{what} {} in {file} is not one of the data's weeks (every date is a whole number of weeks after {}); the nearest are {} and {}",
+                "{what} {} is not one of {file}'s weeks (every date is a whole number of weeks after {}); the nearest are {} and {}",
                 format_date(date),
                 format_date(first),
                 format_date(before),

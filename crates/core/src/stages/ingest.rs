@@ -143,8 +143,9 @@ pub fn read(inputs: &[InputFile], features: &FeatureConfig, progress: &mut dyn F
 /// The stage's summary line: the sales file first, then the join files, each with its rows.
 pub fn summary(ingested: &Ingested) -> String {
     let mut files: Vec<_> = ingested.dataset.files.iter().collect();
-    // The fingerprint lists the files by name.
-    files.sort_by_key(|f| f.name != ingested.sales_name);
+    // The fingerprint lists the files by name, without a `.gz`.
+    let sales = ingested.sales_name.strip_suffix(".gz").unwrap_or(&ingested.sales_name);
+    files.sort_by_key(|f| f.name != sales);
     let rows: Vec<String> = files.iter().map(|f| format!("{}: {} rows", f.name, f.rows)).collect();
     rows.join("; ")
 }
