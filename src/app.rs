@@ -1,11 +1,11 @@
-//! The shell: navigation, the status line, and the routes of the five pages.
+//! The shell: navigation, the status line, and the routes of the six pages.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::components::{MetricsTable, ProgressBar};
-use crate::pages::{ContractsPage, DataPage, PipelinePage, RunsPage, TrainPage};
+use crate::pages::{ContractsPage, DataPage, ForecastPage, PipelinePage, RunsPage, TrainPage};
 use crate::state::AppState;
 use crate::run_history;
 use crate::worker_client::{base_href, Engine};
@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
                     <A href=link("/pipeline")>"Pipeline"</A>
                     <A href=link("/contracts")>"Contracts"</A>
                     <A href=link("/train")>"Train & evaluate"</A>
+                    <A href=link("/forecast")>"Forecast"</A>
                     <A href=link("/runs")>"Runs"</A>
                 </nav>
             </header>
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pipeline") view=PipelinePage/>
                     <Route path=path!("/contracts") view=ContractsPage/>
                     <Route path=path!("/train") view=TrainPage/>
+                    <Route path=path!("/forecast") view=ForecastPage/>
                     <Route path=path!("/runs") view=RunsPage/>
                 </Routes>
                 {move || state.result.get().map(|r| view! {

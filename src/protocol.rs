@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 use shelfcast_core::contracts::ValidationResult;
 use shelfcast_core::metrics::Metrics;
+use shelfcast_core::forecast::Scores;
 use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint, Stage};
+use shelfcast_core::stages::forecast::TotalPoint;
 use shelfcast_core::profile::{DataProfile, HistogramBin};
 use shelfcast_core::tracking::RunRecord;
 
@@ -35,6 +37,29 @@ pub enum Request {
     RunFrom { stage: Stage, config: PipelineConfig },
     /// Actual vs predicted for one series of the last run's test part.
     Series { store: i64, dept: i64 },
+    /// One series' history and forecast from the last forecast run.
+    ForecastSeries { store: i64, dept: i64 },
+    /// A file of the last forecast run to download.
+    Download { file: DownloadFile },
+}
+
+/// The files a forecast run offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DownloadFile {
+    /// Kaggle's `Id,Weekly_Sales` for the future-weeks file.
+    Submission,
+    /// Every forecast row with its intervals.
+    Forecast,
+}
+
+impl DownloadFile {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            DownloadFile::Submission => "submission.csv",
+            DownloadFile::Forecast => "forecast.csv",
+        }
+    }
 }
 
 /// Sent by the worker.
@@ -53,6 +78,9 @@ pub enum Response {
     /// The run has ended (successfully or not); `result.record.error` says which.
     Finished { result: Box<RunResult> },
     Series { store: i64, dept: i64, points: Vec<SeriesPoint> },
+    ForecastSeries { store: i64, dept: i64, points: Vec<TotalPoint> },
+    /// A file to save, as text.
+    Download { name: String, text: String },
     /// The request itself could not be handled (a bug or a malformed message).
     Failed { message: String },
 }
@@ -69,4 +97,26 @@ pub struct RunResult {
     pub residuals: Vec<HistogramBin>,
     pub coefficients: Option<Vec<(String, f64)>>,
     pub series_keys: Vec<(i64, i64)>,
+    /// A forecast run's figures and charts.
+    pub forecast: Option<ForecastView>,
+}
+
+/// What the Forecast page shows of a forecast run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ForecastView {
+    pub origin: String,
+    pub horizon: usize,
+    pub method: String,
+    pub rows: usize,
+    /// The rows came from a future-weeks file (a submission can be downloaded).
+    pub future: bool,
+    /// On the labelled weeks after the origin, when there are some.
+    pub scores: Option<Scores>,
+    pub coverage: Option<[f64; 2]>,
+    /// All backtest windows pooled, and each window's origin and WMAE.
+    pub backtest: Option<Scores>,
+    pub windows: Vec<(String, f64)>,
+    pub totals: Vec<TotalPoint>,
+    pub series_keys: Vec<(i64, i64)>,
+    pub series_without_history: usize,
 }

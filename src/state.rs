@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use crate::protocol::{Response, RunResult};
+use crate::protocol::{ForecastView, Response, RunResult};
 use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::{ModelKind, ModelSpec};
-use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint, Stage};
+use shelfcast_core::forecast::ForecastMethod;
+use shelfcast_core::pipeline::{ForecastSettings, PipelineConfig, PipelineEvent, SeriesPoint, Stage};
+use shelfcast_core::stages::forecast::TotalPoint;
 use shelfcast_core::profile::DataProfile;
 use shelfcast_core::tracking::{DamagedRecord, RunRecord, StageState};
 
@@ -37,6 +39,8 @@ pub struct Settings {
     pub cutoff: String,
     /// The feature switches (the horizon stays h = 1 in the app: docs/definitions.md#horizon-and-leaks).
     pub features: FeatureConfig,
+    /// The Forecast page's settings.
+    pub forecast: ForecastForm,
 }
 
 impl Settings {
@@ -53,6 +57,51 @@ impl Settings {
             text => Some(shelfcast_core::cutoff::parse(text).map_err(|e| e.to_string())?),
         };
         Ok(PipelineConfig { model, cutoff, features: self.features.clone(), ..PipelineConfig::default() })
+    }
+
+    /// The configuration of a forecast run with the Forecast page's settings.
+    pub fn forecast_config(&self) -> Result<PipelineConfig, String> {
+        let form = &self.forecast;
+        let number = |text: &str, what: &str| -> Result<usize, String> {
+            text.trim().parse().map_err(|_| format!("{what} must be a whole number, got \"{}\"", text.trim()))
+        };
+        let origin = match form.origin.trim() {
+            "" => None,
+            text => Some(shelfcast_core::cutoff::parse(text).map_err(|e| e.to_string())?),
+        };
+        let settings = ForecastSettings {
+            method: ForecastMethod::parse(&form.method, &[]).map_err(|e| e.to_string())?,
+            horizon: number(&form.horizon, "the horizon")?,
+            origin,
+            backtest_windows: number(&form.windows, "the backtest windows")?,
+            step: number(&form.step, "the backtest step")?,
+        };
+        settings.check().map_err(|e| e.to_string())?;
+        Ok(PipelineConfig { forecast: Some(settings), ..PipelineConfig::default() })
+    }
+}
+
+/// The Forecast page's fields, as typed (parsed by [`Settings::forecast_config`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastForm {
+    pub method: String,
+    /// Empty for the default origin.
+    pub origin: String,
+    pub horizon: String,
+    pub windows: String,
+    pub step: String,
+}
+
+impl Default for ForecastForm {
+    fn default() -> Self {
+        let defaults = ForecastSettings::default();
+        ForecastForm {
+            method: defaults.method.name().to_string(),
+            origin: String::new(),
+            horizon: defaults.horizon.to_string(),
+            windows: defaults.backtest_windows.to_string(),
+            step: defaults.step.to_string(),
+        }
     }
 }
 
@@ -72,6 +121,9 @@ pub struct AppState {
     /// The latest run, failed or not (its contract results explain a failure).
     pub latest: RwSignal<Option<Arc<RunResult>>>,
     pub series: RwSignal<Option<(i64, i64, Vec<SeriesPoint>)>>,
+    /// The last successful forecast run (what the Forecast page draws).
+    pub forecast: RwSignal<Option<Arc<ForecastView>>>,
+    pub forecast_series: RwSignal<Option<(i64, i64, Vec<TotalPoint>)>>,
     /// Runs kept in the browser, newest first.
     pub runs: RwSignal<Vec<RunRecord>>,
     /// Stored records that cannot be shown as runs (damaged, or from a newer build).
@@ -86,6 +138,7 @@ impl Default for AppState {
                 alpha: "1.0".into(),
                 cutoff: String::new(),
                 features: FeatureConfig::default(),
+                forecast: ForecastForm::default(),
             }),
             busy: RwSignal::new(false),
             status: RwSignal::new("Load train.csv or use the built-in sample.".into()),
@@ -97,6 +150,8 @@ impl Default for AppState {
             result: RwSignal::new(None),
             latest: RwSignal::new(None),
             series: RwSignal::new(None),
+            forecast: RwSignal::new(None),
+            forecast_series: RwSignal::new(None),
             runs: RwSignal::new(Vec::new()),
             damaged: RwSignal::new(Vec::new()),
         }
@@ -154,6 +209,10 @@ impl AppState {
                     None => {
                         self.status.set(format!("Run {} finished.", short_id(&record.run_id)));
                         self.series.set(None);
+                        if let Some(forecast) = &result.forecast {
+                            self.forecast.set(Some(Arc::new(forecast.clone())));
+                            self.forecast_series.set(None);
+                        }
                         self.result.set(Some(result));
                     }
                 }
@@ -162,6 +221,15 @@ impl AppState {
             Response::Ready => None,
             Response::Series { store, dept, points } => {
                 self.series.set(Some((store, dept, points)));
+                None
+            }
+            Response::ForecastSeries { store, dept, points } => {
+                self.forecast_series.set(Some((store, dept, points)));
+                None
+            }
+            Response::Download { name, text } => {
+                crate::components::download(&name, &text, "text/csv");
+                self.status.set(format!("{name} is ready ({} rows).", text.lines().count().saturating_sub(1)));
                 None
             }
             Response::Failed { message } => {

@@ -5,8 +5,9 @@ use js_sys::{Array, ArrayBuffer, Object, Reflect};
 use leptos::prelude::*;
 use gloo_events::EventListener;
 use leptos::task::spawn_local;
-use shelfcast_app::protocol::{Request, Response, FILES_FIELD, REQUEST_FIELD};
+use shelfcast_app::protocol::{DownloadFile, Request, Response, FILES_FIELD, REQUEST_FIELD};
 use shelfcast_core::pipeline::{PipelineConfig, Stage};
+use shelfcast_core::tracking::RunKind;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
@@ -101,8 +102,13 @@ impl Engine {
     }
 
     fn begin(&self) -> Option<PipelineConfig> {
+        self.begin_with(Settings::pipeline_config)
+    }
+
+    /// Starts a run with the configuration `config` makes of the settings (or shows why not).
+    fn begin_with(&self, config: fn(&Settings) -> Result<PipelineConfig, String>) -> Option<PipelineConfig> {
         let state = self.state;
-        match state.settings.with_untracked(Settings::pipeline_config) {
+        match state.settings.with_untracked(config) {
             Ok(config) => {
                 state.busy.set(true);
                 state.error.set(None);
@@ -134,8 +140,9 @@ impl Engine {
         });
     }
 
-    /// Hands features.csv / stores.csv to the worker for the joins, without running.
-    pub fn add_join_files(&self, files: Vec<web_sys::File>) {
+    /// Hands files to keep beside the sales to the worker (features.csv and stores.csv for
+    /// the joins, test.csv for a forecast), without running.
+    pub fn add_side_files(&self, files: Vec<web_sys::File>) {
         let engine = *self;
         engine.state.error.set(None);
         spawn_local(async move {
@@ -173,11 +180,30 @@ impl Engine {
         }
     }
 
-    /// "Run from here": `stage` and everything after it, on top of the last run's outputs.
+    /// "Run from here": `stage` and everything after it, on top of the last run's outputs,
+    /// with the settings of the latest run's kind (a forecast run's grid reruns a forecast).
     pub fn run_from(&self, stage: Stage) {
-        if let Some(config) = self.begin() {
+        let forecast = self.state.latest.with_untracked(|r| r.as_ref().is_some_and(|r| r.record.kind() == RunKind::Forecast));
+        let config = if forecast && stage != Stage::Train { self.begin_with(Settings::forecast_config) } else { self.begin() };
+        if let Some(config) = config {
             self.post(&Request::RunFrom { stage, config }, Vec::new());
         }
+    }
+
+    /// A forecast with the Forecast page's settings, keeping the ingested data and its
+    /// contract when they apply.
+    pub fn forecast(&self) {
+        if let Some(config) = self.begin_with(Settings::forecast_config) {
+            self.post(&Request::RunFrom { stage: Stage::Backtest, config }, Vec::new());
+        }
+    }
+
+    pub fn request_forecast_series(&self, store: i64, dept: i64) {
+        self.post(&Request::ForecastSeries { store, dept }, Vec::new());
+    }
+
+    pub fn download(&self, file: DownloadFile) {
+        self.post(&Request::Download { file }, Vec::new());
     }
 
     pub fn request_series(&self, store: i64, dept: i64) {

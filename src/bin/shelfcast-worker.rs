@@ -12,10 +12,14 @@ mod worker {
 
     use gloo_events::EventListener;
     use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
-    use shelfcast_app::protocol::{Request, Response, RunResult, FILES_FIELD, REQUEST_FIELD};
+    use shelfcast_app::protocol::{DownloadFile, ForecastView, Request, Response, RunResult, FILES_FIELD, REQUEST_FIELD};
     use std::sync::Arc;
 
-    use shelfcast_core::pipeline::{self, Clock, Evaluation, InputFile, PipelineConfig, PipelineOutcome, Stage, Suites};
+    use shelfcast_core::calendar::format_date;
+    use shelfcast_core::forecast::submission::{forecast_csv, submission_csv};
+    use shelfcast_core::forecast::SeriesKey;
+    use shelfcast_core::pipeline::{self, Clock, Evaluation, Forecast, ForecastSettings, Ingested, InputFile, InputRole, PipelineConfig, PipelineOutcome, Stage, Suites};
+    use shelfcast_core::stages::forecast::{forecast_series, series_points};
     use shelfcast_core::models::{GbdtParams, ModelSpec};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
@@ -62,22 +66,25 @@ mod worker {
         inputs: Vec<InputFile>,
         last: Option<PipelineOutcome>,
         evaluation: Option<Arc<Evaluation>>,
+        /// The last successful forecast and the sales it was made from.
+        forecast: Option<(Arc<Ingested>, Arc<Forecast>)>,
     }
 
     impl Memory {
         /// New data: the last run's outputs no longer apply (and would hold memory during the
         /// next run); the charts on screen keep their rows until a run replaces them. Files
-        /// kept for the joins stay unless `inputs` brings a file of their kind.
+        /// kept beside the sales (for the joins, the future weeks) stay unless `inputs` brings
+        /// a file of their kind.
         fn replace_inputs(&mut self, inputs: Vec<InputFile>) {
-            let joins = std::mem::take(&mut self.inputs).into_iter().filter(|f| f.role.is_join());
+            let joins = std::mem::take(&mut self.inputs).into_iter().filter(|f| f.role != InputRole::Sales);
             let mut kept: Vec<InputFile> = joins.filter(|f| !inputs.iter().any(|n| n.role == f.role)).collect();
             kept.extend(inputs);
             self.inputs = kept;
             self.last = None;
         }
 
-        /// Adds or replaces files for the joins; the sales file stays.
-        fn add_join_files(&mut self, files: Vec<InputFile>) {
+        /// Adds or replaces files beside the sales (joins, future weeks); the sales file stays.
+        fn add_side_files(&mut self, files: Vec<InputFile>) {
             self.inputs.retain(|f| !files.iter().any(|n| n.role == f.role));
             self.inputs.extend(files);
             self.last = None;
@@ -107,6 +114,9 @@ mod worker {
         let mut config = PipelineConfig { model, ..PipelineConfig::default() };
         config.features.series_stats = true;
         let _ = pipeline::run_from(Stage::Features, &ridge, &inputs, &config, &suites, &WorkerClock, &mut |_| {});
+        // And the forecast's smoothing and backtest.
+        let forecast = PipelineConfig { forecast: Some(ForecastSettings::default()), ..PipelineConfig::default() };
+        let _ = pipeline::run_from(Stage::Backtest, &ridge, &inputs, &forecast, &suites, &WorkerClock, &mut |_| {});
     }
 
     fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, memory: &Rc<RefCell<Memory>>) -> Option<Response> {
@@ -124,12 +134,12 @@ mod worker {
             }
             Request::AddFiles { files } => {
                 let files = transferred(data, files);
-                if let Some(other) = files.iter().find(|f| !f.role.is_join()) {
+                if let Some(other) = files.iter().find(|f| f.role == InputRole::Sales) {
                     return Some(Response::Failed {
-                        message: format!("{}: only features.csv and stores.csv (or .csv.gz) go beside the sales data", other.name),
+                        message: format!("{}: only features.csv, stores.csv and test.csv (or .csv.gz) go beside the sales data", other.name),
                     });
                 }
-                memory.borrow_mut().add_join_files(files);
+                memory.borrow_mut().add_side_files(files);
                 Some(Response::Inputs { files: memory.borrow().names() })
             }
             Request::RunSample { config } => {
@@ -144,6 +154,48 @@ mod worker {
                 let points = memory.borrow().evaluation.as_ref().map(|e| e.test_rows.series(store, dept)).unwrap_or_default();
                 Some(Response::Series { store, dept, points })
             }
+            Request::ForecastSeries { store, dept } => {
+                let memory = memory.borrow();
+                let (ingested, forecast) = memory.forecast.as_ref()?;
+                match series_points(&ingested.sales, forecast, SeriesKey { store, dept }) {
+                    Ok(points) => Some(Response::ForecastSeries { store, dept, points }),
+                    Err(e) => Some(Response::Failed { message: e.to_string() }),
+                }
+            }
+            Request::Download { file } => {
+                let memory = memory.borrow();
+                let Some((_, forecast)) = memory.forecast.as_ref() else {
+                    return Some(Response::Failed { message: "no forecast yet: run one first".into() });
+                };
+                let text = match file {
+                    DownloadFile::Submission if forecast.rows.actual.is_some() => {
+                        return Some(Response::Failed {
+                            message: "a submission is for a future-weeks file: add test.csv and forecast again".into(),
+                        })
+                    }
+                    DownloadFile::Submission => submission_csv(&forecast.rows, &forecast.predicted),
+                    DownloadFile::Forecast => forecast_csv(&forecast.rows, &forecast.predicted, forecast.intervals.as_deref()),
+                };
+                Some(Response::Download { name: file.file_name().to_string(), text })
+            }
+        }
+    }
+
+    /// What the Forecast page shows of a forecast run.
+    fn forecast_view(forecast: &Forecast, backtest: Option<&pipeline::Backtest>) -> ForecastView {
+        ForecastView {
+            origin: format_date(forecast.origin),
+            horizon: forecast.horizon,
+            method: forecast.method.name().to_string(),
+            rows: forecast.rows.len(),
+            future: forecast.rows.actual.is_none(),
+            scores: forecast.scores.clone(),
+            coverage: forecast.coverage,
+            backtest: backtest.and_then(|b| b.pooled.clone()),
+            windows: backtest.map(|b| b.windows.iter().map(|w| (format_date(w.origin), w.scores.overall.wmae)).collect()).unwrap_or_default(),
+            totals: forecast.totals.clone(),
+            series_keys: forecast_series(forecast).into_iter().map(|k| (k.store, k.dept)).collect(),
+            series_without_history: forecast.series_without_history,
         }
     }
 
@@ -188,12 +240,16 @@ mod worker {
             coefficients: outcome.model().and_then(|m| m.coefficients()),
             raw_validation: outcome.raw_validation().cloned(),
             feature_validation: outcome.feature_validation().cloned(),
+            forecast: outcome.forecast().map(|f| forecast_view(f, outcome.backtest())),
             record: outcome.record.clone(),
         };
         let mut memory = memory.borrow_mut();
         // A failed run keeps the previous run's rows for the charts still on screen.
         if let Some(evaluation) = &outcome.outputs.evaluation {
             memory.evaluation = Some(Arc::clone(evaluation));
+        }
+        if let (Some(ingested), Some(forecast)) = (&outcome.outputs.ingest, &outcome.outputs.forecast) {
+            memory.forecast = Some((Arc::clone(ingested), Arc::clone(forecast)));
         }
         memory.last = Some(outcome);
         Response::Finished { result: Box::new(result) }

@@ -1,12 +1,14 @@
 //! Reusable views.
 
 mod chart;
+mod download;
 mod histogram;
 mod metrics_table;
 mod progress_bar;
 mod stage_table;
 
 pub use chart::Chart;
+pub use download::download;
 pub use histogram::MiniHistogram;
 pub use metrics_table::MetricsTable;
 pub use progress_bar::ProgressBar;

@@ -16,7 +16,8 @@ pub fn state_name(state: StageState) -> &'static str {
 }
 
 /// The pipeline as Airflow's grid shows it: the DAG's tasks in order with state, duration
-/// and log line. Tasks not yet reported are queued. With `on_run_from`, each task has a
+/// and log line — the tasks of the run being shown (a run announces its tasks, queued, when
+/// it starts), or a one-step run's before any run. With `on_run_from`, each task has a
 /// "Run from here" button (disabled while `busy`) that calls it with the task's stage.
 #[component]
 pub fn StageGrid(
@@ -24,11 +25,15 @@ pub fn StageGrid(
     #[prop(optional)] on_run_from: Option<Callback<Stage>>,
     #[prop(into, optional)] busy: Signal<bool>,
 ) -> impl IntoView {
+    let plan = move || {
+        let shown: Vec<Stage> = stages.with(|s| s.iter().map(|v| v.stage).collect());
+        if shown.is_empty() { Stage::ALL.to_vec() } else { shown }
+    };
     let rows = move || {
         let stages = stages.get();
-        Stage::ALL
-            .iter()
-            .map(|&stage| {
+        plan()
+            .into_iter()
+            .map(|stage| {
                 let view = stages.iter().find(|s| s.stage == stage);
                 let state = view.map_or(StageState::Queued, |v| v.state);
                 let name = state_name(state);
@@ -56,7 +61,7 @@ pub fn StageGrid(
     };
     view! {
         <table id="stages" class="stages">
-            <caption>"Tasks: ingest → raw contract → features → feature contract → split → train → evaluate"</caption>
+            <caption>{move || format!("Tasks: {}", plan().iter().map(|s| s.name().replace('_', " ")).collect::<Vec<_>>().join(" → "))}</caption>
             <thead><tr><th>"task"</th><th>"state"</th><th>"duration"</th><th>"log"</th>
                 {on_run_from.map(|_| view! { <th></th> })}</tr></thead>
             <tbody>{rows}</tbody>

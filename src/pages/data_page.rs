@@ -44,7 +44,7 @@ fn DataInputs() -> impl IntoView {
     let on_join_files = move |ev: leptos::ev::Event| {
         let files = picked(&ev);
         if !files.is_empty() {
-            engine.add_join_files(files);
+            engine.add_side_files(files);
         }
     };
     let dragging = RwSignal::new(false);
@@ -76,12 +76,12 @@ fn DataInputs() -> impl IntoView {
                 <input id="train-file" type="file" accept=".csv,.gz" multiple on:change=on_files disabled=move || state.busy.get()/>
             </label>
             <label>
-                "Optional, for the joins: features.csv, stores.csv "
+                "Optional: features.csv, stores.csv (for the joins), test.csv (the weeks to forecast) "
                 <input id="join-files" type="file" accept=".csv,.gz" multiple on:change=on_join_files disabled=move || state.busy.get()/>
             </label>
             <p class="hint">"Or drop the files here (train.csv with features.csv and stores.csv if you like). \
                 Files are read in this browser only; nothing is uploaded anywhere. \
-                The joins are switched on under Train & evaluate."</p>
+                The joins are switched on under Train & evaluate; test.csv is forecast on the Forecast page."</p>
             {move || {
                 let files = state.inputs.get();
                 (!files.is_empty()).then(|| view! { <p id="inputs">"Loaded: " {files.join(", ")}</p> })

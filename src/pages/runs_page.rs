@@ -4,10 +4,9 @@
 
 use leptos::prelude::*;
 use shelfcast_core::calendar::format_timestamp_ms;
-use shelfcast_core::metrics::MetricName;
-use shelfcast_core::tracking::{Part, RunRecord};
+use shelfcast_core::tracking::{Headline, RunRecord};
 
-use crate::components::state_name;
+use crate::components::{download, state_name};
 use crate::run_history;
 use crate::state::{short_id, AppState};
 
@@ -16,30 +15,18 @@ enum SortKey {
     Start,
     Model,
     Status,
-    TestWmae,
+    Wmae,
 }
 
-fn test_wmae(run: &RunRecord) -> Option<f64> {
-    run.metric(Part::Test, MetricName::Wmae)
-}
-
-/// Offers `text` as a JSON file download (a `blob:` URL, same origin).
-fn download(file_name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        if let Ok(link) = document.create_element("a") {
-            let _ = link.set_attribute("href", &url);
-            let _ = link.set_attribute("download", file_name);
-            if let Some(link) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link) {
-                link.click();
-            }
-        }
+/// Where a run's headline sorts among other runs' for WMAE: one-step runs first, then
+/// each forecast basis (e.g. 39-week forecast, 39-week backtest) by name, runs without a
+/// figure last. Figures are compared only within one basis.
+fn basis_rank(headline: &Option<Headline>) -> (u8, String) {
+    match headline {
+        Some(h) if h.basis == "one-step" => (0, String::new()),
+        Some(h) => (1, h.basis.clone()),
+        None => (2, String::new()),
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 #[component]
@@ -55,8 +42,13 @@ pub fn RunsPage() -> impl IntoView {
                 SortKey::Start => a.start_time_ms.cmp(&b.start_time_ms),
                 SortKey::Model => a.params.get("model").cmp(&b.params.get("model")),
                 SortKey::Status => format!("{:?}", a.status).cmp(&format!("{:?}", b.status)),
-                // A run without a test WMAE sorts as the worst.
-                SortKey::TestWmae => test_wmae(a).unwrap_or(f64::INFINITY).total_cmp(&test_wmae(b).unwrap_or(f64::INFINITY)),
+                SortKey::Wmae => {
+                    // The basis groups stay in their order; the figures sort within each.
+                    let (ha, hb) = (a.headline(), b.headline());
+                    let within = ha.as_ref().map(|h| h.value).unwrap_or(0.0).total_cmp(&hb.as_ref().map(|h| h.value).unwrap_or(0.0));
+                    let within = if descending { within.reverse() } else { within };
+                    return basis_rank(&ha).cmp(&basis_rank(&hb)).then(within);
+                }
             };
             if descending { order.reverse() } else { order }
         });
@@ -77,7 +69,8 @@ pub fn RunsPage() -> impl IntoView {
                     <th>"run"</th>
                     <SortHeader key=SortKey::Model label="model" sort=sort/>
                     <SortHeader key=SortKey::Status label="status" sort=sort/>
-                    <SortHeader key=SortKey::TestWmae label="test WMAE" sort=sort/>
+                    <SortHeader key=SortKey::Wmae label="WMAE" sort=sort/>
+                    <th title="One-step figures know last week's sales; forecast figures score every week from an origin over a horizon. They are never compared.">"measured on"</th>
                     <th>"dataset"</th>
                     <th></th>
                 </tr>
@@ -112,7 +105,9 @@ fn RunRow(run: RunRecord, open: RwSignal<Option<String>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = run.run_id.clone();
     let (id_open, id_delete) = (id.clone(), id.clone());
-    let wmae = test_wmae(&run).map(|v| format!("{v:.3}")).unwrap_or_default();
+    let headline = run.headline();
+    let wmae = headline.as_ref().map(|h| format!("{:.3}", h.value)).unwrap_or_default();
+    let basis = headline.map(|h| h.basis).unwrap_or_default();
     let record = run.clone();
     view! {
         <tr class="run" data-run-id=id.clone()>
@@ -121,10 +116,11 @@ fn RunRow(run: RunRecord, open: RwSignal<Option<String>>) -> impl IntoView {
             <td>{run.params.get("model").cloned().unwrap_or_default()}</td>
             <td>{format!("{:?}", run.status).to_uppercase()}</td>
             <td class="num">{wmae}</td>
+            <td class="basis">{basis}</td>
             <td>{run.dataset.digest.get(..12).unwrap_or_default().to_string()}</td>
             <td class="actions">
                 <button on:click=move |_| open.set(Some(id_open.clone()))>"Open"</button>
-                <button on:click=move |_| download(&format!("shelfcast-run-{}.json", record.run_id), &record.to_json())>"Download JSON"</button>
+                <button on:click=move |_| download(&format!("shelfcast-run-{}.json", record.run_id), &record.to_json(), "application/json")>"Download JSON"</button>
                 <button class="danger" on:click=move |_| leptos::task::spawn_local(run_history::delete(state, id_delete.clone()))>"Delete"</button>
             </td>
         </tr>
@@ -182,7 +178,7 @@ fn DamagedRecords() -> impl IntoView {
                             <td><code>{record.key.clone()}</code></td>
                             <td class="problem">{record.problem.to_string()}</td>
                             <td class="actions">
-                                <button on:click=move |_| download(&format!("shelfcast-stored-{key_export}.json"), &stored)>"Export"</button>
+                                <button on:click=move |_| download(&format!("shelfcast-stored-{key_export}.json"), &stored, "application/json")>"Export"</button>
                                 <button class="danger" on:click=move |_| leptos::task::spawn_local(run_history::delete(state, key_delete.clone()))>"Delete"</button>
                             </td>
                         </tr>

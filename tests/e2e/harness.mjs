@@ -175,6 +175,17 @@ export function cliRun(args) {
   return JSON.parse(cli(["run", "--format", "json", ...args]));
 }
 
+/** `shelfcast forecast` with these arguments: its run record (`--format json`). */
+export function cliForecast(args) {
+  return JSON.parse(cli(["forecast", "--format", "json", ...args]));
+}
+
+/** The real test.csv[.gz], or undefined when absent. */
+export function realTestFile() {
+  const dir = dataDir();
+  return ["test.csv", "test.csv.gz"].map((n) => join(dir, n)).find((p) => existsSync(p));
+}
+
 /** The built-in sample's train.csv, as the CLI writes it. */
 export function cliSample() {
   return cli(["sample"]);

@@ -42,6 +42,14 @@ function record(runId, startTimeMs, model, status, testWmae) {
   };
 }
 
+/** A stored forecast run: a 39-week forecast's WMAE, never a test_ metric. */
+function forecastRecord(runId, startTimeMs, forecastWmae) {
+  const run = record(runId, startTimeMs, "svd-trend", "FINISHED", undefined);
+  run.params = { ...run.params, run_kind: "forecast", forecast_horizon: "39" };
+  run.metrics = { forecast_wmae: forecastWmae };
+  return run;
+}
+
 /** The row the app stores for a record (see src/storage/schema.rs). */
 const rowOf = (run) => ({ run_id: run.run_id, json: JSON.stringify(run, null, 2), start_time_ms: run.start_time_ms, experiment: run.experiment });
 
@@ -80,23 +88,25 @@ test("the Runs page sorts by every column, deletes for good and downloads the st
     record("2".repeat(32), t0 + 1000, "gbdt", "FINISHED", 1500.25),
     record("3".repeat(32), t0 + 2000, "seasonal-naive", "FAILED", undefined),
     record("4".repeat(32), t0 + 3000, "lasso", "FINISHED", 1800),
+    forecastRecord("5".repeat(32), t0 + 4000, 1600),
   ];
-  const [r1, r2, r3, r4] = runs.map((r) => r.run_id);
+  const [r1, r2, r3, r4, r5] = runs.map((r) => r.run_id);
   await putRows(page, runs.map(rowOf));
   await page.reload();
   await goTo(page, "Runs");
   await page.waitForSelector("#runs tr.run");
-  assert.equal(await page.textContent("#runs caption"), "4 runs kept in this browser");
-  assert.deepEqual(await shownRunIds(page), [r4, r3, r2, r1], "newest first");
+  assert.equal(await page.textContent("#runs caption"), "5 runs kept in this browser");
+  assert.deepEqual(await shownRunIds(page), [r5, r4, r3, r2, r1], "newest first");
   const sortBy = async (label) => page.click(`#runs th button.sort >> text=${label}`);
   const cases = [
-    ["model", [r3, r1, r4, r2], "descending"], // seasonal-naive, ridge, lasso, gbdt
-    ["model", [r2, r4, r1, r3], "ascending"],
-    ["status", [r4, r2, r1, r3], "descending"], // FINISHED before FAILED, ties newest first
-    ["test WMAE", [r3, r1, r4, r2], "descending"], // a run without one sorts as the worst
-    ["test WMAE", [r2, r4, r1, r3], "ascending"],
-    ["started", [r4, r3, r2, r1], "descending"],
-    ["started", [r1, r2, r3, r4], "ascending"],
+    ["model", [r5, r3, r1, r4, r2], "descending"], // svd-trend, seasonal-naive, ridge, lasso, gbdt
+    ["model", [r2, r4, r1, r3, r5], "ascending"],
+    ["status", [r5, r4, r2, r1, r3], "descending"], // FINISHED before FAILED, ties newest first
+    // One-step figures sort among themselves, then the forecast's, then the run without one.
+    ["WMAE", [r1, r4, r2, r5, r3], "descending"],
+    ["WMAE", [r2, r4, r1, r5, r3], "ascending"],
+    ["started", [r5, r4, r3, r2, r1], "descending"],
+    ["started", [r1, r2, r3, r4, r5], "ascending"],
   ];
   for (const [label, order, direction] of cases) {
     await sortBy(label);
@@ -104,8 +114,10 @@ test("the Runs page sorts by every column, deletes for good and downloads the st
     assert.equal(await page.getAttribute(`#runs th:has(button:text-is("${label}${direction === "descending" ? " ▼" : " ▲"}"))`, "aria-sort"), direction);
   }
   // The cells show what was stored.
-  const cells = await page.$$eval(`#runs tr[data-run-id="${r2}"] td`, (tds) => tds.slice(0, 6).map((td) => td.textContent));
-  assert.deepEqual(cells, ["2023-11-14T22:13:21.000Z", "22222222", "gbdt", "FINISHED", "1500.250", template.dataset.digest.slice(0, 12)]);
+  const cells = await page.$$eval(`#runs tr[data-run-id="${r2}"] td`, (tds) => tds.slice(0, 7).map((td) => td.textContent));
+  assert.deepEqual(cells, ["2023-11-14T22:13:21.000Z", "22222222", "gbdt", "FINISHED", "1500.250", "one-step", template.dataset.digest.slice(0, 12)]);
+  const forecastCells = await page.$$eval(`#runs tr[data-run-id="${r5}"] td`, (tds) => tds.slice(4, 6).map((td) => td.textContent));
+  assert.deepEqual(forecastCells, ["1600.000", "39-week forecast"]);
 
   // Download: the file is the stored record, named by its run id.
   const [download] = await Promise.all([page.waitForEvent("download"), page.click(`#runs tr[data-run-id="${r2}"] >> text=Download JSON`)]);
@@ -114,11 +126,11 @@ test("the Runs page sorts by every column, deletes for good and downloads the st
 
   // Delete: gone from the list, and still gone after a reload.
   await page.click(`#runs tr[data-run-id="${r3}"] >> text=Delete`);
-  await page.waitForFunction(() => document.querySelectorAll("#runs tr.run").length === 3);
+  await page.waitForFunction(() => document.querySelectorAll("#runs tr.run").length === 4);
   await page.reload();
   await goTo(page, "Runs");
   await page.waitForSelector("#runs tr.run");
-  assert.deepEqual(await shownRunIds(page), [r4, r2, r1]);
+  assert.deepEqual(await shownRunIds(page), [r5, r4, r2, r1]);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -140,6 +140,9 @@ pub fn run_from(
     clock: &dyn Clock,
     observer: &mut dyn FnMut(PipelineEvent),
 ) -> PipelineOutcome {
+    // A stage another kind of run has (the Train page's button after a forecast run): the
+    // first stage of this run's own after the raw contract.
+    let stage = if config.plan().contains(&stage) { stage } else { config.plan()[2] };
     let (start, reason) = previous.resume_stage(stage, config, suites);
     let mut run = Runner::new(config, suites, clock, observer);
     if start > Stage::Ingest {

@@ -256,3 +256,69 @@ fn a_join_without_its_file_fails_ingest_naming_the_file() {
     assert!(error.contains("join_stores is on but stores.csv (or stores.csv.gz) is not among the inputs (train.csv)"), "{error}");
     assert_eq!(outcome.record.stages[0].state, StageState::Failed);
 }
+
+fn forecast_config() -> PipelineConfig {
+    PipelineConfig { forecast: Some(ForecastSettings { horizon: 13, backtest_windows: 2, ..ForecastSettings::default() }), ..PipelineConfig::default() }
+}
+
+#[test]
+fn a_forecast_run_records_its_kind_stages_and_forecast_metrics() {
+    let mut events = Vec::new();
+    let outcome = run(&[InputFile::sample()], &forecast_config(), &Suites::shipped(), &FixedClock, &mut |e| events.push(e));
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let names: Vec<_> = outcome.record.stages.iter().map(|s| s.stage).collect();
+    assert_eq!(names, Stage::FORECAST);
+    assert!(outcome.record.stages.iter().all(|s| s.state == StageState::Success));
+    let record = &outcome.record;
+    assert_eq!(record.kind(), crate::tracking::RunKind::Forecast);
+    assert_eq!(record.params["model"], "svd-trend");
+    assert_eq!(record.params["forecast_horizon"], "13");
+    for key in ["forecast_wmae", "forecast_wmae_h01_13", "forecast_coverage_80", "forecast_coverage_95", "backtest_wmae", "backtest_w1_wmae", "backtest_w2_wmae", "backtest_wmae_week13"] {
+        assert!(record.metrics.contains_key(key), "{key} missing from {:?}", record.metrics.keys().collect::<Vec<_>>());
+    }
+    assert!(!record.metrics.keys().any(|k| k.starts_with("test_")), "a forecast's figures are never test_ metrics");
+    let headline = record.headline().unwrap();
+    assert_eq!((headline.basis.as_str(), headline.value), ("13-week forecast", record.metrics["forecast_wmae"]));
+    let progress = events.iter().filter(|e| matches!(e, PipelineEvent::Progress { stage: Stage::Backtest, .. })).count();
+    assert_eq!(progress, 3, "0, 1 and 2 of 2 windows");
+}
+
+#[test]
+fn a_forecast_of_future_weeks_is_evaluated_by_its_backtest() {
+    let sample = InputFile::sample();
+    let ingested = crate::stages::ingest::read(std::slice::from_ref(&sample), &Default::default(), &mut |_| {}).unwrap();
+    let last = ingested.sales.dates("Date").unwrap().iter().flatten().max().unwrap();
+    let mut future = String::from("Store,Dept,Date,IsHoliday\n");
+    for week in 0..13 {
+        future.push_str(&format!("1,1,{},FALSE\n2,5,{},FALSE\n", format_date(last + 7 * (week + 1)), format_date(last + 7 * (week + 1))));
+    }
+    let inputs = [sample, InputFile::named("test.csv".into(), future.into_bytes())];
+    assert_eq!(inputs[1].role, InputRole::FutureWeeks);
+    let outcome = run(&inputs, &forecast_config(), &Suites::shipped(), &FixedClock, &mut |_| {});
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let forecast = outcome.forecast().unwrap();
+    assert_eq!(forecast.rows.len(), 26);
+    assert_eq!(forecast.origin, last + 7);
+    assert!(forecast.scores.is_none() && !outcome.record.metrics.contains_key("forecast_wmae"));
+    assert_eq!(outcome.record.headline().unwrap().basis, "13-week backtest");
+    assert_eq!(outcome.record.dataset.files.len(), 2, "the future-weeks file is fingerprinted too");
+}
+
+#[test]
+fn a_forecast_run_from_here_keeps_ingest_and_redoes_the_backtest_when_its_settings_change() {
+    let suites = Suites::shipped();
+    let first = run(&[InputFile::sample()], &forecast_config(), &suites, &FixedClock, &mut |_| {});
+    let mut config = forecast_config();
+    config.forecast.as_mut().unwrap().horizon = 8;
+    let again = run_from(Stage::Forecast, &first, &[], &config, &suites, &FixedClock, &mut |_| {});
+    assert!(again.error.is_none(), "{:?}", again.error);
+    assert_eq!(again.started_at, Stage::Backtest, "new forecast settings refit the backtest");
+    assert_eq!(again.record.stages[0].kept_from.as_deref(), Some(first.record.run_id.as_str()));
+    assert_eq!(again.forecast().unwrap().horizon, 8);
+    // From a one-step run to a forecast run: the contract is kept, the rest runs.
+    let one_step = run(&[InputFile::sample()], &PipelineConfig::default(), &suites, &FixedClock, &mut |_| {});
+    let switched = run_from(Stage::Forecast, &one_step, &[], &forecast_config(), &suites, &FixedClock, &mut |_| {});
+    assert!(switched.error.is_none(), "{:?}", switched.error);
+    assert_eq!(switched.started_at, Stage::Backtest);
+    assert_eq!(switched.record.stages.iter().map(|s| s.stage).collect::<Vec<_>>(), Stage::FORECAST);
+}

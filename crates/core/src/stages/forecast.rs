@@ -12,7 +12,8 @@ use crate::cutoff::default_cutoff;
 use crate::error::{Error, Result};
 use crate::forecast::evaluation::{bands, coverage, row_scales, scores, series_scales};
 use crate::forecast::submission::RowIntervals;
-use crate::forecast::{Calibration, ForecastMethod, History, Scores, TargetRows};
+use crate::forecast::history::SalesColumns;
+use crate::forecast::{Calibration, ForecastMethod, History, Scores, SeriesKey, TargetRows};
 use crate::frame::Frame;
 use crate::stage::Stage;
 
@@ -287,6 +288,39 @@ fn total_points(history: &History, rows: &TargetRows, predicted: &[f64], calibra
         points.push(TotalPoint { date: format_date(date), actual: y.is_finite().then_some(y), forecast: Some(p), interval });
     }
     points
+}
+
+/// One series: its last two years of sales before the origin, then its forecast with the
+/// intervals (and the actual sales where the forecast's weeks are labelled).
+pub fn series_points(sales: &Frame, forecast: &Forecast, key: SeriesKey) -> Result<Vec<TotalPoint>> {
+    let cols = SalesColumns::of(sales, true)?;
+    let values = cols.sales.expect("read with sales");
+    let from = forecast.origin - 7 * 2 * crate::forecast::methods::YEAR_WEEKS as i32;
+    let mut history: Vec<(i32, f64)> = (0..sales.num_rows())
+        .filter(|&r| cols.is_complete(r) && cols.key(r) == key)
+        .map(|r| (cols.date.value(r), values.value(r)))
+        .filter(|&(date, _)| date >= from && date < forecast.origin)
+        .collect();
+    history.sort_by_key(|&(date, _)| date);
+    let mut points: Vec<TotalPoint> =
+        history.into_iter().map(|(date, y)| TotalPoint { date: format_date(date), actual: Some(y), forecast: None, interval: None }).collect();
+    let mut ahead: Vec<usize> = (0..forecast.rows.len()).filter(|&i| forecast.rows.series[i] == key).collect();
+    ahead.sort_by_key(|&i| forecast.rows.date[i]);
+    points.extend(ahead.into_iter().map(|i| TotalPoint {
+        date: format_date(forecast.rows.date[i]),
+        actual: forecast.rows.actual.as_ref().map(|a| a[i]),
+        forecast: Some(forecast.predicted[i]),
+        interval: forecast.intervals.as_ref().map(|iv| iv[i]),
+    }));
+    Ok(points)
+}
+
+/// The series the forecast has rows of, sorted.
+pub fn forecast_series(forecast: &Forecast) -> Vec<SeriesKey> {
+    let mut keys = forecast.rows.series.clone();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// The backtest stage's summary line.
