@@ -336,6 +336,17 @@ async fn the_stage_grid_offers_run_from_here_per_task() {
     button("evaluate").click();
     assert_eq!(clicked.get_untracked().len(), 2);
 
+    // A forecast run's grid: its own four tasks.
+    stages.set(vec![StageView { stage: Stage::Backtest, state: StageState::Running, duration_ms: None, message: String::new() }]);
+    next_task().await;
+    let tasks: Vec<String> = {
+        let rows = host.query_selector_all("tbody tr").unwrap();
+        (0..rows.length()).filter_map(|i| rows.get(i)).map(|r| r.unchecked_into::<web_sys::Element>().get_attribute("data-stage").unwrap()).collect()
+    };
+    assert_eq!(tasks, ["ingest", "raw_contract", "backtest", "forecast"]);
+    assert_eq!(cells("tbody td.state"), ["queued", "queued", "running", "queued"]);
+    assert_eq!(cells("caption"), ["Tasks: ingest → raw contract → backtest → forecast"]);
+
     drop(mounted);
     host.remove();
 }

@@ -16,8 +16,8 @@ pub fn state_name(state: StageState) -> &'static str {
 }
 
 /// The pipeline as Airflow's grid shows it: the DAG's tasks in order with state, duration
-/// and log line — the tasks of the run being shown (a run announces its tasks, queued, when
-/// it starts), or a one-step run's before any run. With `on_run_from`, each task has a
+/// and log line — a forecast run's tasks when the stages shown are a forecast run's, else a
+/// one-step run's. With `on_run_from`, each task has a
 /// "Run from here" button (disabled while `busy`) that calls it with the task's stage.
 #[component]
 pub fn StageGrid(
@@ -26,14 +26,14 @@ pub fn StageGrid(
     #[prop(into, optional)] busy: Signal<bool>,
 ) -> impl IntoView {
     let plan = move || {
-        let shown: Vec<Stage> = stages.with(|s| s.iter().map(|v| v.stage).collect());
-        if shown.is_empty() { Stage::ALL.to_vec() } else { shown }
+        let forecast = stages.with(|s| s.iter().any(|v| !Stage::ALL.contains(&v.stage)));
+        if forecast { &Stage::FORECAST[..] } else { &Stage::ALL[..] }
     };
     let rows = move || {
         let stages = stages.get();
         plan()
-            .into_iter()
-            .map(|stage| {
+            .iter()
+            .map(|&stage| {
                 let view = stages.iter().find(|s| s.stage == stage);
                 let state = view.map_or(StageState::Queued, |v| v.state);
                 let name = state_name(state);

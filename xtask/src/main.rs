@@ -12,10 +12,14 @@
 //!   other cutoffs;
 //! - `bench-browser` builds `dist/` (unless `--no-build`) and runs the same pipeline in the
 //!   app in headless Chromium (tests/bench/browser.mjs): end to end, stages, long tasks,
-//!   first render, .wasm sizes.
+//!   first render, .wasm sizes;
+//! - `bench-forecast [--runs N] [--no-browser]` times the default 39-week forecast (alone and
+//!   with a 3-window backtest) natively and in headless Chromium, and prints every forecast
+//!   method's WMAE on the reference window and the validation windows.
 
 mod bench;
 mod bench_accuracy;
+mod bench_forecast;
 mod dist;
 mod serve;
 mod setup;
@@ -48,6 +52,10 @@ fn main() -> Result<()> {
             let models = option("--models").map(|m| m.split(',').map(str::to_string).collect());
             bench_accuracy::run(models)
         }
+        "bench-forecast" => {
+            let runs = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(3);
+            bench_forecast::run(runs, !rest.iter().any(|a| a == "--no-browser"))
+        }
         "bench-browser" => {
             setup::run()?;
             if !rest.iter().any(|a| a == "--no-build") {
@@ -59,7 +67,7 @@ fn main() -> Result<()> {
             sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string(), "--model", &model, "--features", &features])
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--features a,b] [--no-build]>");
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--features a,b] [--no-build] | bench-forecast [--runs N] [--no-browser]>");
             Ok(())
         }
     }

@@ -98,7 +98,7 @@ fn the_submission_has_sample_submissions_rows_and_ids() {
     let future = TargetRows::future(&test, "test.csv").unwrap();
     assert_eq!(future.len(), 115_064);
     let settings = ForecastSettings::default();
-    let origin = settings.origin_for(&frame, Some(&future)).unwrap();
+    let origin = settings.origin_for(&frame, "train.csv", Some(&future)).unwrap();
     assert_eq!(origin, days_from_civil(2012, 11, 2), "the week after the data ends");
     let bt = backtest(&frame, "train.csv", &settings, origin, &mut |_, _| {}).unwrap();
     let fc = forecast(&frame, "train.csv", Some(future), &settings, origin, &bt).unwrap();

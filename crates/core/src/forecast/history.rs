@@ -137,6 +137,16 @@ impl History {
     }
 }
 
+/// Fails unless `origin` is one of the weeks of `sales` (a whole number of weeks from its
+/// first date), naming the nearest ones.
+pub fn check_origin(sales: &Frame, file: &str, origin: i32) -> Result<()> {
+    let first = sales.dates("Date")?.iter().flatten().min();
+    match first {
+        Some(first) => check_on_grid(origin, first, file, "the origin"),
+        None => Err(Error::stage(Stage::Forecast, format!("{file} has no rows"))),
+    }
+}
+
 fn check_on_grid(date: i32, first: i32, file: &str, what: &str) -> Result<()> {
     if (date - first).rem_euclid(7) != 0 {
         let before = date - (date - first).rem_euclid(7);

@@ -162,7 +162,7 @@ impl<'a> Runner<'a> {
                     let backtest = self.stage(stage, |run| {
                         let settings = run.forecast_settings()?;
                         let future = future_rows(&ingested)?;
-                        let origin = settings.origin_for(&ingested.sales, future.as_ref())?;
+                        let origin = settings.origin_for(&ingested.sales, &ingested.sales_name, future.as_ref())?;
                         let observer = &mut *run.observer;
                         let mut report = |done: usize, total: usize| {
                             let note = format!("{done} of {total} backtest windows fitted");
@@ -180,7 +180,7 @@ impl<'a> Runner<'a> {
                     let forecast = self.stage(stage, |run| {
                         let settings = run.forecast_settings()?;
                         let future = future_rows(&ingested)?;
-                        let origin = settings.origin_for(&ingested.sales, future.as_ref())?;
+                        let origin = settings.origin_for(&ingested.sales, &ingested.sales_name, future.as_ref())?;
                         let forecast = stages::forecast::forecast(&ingested.sales, &ingested.sales_name, future, &settings, origin, &backtest)?;
                         let summary = stages::forecast::forecast_summary(&forecast);
                         Ok((forecast, summary))

@@ -12,7 +12,7 @@ use crate::cutoff::default_cutoff;
 use crate::error::{Error, Result};
 use crate::forecast::evaluation::{bands, coverage, row_scales, scores, series_scales};
 use crate::forecast::submission::RowIntervals;
-use crate::forecast::history::SalesColumns;
+use crate::forecast::history::{check_origin, SalesColumns};
 use crate::forecast::{Calibration, ForecastMethod, History, Scores, SeriesKey, TargetRows};
 use crate::frame::Frame;
 use crate::stage::Stage;
@@ -52,17 +52,21 @@ impl ForecastSettings {
         Ok(())
     }
 
-    /// The forecast's origin for `sales` (and the future weeks, if given).
-    pub fn origin_for(&self, sales: &Frame, future: Option<&TargetRows>) -> Result<i32> {
-        if let Some(origin) = self.origin {
-            return Ok(origin);
-        }
-        let dates = sales.dates("Date")?;
-        let dates: Vec<i32> = dates.iter().flatten().collect();
-        match future {
-            Some(_) => dates.iter().max().map(|last| last + 7).ok_or_else(|| Error::stage(Stage::Forecast, "the sales file has no rows")),
-            None => default_cutoff(&dates).map_err(|e| Error::stage(Stage::Forecast, e.to_string())),
-        }
+    /// The forecast's origin for `sales` (the file `file`) and the future weeks, if given:
+    /// the one set, or the default; an origin off the data's weekly grid is an error.
+    pub fn origin_for(&self, sales: &Frame, file: &str, future: Option<&TargetRows>) -> Result<i32> {
+        let origin = match self.origin {
+            Some(origin) => origin,
+            None => {
+                let dates: Vec<i32> = sales.dates("Date")?.iter().flatten().collect();
+                match future {
+                    Some(_) => dates.iter().max().map(|last| last + 7).ok_or_else(|| Error::stage(Stage::Forecast, format!("{file} has no rows")))?,
+                    None => default_cutoff(&dates).map_err(|e| Error::stage(Stage::Forecast, e.to_string()))?,
+                }
+            }
+        };
+        check_origin(sales, file, origin)?;
+        Ok(origin)
     }
 
     /// The backtest windows' origins, latest first: origin − horizon, then back by `step` weeks.
