@@ -119,4 +119,6 @@ pub struct ForecastView {
     pub totals: Vec<TotalPoint>,
     pub series_keys: Vec<(i64, i64)>,
     pub series_without_history: usize,
+    /// How those series are forecast, in words.
+    pub new_series_rule: String,
 }

@@ -75,6 +75,7 @@ impl Settings {
             origin,
             backtest_windows: number(&form.windows, "the backtest windows")?,
             step: number(&form.step, "the backtest step")?,
+            ..ForecastSettings::default()
         };
         settings.check().map_err(|e| e.to_string())?;
         Ok(PipelineConfig { forecast: Some(settings), ..PipelineConfig::default() })

@@ -196,6 +196,7 @@ mod worker {
             totals: forecast.totals.clone(),
             series_keys: forecast_series(forecast).into_iter().map(|k| (k.store, k.dept)).collect(),
             series_without_history: forecast.series_without_history,
+            new_series_rule: forecast.method.new_series_rule().to_string(),
         }
     }
 

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use plotly::common::{Fill, Line, Mode};
 use plotly::{Layout, Plot, Scatter};
 use shelfcast_core::forecast::METHOD_NAMES;
+use shelfcast_core::models::ModelKind;
 use shelfcast_core::stages::forecast::TotalPoint;
 
 use crate::components::Chart;
@@ -42,9 +43,11 @@ fn ForecastControls() -> impl IntoView {
     let (horizon, on_horizon) = field(|f| f.horizon.clone(), |f, v| f.horizon = v);
     let (windows, on_windows) = field(|f| f.windows.clone(), |f, v| f.windows = v);
     let (step, on_step) = field(|f| f.step.clone(), |f, v| f.step = v);
-    let methods = METHOD_NAMES
-        .iter()
-        .map(|name| view! { <option value=*name selected=move || settings.with(|s| s.forecast.method == *name)>{*name}</option> })
+    // The panel methods, then the one-step models fitted per horizon band (slower: a fit per
+    // band and backtest window).
+    let names = METHOD_NAMES.iter().map(|n| (*n, n.to_string())).chain(ModelKind::ALL.iter().map(|k| (k.name(), format!("{} (per horizon band)", k.name()))));
+    let methods = names
+        .map(|(name, label)| view! { <option value=name selected=move || settings.with(|s| s.forecast.method == name)>{label}</option> })
         .collect_view();
     let future_file = move || state.inputs.with(|files| files.iter().find(|f| f.to_lowercase().contains("test.csv")).cloned());
     view! {
@@ -100,7 +103,7 @@ fn ForecastSummary() -> impl IntoView {
                     <p>{format!("Evaluated on {basis}. WMAE by horizon band (weeks 1–13 / 14–26 / 27–39): {bands}.")}</p>
                     <p>{format!("Backtest windows (origin: WMAE): {windows}.")}</p>
                     {(f.series_without_history > 0).then(|| view! {
-                        <p>{format!("{} series have no sales before the origin; they get their department's lowest store's forecast.", f.series_without_history)}</p>
+                        <p id="new-series">{format!("{} series have no sales before the origin: {}.", f.series_without_history, f.new_series_rule)}</p>
                     })}
                     <button id="download-submission" disabled=!f.future on:click=move |_| engine.download(DownloadFile::Submission)
                         title="Kaggle's Id,Weekly_Sales for the future-weeks file">"Download the submission"</button>

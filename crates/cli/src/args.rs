@@ -151,53 +151,7 @@ pub enum Command {
     /// Forecast every week from an origin over a horizon from data before the origin only,
     /// with a rolling-origin backtest and conformal 80 %/95 % intervals; optionally every row
     /// of a future-weeks file (Kaggle's test.csv) and its submission.
-    Forecast {
-        /// Directory with train.csv or train.csv.gz (or the file itself; the sample without it).
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Weeks forecast from the origin, 1–52.
-        #[arg(long, default_value_t = 39)]
-        horizon: usize,
-        /// The origin, YYYY-MM-DD: the first forecast week (default: the week after the data
-        /// ends with --future, else the latest date minus 38 weeks).
-        #[arg(long)]
-        cutoff: Option<String>,
-        /// The forecast method: svd-trend (the default), svd-yearly-naive, yearly-naive, yearly-mean.
-        #[arg(long, default_value = "svd-trend")]
-        model: String,
-        /// A method setting, `key=value` (repeatable), e.g. rank=10.
-        #[arg(long = "param", value_name = "KEY=VALUE")]
-        params: Vec<String>,
-        /// Backtest windows before the origin (0: none, and no intervals).
-        #[arg(long, default_value_t = 3)]
-        backtest: usize,
-        /// Weeks between the backtest windows' origins.
-        #[arg(long, default_value_t = 4)]
-        step: usize,
-        /// A future-weeks file (test.csv's columns: Store, Dept, Date, IsHoliday) to forecast.
-        #[arg(long)]
-        future: Option<PathBuf>,
-        /// Write Kaggle's submission (Id,Weekly_Sales) for the --future file here.
-        #[arg(long, requires = "future")]
-        submission: Option<PathBuf>,
-        /// Write the forecast with its intervals as CSV here.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Raw data contract (default: the shipped sales suite).
-        #[arg(long)]
-        suite: Option<PathBuf>,
-        /// Go on when the raw data contract fails (recorded on the run).
-        #[arg(long)]
-        continue_on_contract_failure: bool,
-        /// Experiment name.
-        #[arg(long, default_value = shelfcast_core::tracking::DEFAULT_EXPERIMENT)]
-        experiment: String,
-        /// Directory to keep run records in (one JSON file per run).
-        #[arg(long)]
-        runs_dir: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
+    Forecast(ForecastArgs),
     /// Validate a CSV (types inferred) or an Arrow IPC table against an expectation suite.
     Validate {
         #[arg(long)]
@@ -267,6 +221,61 @@ pub enum Command {
     },
 }
 
+
+/// `shelfcast forecast`'s arguments.
+#[derive(clap::Args)]
+pub struct ForecastArgs {
+    /// Directory with train.csv or train.csv.gz (or the file itself; the sample without it).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Weeks forecast from the origin, 1–52.
+    #[arg(long, default_value_t = 39)]
+    pub horizon: usize,
+    /// The origin, YYYY-MM-DD: the first forecast week (default: the week after the data
+    /// ends with --future, else the latest date minus 38 weeks).
+    #[arg(long)]
+    pub cutoff: Option<String>,
+    /// The forecast method: svd-trend (the default), svd-yearly-naive, yearly-naive,
+    /// yearly-mean; or a model (e.g. gbdt) fitted per 13-week horizon band on features at
+    /// least as old as the band's last week.
+    #[arg(long, default_value = "svd-trend")]
+    pub model: String,
+    /// A method setting, `key=value` (repeatable), e.g. rank=10.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Backtest windows before the origin (0: none, and no intervals).
+    #[arg(long, default_value_t = 3)]
+    pub backtest: usize,
+    /// Weeks between the backtest windows' origins.
+    #[arg(long, default_value_t = 4)]
+    pub step: usize,
+    /// Seed for a model that draws random numbers.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// A future-weeks file (test.csv's columns: Store, Dept, Date, IsHoliday) to forecast.
+    #[arg(long)]
+    pub future: Option<PathBuf>,
+    /// Write Kaggle's submission (Id,Weekly_Sales) for the --future file here.
+    #[arg(long, requires = "future")]
+    pub submission: Option<PathBuf>,
+    /// Write the forecast with its intervals as CSV here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Raw data contract (default: the shipped sales suite).
+    #[arg(long)]
+    pub suite: Option<PathBuf>,
+    /// Go on when the raw data contract fails (recorded on the run).
+    #[arg(long)]
+    pub continue_on_contract_failure: bool,
+    /// Experiment name.
+    #[arg(long, default_value = shelfcast_core::tracking::DEFAULT_EXPERIMENT)]
+    pub experiment: String,
+    /// Directory to keep run records in (one JSON file per run).
+    #[arg(long)]
+    pub runs_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
 
 impl ResultFormatArg {
     pub fn format(self) -> ResultFormat {

@@ -9,7 +9,6 @@ use anyhow::{Context, Result};
 
 use shelfcast_core::calendar::format_date;
 use shelfcast_core::forecast::evaluation::band_key;
-use shelfcast_core::forecast::methods::NewSeries;
 use shelfcast_core::forecast::Scores;
 use shelfcast_core::tracking::{RunRecord, StageState};
 
@@ -74,11 +73,7 @@ pub fn print_forecast(outcome: &PipelineOutcome) {
             println!("interval coverage  80 %: {:.1} %  95 %: {:.1} %", 100.0 * c80, 100.0 * c95);
         }
         if forecast.series_without_history > 0 {
-            let rule = match forecast.method.new_series() {
-                NewSeries::Zero => "forecast as 0",
-                NewSeries::DepartmentLowest => "forecast as their department's lowest store",
-            };
-            println!("{} series have no history before the origin: {rule}", forecast.series_without_history);
+            println!("{} series have no history before the origin: {}", forecast.series_without_history, forecast.method.new_series_rule());
         }
     }
     if let Some(error) = &record.error {

@@ -38,32 +38,45 @@ pub fn model_data(features: &Frame, config: &FeatureConfig) -> Result<ModelData>
 }
 
 /// [`model_data`] of the rows at `rows` (in that order), without copying the feature table
-/// first: rows where `lag_h` or the target is missing are left out, as there.
+/// first: rows where `lag_h` or the target is missing are left out, as there. This is the
+/// **training-row rule**; [`scored_matrix`] is the scored-row rule.
 pub fn model_data_at(features: &Frame, config: &FeatureConfig, rows: &[u32]) -> Result<ModelData> {
-    let names = config.model_columns();
     let usable = UsableRows::of(features, &config.required_lag_column())?;
     let target = features.floats("Weekly_Sales")?;
     let holiday = features.bools("IsHoliday")?;
     let dates = features.dates("Date")?;
     let keep: Vec<u32> = rows.iter().copied().filter(|&i| usable.keeps(i as usize)).collect();
-    let sources = names.iter().map(|n| MatrixSource::of(features, n)).collect::<Result<Vec<_>>>()?;
-    let p = names.len();
-    let mut data = vec![0.0; keep.len() * p];
-    // Column by column within blocks of rows: one typed loop per column and block, while the
-    // block of the row-major output stays in cache.
-    const BLOCK: usize = 512;
-    for (block, out) in keep.chunks(BLOCK).zip(data.chunks_mut(BLOCK * p)) {
-        for (c, source) in sources.iter().enumerate() {
-            source.fill(block, &mut out[c..], p);
-        }
-    }
     let is_holiday = |i: usize| holiday.is_valid(i) && holiday.value(i);
     Ok(ModelData {
-        x: Matrix::new(names, data)?,
+        x: matrix_at(features, config, &keep)?,
         y: keep.iter().map(|&i| target.value(i as usize)).collect(),
         weights: keep.iter().map(|&i| holiday_weight(is_holiday(i as usize))).collect(),
         dates: keep.iter().map(|&i| dates.value(i as usize)).collect(),
     })
+}
+
+/// The **scored-row rule** of a forecast: the matrix of every row at `rows` (in that order),
+/// whether or not its `lag_h` or its target is known — a series without history, or a future
+/// week, is scored all the same; every missing value is 0, as in training.
+pub fn scored_matrix(features: &Frame, config: &FeatureConfig, rows: &[u32]) -> Result<Matrix> {
+    matrix_at(features, config, rows)
+}
+
+/// The model columns of the rows at `rows`, missing values as 0.
+fn matrix_at(features: &Frame, config: &FeatureConfig, rows: &[u32]) -> Result<Matrix> {
+    let names = config.model_columns();
+    let sources = names.iter().map(|n| MatrixSource::of(features, n)).collect::<Result<Vec<_>>>()?;
+    let p = names.len();
+    let mut data = vec![0.0; rows.len() * p];
+    // Column by column within blocks of rows: one typed loop per column and block, while the
+    // block of the row-major output stays in cache.
+    const BLOCK: usize = 512;
+    for (block, out) in rows.chunks(BLOCK).zip(data.chunks_mut(BLOCK * p)) {
+        for (c, source) in sources.iter().enumerate() {
+            source.fill(block, &mut out[c..], p);
+        }
+    }
+    Matrix::new(names, data)
 }
 
 /// A model-matrix column read straight from its Arrow array (no per-cell dispatch):

@@ -21,9 +21,9 @@ fn reference_origin() -> i32 {
 }
 
 fn run(frame: &Frame, method: ForecastMethod, origin: i32, windows: usize) -> Forecast {
-    let settings = ForecastSettings { method, horizon: 39, origin: Some(origin), backtest_windows: windows, step: 4 };
-    let bt = backtest(frame, "train.csv", &settings, origin, &mut |_, _| {}).expect("backtest");
-    forecast(frame, "train.csv", None, &settings, origin, &bt).expect("forecast")
+    let settings = ForecastSettings { method, horizon: 39, origin: Some(origin), backtest_windows: windows, ..ForecastSettings::default() };
+    let bt = backtest(frame, "train.csv", &settings, origin, None, &mut |_, _| {}).expect("backtest");
+    forecast(frame, "train.csv", None, &settings, origin, &bt, None, &mut |_| {}).expect("forecast")
 }
 
 fn method(name: &str, params: &[(&str, &str)]) -> ForecastMethod {
@@ -100,8 +100,8 @@ fn the_submission_has_sample_submissions_rows_and_ids() {
     let settings = ForecastSettings::default();
     let origin = settings.origin_for(&frame, "train.csv", Some(&future)).unwrap();
     assert_eq!(origin, days_from_civil(2012, 11, 2), "the week after the data ends");
-    let bt = backtest(&frame, "train.csv", &settings, origin, &mut |_, _| {}).unwrap();
-    let fc = forecast(&frame, "train.csv", Some(future), &settings, origin, &bt).unwrap();
+    let bt = backtest(&frame, "train.csv", &settings, origin, None, &mut |_, _| {}).unwrap();
+    let fc = forecast(&frame, "train.csv", Some(future), &settings, origin, &bt, None, &mut |_| {}).unwrap();
     assert!(fc.scores.is_none(), "future weeks have no sales to score");
     assert!(fc.predicted.iter().all(|p| p.is_finite()));
     let ours = submission_csv(&fc.rows, &fc.predicted);

@@ -1,7 +1,6 @@
 //! `shelfcast forecast`: a forecast run (ingest → raw contract → backtest → forecast), as the
 //! browser's worker runs it, and the files it writes: the submission and the forecast CSV.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Result};
@@ -11,27 +10,9 @@ use shelfcast_core::forecast::ForecastMethod;
 use shelfcast_core::pipeline::{self, ForecastSettings, InputFile, InputRole, PipelineConfig, Suites};
 
 use super::SystemClock;
-use crate::args::{cutoff, key_values, Format};
+use crate::args::{cutoff, key_values, ForecastArgs, Format};
 use crate::files::{read_bytes, read_inputs, read_suite, write_file};
 use crate::output;
-
-pub struct ForecastArgs {
-    pub data: Option<PathBuf>,
-    pub horizon: usize,
-    pub cutoff: Option<String>,
-    pub model: String,
-    pub params: Vec<String>,
-    pub backtest: usize,
-    pub step: usize,
-    pub future: Option<PathBuf>,
-    pub submission: Option<PathBuf>,
-    pub out: Option<PathBuf>,
-    pub suite: Option<PathBuf>,
-    pub continue_on_contract_failure: bool,
-    pub experiment: String,
-    pub runs_dir: Option<PathBuf>,
-    pub format: Format,
-}
 
 pub fn run(args: ForecastArgs) -> Result<ExitCode> {
     let settings = ForecastSettings {
@@ -40,6 +21,7 @@ pub fn run(args: ForecastArgs) -> Result<ExitCode> {
         origin: cutoff(args.cutoff.as_deref())?,
         backtest_windows: args.backtest,
         step: args.step,
+        seed: args.seed,
     };
     settings.check()?;
     let mut inputs = match &args.data {
@@ -49,8 +31,8 @@ pub fn run(args: ForecastArgs) -> Result<ExitCode> {
     if let Some(path) = &args.future {
         inputs.push(InputFile { name: path.display().to_string(), role: InputRole::FutureWeeks, bytes: read_bytes(path)? });
     }
+    // The feature suite checks a direct model's features (the panel methods build none).
     let mut suites = Suites::shipped();
-    suites.features = None;
     if let Some(path) = &args.suite {
         suites.raw = read_suite(path)?;
     }

@@ -36,4 +36,4 @@ mod tests;
 
 pub use evaluation::{Calibration, Scores};
 pub use history::{History, SeriesKey, TargetRows};
-pub use methods::{ForecastMethod, SeriesForecasts, SvdParams, METHOD_NAMES};
+pub use methods::{ForecastMethod, PanelMethod, SeriesForecasts, SvdParams, METHOD_NAMES};

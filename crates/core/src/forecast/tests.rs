@@ -31,8 +31,12 @@ fn week(w: i32) -> i32 {
     FIRST + 7 * w
 }
 
+/// Every panel method, and two one-step models fitted per horizon band (a few trees).
 fn all_methods() -> Vec<ForecastMethod> {
-    METHOD_NAMES.iter().map(|name| ForecastMethod::parse(name, &[]).unwrap()).collect()
+    let mut methods: Vec<ForecastMethod> = METHOD_NAMES.iter().map(|name| ForecastMethod::parse(name, &[]).unwrap()).collect();
+    methods.push(ForecastMethod::parse("ridge", &[]).unwrap());
+    methods.push(ForecastMethod::parse("gbdt", &[("max_iter".into(), "5".into())]).unwrap());
+    methods
 }
 
 #[test]
@@ -42,7 +46,7 @@ fn seasonal_naive_is_designs_rule() {
     let frame = sales(&csv_of(rows));
     let history = History::before(&frame, "train.csv", week(57)).unwrap();
     assert_eq!(history.weeks, 57);
-    let f = ForecastMethod::YearlyNaive.forecast(&history, 3);
+    let f = PanelMethod::YearlyNaive.forecast(&history, 3);
     // Targets weeks 57, 58, 59 read weeks 5 (missing), 6 (zero), 7 (present: 8).
     assert_eq!(f.values, vec![57.0, 57.0, 8.0], "missing or 0 → the last value before the origin (week 56: 57)");
     // A series with no history: 0 for the seasonal naive.
@@ -63,7 +67,7 @@ fn svd_smoothing_on_a_hand_checked_department() {
     }
     let frame = sales(&csv_of(rows));
     let history = History::before(&frame, "train.csv", week(53)).unwrap();
-    let params = |rank| ForecastMethod::SvdYearly(SvdParams { rank, ..SvdParams::PLAIN });
+    let params = |rank| PanelMethod::SvdYearly(SvdParams { rank, ..SvdParams::PLAIN });
     // Full rank: the smoothed value 52 weeks before week 53 is week 1's own value.
     let full = params(2).forecast(&history, 1);
     assert_eq!(full.values, vec![base(1), 2.0 * base(1) + 5.0]);
@@ -135,11 +139,13 @@ fn no_forecast_sees_anything_on_or_after_the_origin() {
     rows.push((9, 1, week(95), -1e12));
     let planted = sales(&csv_of(rows));
     for method in all_methods() {
-        let settings = ForecastSettings { method, horizon: 13, origin: Some(origin), backtest_windows: 2, step: 4 };
+        let settings = ForecastSettings { method: method.clone(), horizon: 13, origin: Some(origin), backtest_windows: 2, step: 4, ..ForecastSettings::default() };
+        // A direct model's features go through the shipped feature contract at each band's gap.
+        let suites = crate::pipeline::Suites::shipped();
         let run = |f: &Frame| {
-            let bt = backtest(f, "train.csv", &settings, origin, &mut |_, _| {}).unwrap();
+            let bt = backtest(f, "train.csv", &settings, origin, suites.features.as_ref(), &mut |_, _| {}).unwrap();
             let rows = TargetRows::labelled(&frame, origin, 13).unwrap();
-            forecast(f, "train.csv", Some(TargetRows { actual: None, ..rows }), &settings, origin, &bt).unwrap()
+            forecast(f, "train.csv", Some(TargetRows { actual: None, ..rows }), &settings, origin, &bt, suites.features.as_ref(), &mut |_| {}).unwrap()
         };
         let (clean, dirty) = (run(&frame), run(&planted));
         assert_eq!(clean.predicted, dirty.predicted, "{}: a planted future value changed a forecast", method.name());
@@ -161,9 +167,9 @@ fn backtest_windows_step_back_from_origin_minus_horizon() {
 #[test]
 fn backtest_scores_each_window_and_band() {
     let frame = two_years(3);
-    let settings = ForecastSettings { method: ForecastMethod::YearlyNaive, horizon: 26, origin: None, backtest_windows: 2, step: 4 };
+    let settings = ForecastSettings { method: ForecastMethod::Panel(PanelMethod::YearlyNaive), horizon: 26, backtest_windows: 2, step: 4, ..ForecastSettings::default() };
     let origin = week(108);
-    let bt = backtest(&frame, "train.csv", &settings, origin, &mut |_, _| {}).unwrap();
+    let bt = backtest(&frame, "train.csv", &settings, origin, None, &mut |_, _| {}).unwrap();
     assert_eq!(bt.windows.iter().map(|w| w.origin).collect::<Vec<_>>(), vec![week(82), week(78)]);
     for window in &bt.windows {
         assert_eq!(window.scores.overall.rows, 26 * 6, "every series in every week of the window");
@@ -180,8 +186,8 @@ fn backtest_scores_each_window_and_band() {
     let calibration = bt.calibration.as_ref().unwrap();
     assert_eq!(calibration.counts, vec![2 * 13 * 6, 2 * 13 * 6]);
     // A window before the data's first weeks is an error that says what to change.
-    let too_many = ForecastSettings { backtest_windows: 30, ..settings };
-    let error = backtest(&frame, "train.csv", &too_many, origin, &mut |_, _| {}).unwrap_err().to_string();
+    let too_many = ForecastSettings { backtest_windows: 30, ..settings.clone() };
+    let error = backtest(&frame, "train.csv", &too_many, origin, None, &mut |_, _| {}).unwrap_err().to_string();
     assert!(error.contains("backtest window") && error.contains("use fewer windows or a smaller step"), "{error}");
 }
 
@@ -200,10 +206,10 @@ fn intervals_cover_as_promised_on_known_noise() {
         }
     }
     let frame = sales(&csv_of(rows));
-    let settings = ForecastSettings { method: ForecastMethod::YearlyMean, horizon: 26, origin: Some(week(134)), backtest_windows: 6, step: 4 };
+    let settings = ForecastSettings { method: ForecastMethod::Panel(PanelMethod::YearlyMean), horizon: 26, origin: Some(week(134)), backtest_windows: 6, step: 4, ..ForecastSettings::default() };
     let origin = week(134);
-    let bt = backtest(&frame, "train.csv", &settings, origin, &mut |_, _| {}).unwrap();
-    let fc = forecast(&frame, "train.csv", None, &settings, origin, &bt).unwrap();
+    let bt = backtest(&frame, "train.csv", &settings, origin, None, &mut |_, _| {}).unwrap();
+    let fc = forecast(&frame, "train.csv", None, &settings, origin, &bt, None, &mut |_| {}).unwrap();
     let [c80, c95] = fc.coverage.unwrap();
     assert!((c80 - 0.80).abs() < 0.03, "80 % interval covers {c80}");
     assert!((c95 - 0.95).abs() < 0.02, "95 % interval covers {c95}");
@@ -224,12 +230,12 @@ fn every_future_row_gets_a_forecast_with_the_new_series_rule() {
         actual: None,
     };
     let settings = ForecastSettings { origin: Some(origin), backtest_windows: 1, horizon: 4, ..ForecastSettings::default() };
-    assert_eq!(settings.method.new_series(), NewSeries::DepartmentLowest);
-    let bt = backtest(&frame, "train.csv", &settings, origin, &mut |_, _| {}).unwrap();
-    let fc = forecast(&frame, "train.csv", Some(future.clone()), &settings, origin, &bt).unwrap();
+    assert_eq!(settings.method.new_series(), Some(NewSeries::DepartmentLowest));
+    let bt = backtest(&frame, "train.csv", &settings, origin, None, &mut |_, _| {}).unwrap();
+    let fc = forecast(&frame, "train.csv", Some(future.clone()), &settings, origin, &bt, None, &mut |_| {}).unwrap();
     assert!(fc.predicted.iter().all(|p| p.is_finite()));
     let history = History::before(&frame, "train.csv", origin).unwrap();
-    let all = settings.method.forecast(&history, 4);
+    let all = PanelMethod::DEFAULT.forecast(&history, 4);
     let dept2_lowest = (0..history.series.len()).filter(|&s| history.series[s].dept == 2).map(|s| all.values[s * 4 + 1]).fold(f64::INFINITY, f64::min);
     assert_eq!(fc.predicted[1], dept2_lowest, "a new store in department 2: its lowest store's forecast that week");
     assert_eq!(fc.predicted[2], 0.0, "a department with no history at all: 0");
@@ -237,7 +243,7 @@ fn every_future_row_gets_a_forecast_with_the_new_series_rule() {
     assert!(fc.intervals.as_ref().unwrap().iter().all(|b| b.iter().all(|v| v.is_finite())));
     // A future week outside the horizon is an error naming the line and the horizon that fits.
     let late = TargetRows { date: vec![origin, origin + 7 * 6, origin], ..future };
-    let error = forecast(&frame, "train.csv", Some(late), &settings, origin, &bt).unwrap_err().to_string();
+    let error = forecast(&frame, "train.csv", Some(late), &settings, origin, &bt, None, &mut |_| {}).unwrap_err().to_string();
     assert!(error.contains("line 3") && error.contains("a horizon of 7 weeks covers the file"), "{error}");
 }
 
@@ -252,10 +258,15 @@ fn an_origin_off_the_weekly_grid_names_the_nearest_weeks() {
 fn method_names_and_settings_are_checked() {
     assert_eq!(ForecastMethod::parse("svd-trend", &[]).unwrap(), ForecastMethod::DEFAULT);
     let error = ForecastMethod::parse("prophet", &[]).unwrap_err().to_string();
-    assert!(error.contains("valid methods: yearly-naive, yearly-mean, svd-yearly-naive, svd-trend"), "{error}");
+    assert!(error.contains("valid methods: yearly-naive, yearly-mean, svd-yearly-naive, svd-trend; or a model fitted per horizon band: seasonal-naive"), "{error}");
+    let gbdt = ForecastMethod::parse("gbdt", &[]).unwrap();
+    assert_eq!(gbdt.params()["offset"], "lag_52", "a direct gbdt boosts from last year's value");
+    assert_eq!(ForecastMethod::parse("gbdt", &[("offset".into(), "none".into())]).unwrap().params()["offset"], "none");
     let error = ForecastMethod::parse("svd-trend", &[("rank".into(), "0".into())]).unwrap_err().to_string();
     assert_eq!(error, "parameter \"rank\" must be an integer ≥ 1, got \"0\"");
     let error = ForecastMethod::parse("yearly-naive", &[("rank".into(), "3".into())]).unwrap_err().to_string();
+    assert!(error.contains("has no parameter \"rank\""), "{error}");
+    let error = ForecastMethod::parse("ridge", &[("rank".into(), "3".into())]).unwrap_err().to_string();
     assert!(error.contains("has no parameter \"rank\""), "{error}");
     let ten = ForecastMethod::parse("svd-yearly-naive", &[("rank".into(), "10".into())]).unwrap();
     assert_eq!(ten.params()["rank"], "10");
@@ -280,4 +291,25 @@ fn the_submission_and_forecast_files() {
         text,
         "Store,Dept,Date,IsHoliday,Forecast,Lower_80,Upper_80,Lower_95,Upper_95\n1,1,2012-11-02,FALSE,1.5,1,2,0.5,2.5\n45,98,2013-07-26,TRUE,-2.25,-3,-1.5,-4,-0.5\n"
     );
+}
+
+#[test]
+fn a_direct_model_scores_every_row_with_features_no_newer_than_its_band() {
+    use crate::stages::forecast::direct::band_features;
+    // Bands of 13 weeks; each band's gap is its last week.
+    assert_eq!((0..3).map(|b| band_features(b, 39).horizon).collect::<Vec<_>>(), vec![13, 26, 39]);
+    assert_eq!((0..2).map(|b| band_features(b, 20).horizon).collect::<Vec<_>>(), vec![13, 20]);
+    // Every row is scored, a new series' too: ridge on the series' own past.
+    let frame = two_years(9);
+    let origin = week(100);
+    let mut rows = TargetRows::labelled(&frame, origin, 10).unwrap();
+    rows.actual = None;
+    rows.series.push(SeriesKey { store: 8, dept: 1 });
+    rows.date.push(origin + 7);
+    rows.holiday.push(false);
+    let settings = ForecastSettings { method: ForecastMethod::parse("ridge", &[]).unwrap(), horizon: 10, origin: Some(origin), backtest_windows: 0, ..ForecastSettings::default() };
+    let fc = forecast(&frame, "train.csv", Some(rows), &settings, origin, &Default::default(), None, &mut |_| {}).unwrap();
+    assert_eq!(fc.predicted.len(), 6 * 10 + 1);
+    assert!(fc.predicted.iter().all(|p| p.is_finite()), "every row, the new series' included, has a forecast");
+    assert_eq!(fc.series_without_history, 1);
 }

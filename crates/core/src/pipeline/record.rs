@@ -10,7 +10,7 @@ use crate::metrics::MetricName;
 use crate::tracking::{derive_run_id, metric_key, Part, ContractRecord, DatasetFingerprint, RunRecord, RunStatus, StageRecord, StageState, RUN_RECORD_VERSION};
 
 use crate::forecast::evaluation::band_key;
-use crate::forecast::Scores;
+use crate::forecast::{ForecastMethod, Scores};
 use crate::tracking::{RunKind, BACKTEST_PREFIX, FORECAST_PREFIX, RUN_KIND_PARAM};
 
 use super::{ForecastSettings, PipelineConfig, Stage, StageOutputs, Suites};
@@ -55,6 +55,12 @@ impl RecordDraft {
         params.insert("forecast_horizon".into(), settings.horizon.to_string());
         params.insert("backtest_windows".into(), settings.backtest_windows.to_string());
         params.insert("backtest_step".into(), settings.step.to_string());
+        if let ForecastMethod::Direct(_) = settings.method {
+            params.insert("seed".into(), settings.seed.to_string());
+            if let Some(suite) = &suites.features {
+                params.insert("feature_suite".into(), suite.name().to_string());
+            }
+        }
         params.insert("raw_suite".into(), suites.raw.name().to_string());
         params.insert("continue_on_contract_failure".into(), config.continue_on_contract_failure.to_string());
         RecordDraft { params, metrics: BTreeMap::new(), tags: BTreeMap::new(), stages: Vec::new() }

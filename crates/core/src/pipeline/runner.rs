@@ -168,7 +168,8 @@ impl<'a> Runner<'a> {
                             let note = format!("{done} of {total} backtest windows fitted");
                             observer(PipelineEvent::Progress { stage: Stage::Backtest, done, total, note });
                         };
-                        let backtest = stages::forecast::backtest(&ingested.sales, &ingested.sales_name, &settings, origin, &mut report)?;
+                        let suite = run.suites.features.as_ref();
+                        let backtest = stages::forecast::backtest(&ingested.sales, &ingested.sales_name, &settings, origin, suite, &mut report)?;
                         let summary = stages::forecast::backtest_summary(&backtest);
                         Ok((backtest, summary))
                     })?;
@@ -181,7 +182,13 @@ impl<'a> Runner<'a> {
                         let settings = run.forecast_settings()?;
                         let future = future_rows(&ingested)?;
                         let origin = settings.origin_for(&ingested.sales, &ingested.sales_name, future.as_ref())?;
-                        let forecast = stages::forecast::forecast(&ingested.sales, &ingested.sales_name, future, &settings, origin, &backtest)?;
+                        let suite = run.suites.features.as_ref();
+                        let observer = &mut *run.observer;
+                        let mut report = |p: crate::models::FitProgress| {
+                            let note = stages::train::progress_note(&p);
+                            observer(PipelineEvent::Progress { stage: Stage::Forecast, done: p.done, total: p.total, note });
+                        };
+                        let forecast = stages::forecast::forecast(&ingested.sales, &ingested.sales_name, future, &settings, origin, &backtest, suite, &mut report)?;
                         let summary = stages::forecast::forecast_summary(&forecast);
                         Ok((forecast, summary))
                     })?;
@@ -194,7 +201,7 @@ impl<'a> Runner<'a> {
     }
 
     fn forecast_settings(&self) -> Result<ForecastSettings> {
-        self.config.forecast.ok_or_else(|| Error::stage(Stage::Forecast, "the run has no forecast settings"))
+        self.config.forecast.clone().ok_or_else(|| Error::stage(Stage::Forecast, "the run has no forecast settings"))
     }
 
     fn ingest(&mut self, inputs: &[InputFile]) -> Result<(stages::ingest::Ingested, String)> {

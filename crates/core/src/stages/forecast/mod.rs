@@ -5,7 +5,12 @@
 //! inside the data, or every row of a future-weeks file — and, where the weeks are labelled,
 //! scores itself and measures the intervals' coverage.
 
+pub mod direct;
+
 use serde::{Deserialize, Serialize};
+
+use crate::contracts::Suite;
+use crate::models::FitProgress;
 
 use crate::calendar::format_date;
 use crate::cutoff::default_cutoff;
@@ -21,7 +26,7 @@ use crate::stage::Stage;
 pub const MAX_HORIZON: usize = 52;
 
 /// What a forecast run forecasts, and how it is evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForecastSettings {
     pub method: ForecastMethod,
     /// Weeks forecast from the origin, 1–52.
@@ -33,11 +38,18 @@ pub struct ForecastSettings {
     pub backtest_windows: usize,
     /// Weeks between the backtest windows' origins.
     pub step: usize,
+    /// The seed of a model that draws random numbers (a direct model).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_seed() -> u64 {
+    42
 }
 
 impl Default for ForecastSettings {
     fn default() -> Self {
-        ForecastSettings { method: ForecastMethod::DEFAULT, horizon: 39, origin: None, backtest_windows: 3, step: 4 }
+        ForecastSettings { method: ForecastMethod::DEFAULT, horizon: 39, origin: None, backtest_windows: 3, step: 4, seed: default_seed() }
     }
 }
 
@@ -75,6 +87,31 @@ impl ForecastSettings {
     }
 }
 
+/// The forecast of `rows` by `settings.method` from the rows of `sales` dated before
+/// `origin`, and the history panel (whose series' scales size the intervals). A direct model
+/// runs `suite`'s leakage checks on its features and reports its fits to `progress`.
+fn predict(
+    sales: &Frame,
+    file: &str,
+    settings: &ForecastSettings,
+    origin: i32,
+    rows: &TargetRows,
+    suite: Option<&Suite>,
+    progress: &mut dyn FnMut(FitProgress),
+) -> Result<(Vec<f64>, History)> {
+    let history = History::before(sales, file, origin)?;
+    let predicted = match &settings.method {
+        ForecastMethod::Panel(method) => method.forecast(&history, settings.horizon).predict(rows),
+        ForecastMethod::Direct(spec) => direct::predict(sales, spec, settings.seed, origin, settings.horizon, rows, suite, progress)?,
+    };
+    Ok((predicted, history))
+}
+
+/// The horizon step (0-based) of each row.
+fn steps_of(rows: &TargetRows, origin: i32) -> Vec<usize> {
+    rows.date.iter().map(|&d| ((d - origin) / 7) as usize).collect()
+}
+
 /// One backtest window, scored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BacktestWindow {
@@ -96,7 +133,14 @@ pub struct Backtest {
 
 /// The backtest stage: refits `settings.method` on each window's history and scores it.
 /// `progress(done, total)` follows the windows.
-pub fn backtest(sales: &Frame, file: &str, settings: &ForecastSettings, origin: i32, progress: &mut dyn FnMut(usize, usize)) -> Result<Backtest> {
+pub fn backtest(
+    sales: &Frame,
+    file: &str,
+    settings: &ForecastSettings,
+    origin: i32,
+    suite: Option<&Suite>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Backtest> {
     settings.check()?;
     let origins = settings.window_origins(origin);
     let horizon = settings.horizon;
@@ -106,17 +150,15 @@ pub fn backtest(sales: &Frame, file: &str, settings: &ForecastSettings, origin: 
     progress(0, origins.len());
     for (i, &window) in origins.iter().enumerate() {
         let label = || format!("backtest window {} (origin {})", i + 1, format_date(window));
-        let history = History::before(sales, file, window)
-            .map_err(|e| Error::stage(Stage::Backtest, format!("{}: {e}; use fewer windows or a smaller step", label())))?;
         let rows = TargetRows::labelled(sales, window, horizon)?;
         if rows.is_empty() {
             return Err(Error::stage(Stage::Backtest, format!("{} has no labelled weeks", label())));
         }
-        let forecasts = settings.method.forecast(&history, horizon);
-        let predicted = forecasts.predict(&rows);
+        let (predicted, history) = predict(sales, file, settings, window, &rows, suite, &mut |_| {})
+            .map_err(|e| Error::stage(Stage::Backtest, format!("{}: {e}; use fewer windows or a smaller step", label())))?;
         let actual = rows.actual.clone().expect("labelled rows");
         let weights = rows.weights();
-        let steps: Vec<usize> = rows.date.iter().map(|&d| forecasts.step(d)).collect();
+        let steps = steps_of(&rows, window);
         backtest.windows.push(BacktestWindow { origin: window, scores: scores(&actual, &predicted, &weights, &steps, horizon)? });
         let scales = row_scales(&rows, &predicted, &series_scales(&history));
         all_scaled.extend(actual.iter().zip(&predicted).zip(&scales).map(|((y, p), s)| (y - p).abs() / s));
@@ -124,7 +166,7 @@ pub fn backtest(sales: &Frame, file: &str, settings: &ForecastSettings, origin: 
         let level = history_weekly_level(&history);
         for (date, (y, p)) in totals {
             total_scaled.push((y - p).abs() / level);
-            total_steps.push(forecasts.step(date));
+            total_steps.push(((date - window) / 7) as usize);
         }
         all_actual.extend(actual);
         all_predicted.extend(predicted);
@@ -191,6 +233,7 @@ pub struct Forecast {
 
 /// The forecast stage: forecasts `future` (the future-weeks file's rows) or, without it, the
 /// labelled weeks of `sales` from `origin` over the horizon.
+#[allow(clippy::too_many_arguments)]
 pub fn forecast(
     sales: &Frame,
     file: &str,
@@ -198,10 +241,11 @@ pub fn forecast(
     settings: &ForecastSettings,
     origin: i32,
     backtest: &Backtest,
+    suite: Option<&Suite>,
+    progress: &mut dyn FnMut(FitProgress),
 ) -> Result<Forecast> {
     settings.check()?;
     let horizon = settings.horizon;
-    let history = History::before(sales, file, origin)?;
     let rows = match future {
         Some(rows) => {
             check_in_horizon(&rows, origin, horizon)?;
@@ -218,9 +262,8 @@ pub fn forecast(
             ),
         ));
     }
-    let forecasts = settings.method.forecast(&history, horizon);
-    let predicted = forecasts.predict(&rows);
-    let steps: Vec<usize> = rows.date.iter().map(|&d| forecasts.step(d)).collect();
+    let (predicted, history) = predict(sales, file, settings, origin, &rows, suite, progress)?;
+    let steps = steps_of(&rows, origin);
     let scales = row_scales(&rows, &predicted, &series_scales(&history));
     let intervals = backtest.calibration.as_ref().map(|c| {
         (0..rows.len())
@@ -249,7 +292,7 @@ pub fn forecast(
         missing.len()
     };
     let totals = total_points(&history, &rows, &predicted, backtest.total_calibration.as_ref(), origin);
-    Ok(Forecast { origin, horizon, method: settings.method, rows, predicted, intervals, scores, coverage, series_without_history, totals })
+    Ok(Forecast { origin, horizon, method: settings.method.clone(), rows, predicted, intervals, scores, coverage, series_without_history, totals })
 }
 
 fn check_in_horizon(rows: &TargetRows, origin: i32, horizon: usize) -> Result<()> {
