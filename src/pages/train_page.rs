@@ -56,7 +56,13 @@ fn ModelControls() -> impl IntoView {
         .collect_view();
     let on_model = move |ev: leptos::ev::Event| {
         if let Ok(kind) = ModelKind::parse(&event_target_value(&ev)) {
-            settings.update(|s| s.model = kind);
+            settings.update(|s| {
+                s.model = kind;
+                // A model comes with its best measured switches; they can be unticked.
+                if kind.wants_series_stats() {
+                    s.features.series_stats = true;
+                }
+            });
         }
     };
     view! {

@@ -23,7 +23,7 @@ use anyhow::{bail, Context, Result};
 use crate::{data_dir, release_binary, sh, target_dir};
 
 /// The feature sets compared: a column title and the CLI flags.
-const FEATURE_SETS: [(&str, &str); 3] = [("base", ""), ("+series", "--series-stats"), ("+all", "--all-features")];
+const FEATURE_SETS: [(&str, &str); 3] = [("base", "--no-series-stats"), ("+series", "--series-stats"), ("+all", "--all-features")];
 
 const MODELS: [&str; 10] = [
     "seasonal-naive",

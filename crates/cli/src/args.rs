@@ -55,9 +55,13 @@ pub struct FeatureArgs {
     /// Add weeks to and from the Super Bowl, Labor Day, Thanksgiving and Christmas.
     #[arg(long)]
     pub holiday_features: bool,
-    /// Add each series' sales mean, median and standard deviation from before the cutoff.
-    #[arg(long)]
+    /// Add each series' sales mean, median and standard deviation from before the cutoff
+    /// (on by default with `run --model gbdt`, whose best setting it is).
+    #[arg(long, conflicts_with = "no_series_stats")]
     pub series_stats: bool,
+    /// Leave the series statistics off, also for a model whose default has them (gbdt).
+    #[arg(long)]
+    pub no_series_stats: bool,
     /// Add lag_51, lag_53 (the weeks around lag_52) and the day of the year.
     #[arg(long)]
     pub seasonal_lags: bool,
@@ -67,15 +71,23 @@ pub struct FeatureArgs {
 }
 
 impl FeatureArgs {
+    /// The feature settings as given.
     pub fn config(&self) -> Result<FeatureConfig> {
+        self.config_for(None)
+    }
+
+    /// The feature settings for a run of `model`: its best measured switches
+    /// ([`ModelKind::wants_series_stats`]) unless the arguments say otherwise.
+    pub fn config_for(&self, model: Option<ModelKind>) -> Result<FeatureConfig> {
         let all = self.all_features;
+        let series_stats = !self.no_series_stats && (all || self.series_stats || model.is_some_and(ModelKind::wants_series_stats));
         let config = FeatureConfig {
             horizon: self.horizon,
             seasonal_lags: all || self.seasonal_lags,
             holiday_features: all || self.holiday_features,
             join_features: all || self.join.contains(&JoinArg::Features),
             join_stores: all || self.join.contains(&JoinArg::Stores),
-            series_stats: all || self.series_stats,
+            series_stats,
         };
         config.check()?;
         Ok(config)

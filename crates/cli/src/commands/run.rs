@@ -26,7 +26,8 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
-    let feature_config = args.features.config()?;
+    let spec = args.model.spec()?;
+    let feature_config = args.features.config_for(Some(spec.kind()))?;
     let inputs = match &args.data {
         Some(path) => read_inputs(path, &feature_config)?,
         None => vec![InputFile::sample()],
@@ -40,7 +41,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     let config = PipelineConfig {
         experiment: args.experiment,
-        model: args.model.spec()?,
+        model: spec,
         features: feature_config,
         cutoff: cutoff(args.cutoff.as_deref())?,
         seed: args.model.seed,

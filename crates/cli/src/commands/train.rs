@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use shelfcast_core::design::ModelArtifact;
+use shelfcast_core::design::{Missing, ModelArtifact};
 use shelfcast_core::stages;
 
 use crate::args::{FeatureArgs, ModelArgs};
@@ -14,8 +14,8 @@ use crate::files::{read_ipc, write_file};
 
 pub fn run(train: &Path, model: &ModelArgs, features: &FeatureArgs, out: &Path) -> Result<ExitCode> {
     let config = features.config()?;
-    let data = stages::design::matrix(&read_ipc(train)?, &config)?;
     let spec = model.spec()?;
+    let data = stages::design::matrix(&read_ipc(train)?, &config, Missing::for_model(spec.kind()))?;
     let fitted = stages::train::fit(&spec, model.seed, &data, &mut |_| {})?;
     write_file(out, ModelArtifact::new(config, fitted).to_json().as_bytes())?;
     eprintln!("wrote {} ({} fitted on {} rows)", out.display(), spec.kind().name(), data.y.len());

@@ -568,7 +568,7 @@ mod tests {
     fn model_matrix_rows_fill_and_weights() {
         let values: Vec<Option<f64>> = (0..4).map(|w| Some(100.0 + f64::from(w))).collect();
         let table = build_features(&sales(&weekly(&values)), &FeatureConfig::default()).unwrap();
-        let data = crate::design::model_data(&table, &FeatureConfig::default()).unwrap();
+        let data = crate::design::model_data(&table, &FeatureConfig::default(), crate::design::Missing::Zero).unwrap();
         assert_eq!(data.y, vec![101.0, 102.0, 103.0], "week 0 has no lag_1");
         assert_eq!(data.weights, vec![5.0, 1.0, 1.0], "week 1 is a holiday week in this series");
         let lag_2 = data.x.column_index("lag_2").unwrap();
@@ -667,7 +667,7 @@ mod tests {
         assert_eq!((type_b.value(0), type_c.value(0), size.value(0)), (0, 0, 151_315), "type A");
         assert_eq!((type_b.value(3), type_c.value(3), size.value(3)), (1, 0, 202_307), "type B");
         assert!(type_b.is_null(4) && type_c.is_null(4) && size.is_null(4), "store 3 is not in stores.csv");
-        let data = crate::design::model_data(&table, &config).unwrap();
+        let data = crate::design::model_data(&table, &config, crate::design::Missing::Zero).unwrap();
         assert_eq!(data.x.names(), config.model_columns().as_slice());
 
         let bad = read("stores.csv", "Store,Type,Size\n1,D,10\n", &crate::ingest::STORES);

@@ -9,13 +9,16 @@
 //!
 //! An edge is the upper bound of its bin: `bin(v) ≤ b ⇔ v ≤ edges[b]`. The fitted trees keep
 //! the edge value as their threshold, so prediction works on raw values and agrees exactly
-//! with the binned training data. NaN is put in the last bin, and `NaN ≤ t` is false, so it
-//! goes right on both paths.
+//! with the binned training data. A missing value (NaN) has a bin of its own,
+//! [`MISSING_BIN`], after every value bin: each split learns which side missing values go
+//! (as LightGBM does), and the tree keeps that side for prediction.
 
 use super::Matrix;
 
 /// Bins per feature cannot exceed this: bin indices are `u8`.
 pub(crate) const MAX_BINS: usize = 256;
+/// The bin of a missing value; value bins are below it (at most `MAX_BINS − 1` of them).
+pub(crate) const MISSING_BIN: u8 = (MAX_BINS - 1) as u8;
 
 #[derive(Debug, Clone)]
 pub(crate) struct BinMapper {
@@ -26,7 +29,7 @@ pub(crate) struct BinMapper {
 impl BinMapper {
     /// Computes the edges of each feature from the rows `rows` of `x` (`max_bins` in 2..=256).
     pub fn fit(x: &Matrix, rows: &[u32], max_bins: usize) -> Self {
-        let max_bins = max_bins.clamp(2, MAX_BINS);
+        let max_bins = max_bins.clamp(2, MAX_BINS - 1);
         let mut values = Vec::with_capacity(rows.len());
         let edges = (0..x.cols())
             .map(|c| {
@@ -43,7 +46,7 @@ impl BinMapper {
         self.edges.len()
     }
 
-    /// Number of bins of `feature` (edges + 1).
+    /// Number of value bins of `feature` (edges + 1; the missing bin is apart).
     pub fn n_bins(&self, feature: usize) -> usize {
         self.edges[feature].len() + 1
     }
@@ -55,11 +58,10 @@ impl BinMapper {
 
     pub fn bin_of(&self, feature: usize, value: f64) -> u8 {
         // Number of edges strictly below `value`: the first bin whose edge is ≥ value.
-        // NaN compares false everywhere, so it lands in the last bin.
-        let edges = &self.edges[feature];
         if value.is_nan() {
-            return edges.len() as u8;
+            return MISSING_BIN;
         }
+        let edges = &self.edges[feature];
         edges.partition_point(|&e| e < value) as u8
     }
 
@@ -188,7 +190,7 @@ mod tests {
                 assert_eq!(binned.get(r, 0) <= b, x.get(r, 0) <= mapper.edge(0, b));
             }
         }
-        assert_eq!(mapper.bin_of(0, f64::NAN), 2);
+        assert_eq!(mapper.bin_of(0, f64::NAN), MISSING_BIN, "a missing value has a bin of its own");
         assert_eq!(mapper.bin_of(0, 100.0), 2);
         assert_eq!(mapper.bin_of(0, -100.0), 0);
     }

@@ -14,7 +14,8 @@
 //!
 //! `offset` names a column whose value is added to every prediction (LightGBM's init score):
 //! with `lag_1` the trees learn the change from last week instead of the level of a series,
-//! which varies by three orders of magnitude between departments.
+//! which varies by three orders of magnitude between departments. A missing offset value
+//! counts as 0 (the trees see it missing and learn where such rows go).
 //!
 //! Early stopping holds out the *latest* rows by time (the `time` of the [`TrainingSet`],
 //! e.g. days since 1970 of each row's date) — a random holdout would leak the future of each
@@ -233,7 +234,8 @@ impl Estimator for GbdtParams {
         let n = x.rows();
         let mut rng = SplitMix64::new(ctx.seed);
         let offset_column = self.offset.as_deref().map(|name| offset_column(x, name)).transpose()?;
-        let offset_of = |r: usize| offset_column.map_or(0.0, |c| x.get(r, c));
+        // A missing offset value counts as 0, as in the zero-filled matrix.
+        let offset_of = |r: usize| offset_column.map_or(0.0, |c| zero_if_missing(x.get(r, c)));
         let weight_of = |r: usize| data.weight(r, self.weighted);
 
         let (train_rows, valid_rows) = if self.early_stopping {
@@ -451,13 +453,18 @@ impl GbdtModel {
     }
 }
 
+/// A missing offset value (NaN, where the matrix keeps missing values) counts as 0.
+fn zero_if_missing(value: f64) -> f64 {
+    if value.is_nan() { 0.0 } else { value }
+}
+
 impl Predictor for GbdtModel {
     fn predict(&self, x: &Matrix) -> Result<Vec<f64>> {
         x.check_same_columns(&self.feature_names)?;
         let trees = PackedTrees::new(&self.trees, x.cols())?;
         let offset = self.offset.as_deref().map(|name| x.column_index(name)).transpose()?;
         let mut predictions: Vec<f64> =
-            (0..x.rows()).map(|r| self.baseline + offset.map_or(0.0, |c| x.get(r, c))).collect();
+            (0..x.rows()).map(|r| self.baseline + offset.map_or(0.0, |c| zero_if_missing(x.get(r, c)))).collect();
         trees.add_predictions(x, &mut predictions)?;
         Ok(predictions)
     }

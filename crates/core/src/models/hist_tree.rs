@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::binning::{BinMapper, BinnedMatrix, MAX_BINS};
+use super::binning::{BinMapper, BinnedMatrix, MAX_BINS, MISSING_BIN};
 use crate::rng::SplitMix64;
 use super::Matrix;
 use crate::error::{Error, Result};
@@ -62,21 +62,31 @@ pub(crate) struct GrowParams {
     pub max_features: f64,
 }
 
-/// A node's best split: rows whose bin of `feature` is ≤ `bin` go left.
+/// A node's best split: rows whose bin of `feature` is ≤ `bin` go left, and rows missing
+/// the feature go left when `missing_left`.
 #[derive(Debug, Clone, Copy)]
 struct Split {
     gain: f64,
     feature: usize,
     bin: u8,
+    missing_left: bool,
     left: BinStats,
     right: BinStats,
+}
+
+/// Whether a row in `bin` goes left of a split at `split_bin` (missing values: `missing_left`).
+#[inline]
+fn goes_left(bin: u8, split_bin: u8, missing_left: bool) -> bool {
+    // A missing value's bin is above every split bin, so only `missing_left` sends it left.
+    bin <= split_bin || (missing_left && bin == MISSING_BIN)
 }
 
 /// A node of a tree grown in bin space.
 #[derive(Debug, Clone)]
 pub(crate) struct GrownNode {
-    /// `(feature, bin)`: rows with `bin ≤ bin` go to `left`, the others to `left + 1`.
-    pub split: Option<(usize, u8)>,
+    /// `(feature, bin, missing_left)`: rows with `bin ≤ bin` (and missing ones when
+    /// `missing_left`) go to `left`, the others to `left + 1`.
+    pub split: Option<(usize, u8, bool)>,
     pub left: usize,
     /// The leaf value −G/(H+λ); the caller may replace it (line search, shrinkage).
     pub value: f64,
@@ -110,8 +120,8 @@ impl GrownTree {
                 let mut moved = false;
                 for (n, &r) in node.iter_mut().zip(block) {
                     let current = &self.nodes[*n];
-                    if let Some((feature, bin)) = current.split {
-                        *n = current.left + usize::from(binned.get(r as usize, feature) > bin);
+                    if let Some((feature, bin, missing_left)) = current.split {
+                        *n = current.left + usize::from(!goes_left(binned.get(r as usize, feature), bin, missing_left));
                         moved = true;
                     }
                 }
@@ -128,7 +138,7 @@ impl GrownTree {
     /// Adds each split's gain to its feature's total (see [`normalise_importances`]).
     pub fn add_importances(&self, totals: &mut [f64]) {
         for node in &self.nodes {
-            if let Some((feature, _)) = node.split {
+            if let Some((feature, _, _)) = node.split {
                 totals[feature] += node.gain;
             }
         }
@@ -251,13 +261,13 @@ impl<'a> TreeGrower<'a> {
             let OpenLeaf { node, mut histogram, split } = open.remove(pick);
             let range = nodes[node].rows.clone();
             let depth = nodes[node].depth + 1;
-            let mid = range.start + self.partition(range.clone(), split.feature, split.bin);
+            let mid = range.start + self.partition(range.clone(), split.feature, split.bin, split.missing_left);
             let left = nodes.len();
             for (rows, stats) in [(range.start..mid, split.left), (mid..range.end, split.right)] {
                 nodes.push(GrownNode { split: None, left: 0, value: 0.0, rows, stats, depth, gain: 0.0 });
             }
             let parent = &mut nodes[node];
-            parent.split = Some((split.feature, split.bin));
+            parent.split = Some((split.feature, split.bin, split.missing_left));
             parent.left = left;
             parent.gain = split.gain;
             n_leaves += 1;
@@ -315,7 +325,7 @@ impl<'a> TreeGrower<'a> {
                 // Bins of other features keep stale sums: this tree never reads them.
                 for &f in &self.features {
                     let f = f as usize;
-                    histogram[f][..self.binned.n_bins(f)].fill(BinStats::default());
+                    histogram[f].fill(BinStats::default());
                 }
                 histogram
             }
@@ -331,7 +341,9 @@ impl<'a> TreeGrower<'a> {
                 // Only counts were summed: the hessian of a bin is count × h.
                 for &f in &self.features {
                     let f = f as usize;
-                    for entry in &mut histogram[f][..self.binned.n_bins(f)] {
+                    let n = self.binned.n_bins(f);
+                    let (values, missing) = histogram[f].split_at_mut(usize::from(MISSING_BIN));
+                    for entry in values[..n].iter_mut().chain(missing.iter_mut()) {
                         entry.hess = f64::from(entry.count) * h;
                     }
                 }
@@ -387,6 +399,8 @@ impl<'a> TreeGrower<'a> {
             for (pb, cb) in parent[f][..n].iter_mut().zip(&child[f][..n]) {
                 *pb = pb.minus(cb);
             }
+            let m = usize::from(MISSING_BIN);
+            parent[f][m] = parent[f][m].minus(&child[f][m]);
         }
     }
 
@@ -406,22 +420,32 @@ impl<'a> TreeGrower<'a> {
         for &feature in features {
             let feature = feature as usize;
             let bins = &histogram[feature][..self.binned.n_bins(feature)];
-            let mut left = BinStats::default();
-            for (bin, stats) in bins.iter().enumerate().take(bins.len() - 1) {
-                left.add(stats);
-                if left.count < min_count || left.hess < p.min_hessian_leaf {
-                    continue;
-                }
-                let right = total.minus(&left);
-                if right.count < min_count {
-                    break;
-                }
-                if right.hess < p.min_hessian_leaf {
-                    continue;
-                }
-                let gain = score(&left, lambda) + score(&right, lambda) - parent_score;
-                if gain > best.map_or(0.0, |b| b.gain) {
-                    best = Some(Split { gain, feature, bin: bin as u8, left, right });
+            let missing = histogram[feature][usize::from(MISSING_BIN)];
+            // With missing values every threshold is tried twice (missing right, then left),
+            // and one more split separates the missing rows from all the others.
+            let thresholds = if missing.count > 0 { bins.len() } else { bins.len() - 1 };
+            let mut values_left = BinStats::default();
+            for (bin, stats) in bins.iter().enumerate().take(thresholds) {
+                values_left.add(stats);
+                for missing_left in [false, true] {
+                    if missing_left && (missing.count == 0 || bin + 1 == bins.len()) {
+                        continue;
+                    }
+                    let mut left = values_left;
+                    if missing_left {
+                        left.add(&missing);
+                    }
+                    if left.count < min_count || left.hess < p.min_hessian_leaf {
+                        continue;
+                    }
+                    let right = total.minus(&left);
+                    if right.count < min_count || right.hess < p.min_hessian_leaf {
+                        continue;
+                    }
+                    let gain = score(&left, lambda) + score(&right, lambda) - parent_score;
+                    if gain > best.map_or(0.0, |b| b.gain) {
+                        best = Some(Split { gain, feature, bin: bin as u8, missing_left, left, right });
+                    }
                 }
             }
         }
@@ -432,7 +456,7 @@ impl<'a> TreeGrower<'a> {
     /// Stable partition of `rows[range]`: bin ≤ `bin` first. Returns the size of the left part.
     /// Branch-free: each row is written to both sides and only the matching cursor advances
     /// (which side a row goes is data-dependent and would mispredict half the time).
-    fn partition(&mut self, range: Range<usize>, feature: usize, bin: u8) -> usize {
+    fn partition(&mut self, range: Range<usize>, feature: usize, bin: u8, missing_left: bool) -> usize {
         let column = self.binned.column(feature);
         let rows = &mut self.rows[range];
         self.scratch.resize(rows.len(), 0);
@@ -440,7 +464,7 @@ impl<'a> TreeGrower<'a> {
         let (mut left, mut right) = (0usize, 0usize);
         for read in 0..rows.len() {
             let r = rows[read];
-            let goes_left = usize::from(column[r as usize] <= bin);
+            let goes_left = usize::from(goes_left(column[r as usize], bin, missing_left));
             rows[left] = r;
             scratch[right] = r;
             left += goes_left;
@@ -465,31 +489,44 @@ pub(crate) fn leaf_value(stats: &BinStats, lambda: f64) -> f64 {
 /// A fitted regression tree on raw feature values, stored column-wise (compact JSON).
 ///
 /// Node 0 is the root. An internal node `i` sends a row left when
-/// `row[feature[i]] <= threshold[i]` (NaN goes right) to node `left[i]`, else to
-/// `left[i] + 1`; a leaf has `left[i] == 0` and predicts `value[i]`.
+/// `row[feature[i]] <= threshold[i]`, or when the value is missing (NaN) and
+/// `missing_left[i]`, to node `left[i]`, else to `left[i] + 1`; a leaf has `left[i] == 0` and
+/// predicts `value[i]`. `missing_left` is empty when no node sends missing values left (and
+/// in models saved before it existed, whose missing values all went right).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
     pub feature: Vec<u32>,
     pub threshold: Vec<f64>,
     pub left: Vec<u32>,
     pub value: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_left: Vec<bool>,
 }
 
 impl Tree {
     /// The raw-value form of a grown tree, with leaf values scaled by `scale`.
     pub(crate) fn from_grown(grown: &GrownTree, mapper: &BinMapper, scale: f64) -> Tree {
         let n = grown.nodes.len();
-        let mut tree =
-            Tree { feature: vec![0; n], threshold: vec![0.0; n], left: vec![0; n], value: vec![0.0; n] };
+        let mut tree = Tree {
+            feature: vec![0; n],
+            threshold: vec![0.0; n],
+            left: vec![0; n],
+            value: vec![0.0; n],
+            missing_left: vec![false; n],
+        };
         for (i, node) in grown.nodes.iter().enumerate() {
             match node.split {
-                Some((feature, bin)) => {
+                Some((feature, bin, missing_left)) => {
                     tree.feature[i] = feature as u32;
                     tree.threshold[i] = mapper.edge(feature, bin);
                     tree.left[i] = node.left as u32;
+                    tree.missing_left[i] = missing_left;
                 }
                 None => tree.value[i] = node.value * scale,
             }
+        }
+        if !tree.missing_left.contains(&true) {
+            tree.missing_left.clear();
         }
         tree
     }
@@ -505,8 +542,10 @@ impl Tree {
             if left == 0 {
                 return self.value[i];
             }
-            // Branch-free step (the right child follows the left); NaN goes right.
-            i = left + 1 - usize::from(row[self.feature[i] as usize] <= self.threshold[i]);
+            // Branch-free step (the right child follows the left).
+            let value = row[self.feature[i] as usize];
+            let nan_left = self.missing_left.get(i).copied().unwrap_or(false) && value.is_nan();
+            i = left + 1 - usize::from(value <= self.threshold[i] || nan_left);
         }
     }
 
@@ -517,6 +556,9 @@ impl Tree {
         let bad = |why: String| Err(Error::artifact("model", format!("invalid tree: {why}")));
         if n == 0 || self.feature.len() != n || self.threshold.len() != n || self.value.len() != n {
             return bad("node arrays are empty or differ in length".into());
+        }
+        if !self.missing_left.is_empty() && self.missing_left.len() != n {
+            return bad("missing_left has another length than the nodes".into());
         }
         for i in 0..n {
             let left = self.left[i] as usize;
@@ -533,8 +575,9 @@ impl Tree {
 
 /// A node of [`PackedTrees`]: 16 bytes, so four share a cache line.
 ///
-/// A split sends a row to `right − 1` (its left child) when `row[feature] <= threshold`, else
-/// to `right`. A leaf has a NaN threshold and `right` = itself, so a row that reached it stays
+/// A split sends a row to `right − 1` (its left child) when `row[feature] <= threshold`, or
+/// when the value is missing and the top bit of `feature` ([`MISSING_LEFT`]) is set, else to
+/// `right`. A leaf has a NaN threshold and `right` = itself, so a row that reached it stays
 /// there whatever its values: the walk needs no test for leaves.
 #[derive(Debug, Clone, Copy)]
 struct PackedNode {
@@ -542,6 +585,9 @@ struct PackedNode {
     feature: u32,
     right: u32,
 }
+
+/// The bit of [`PackedNode::feature`] that sends missing values left.
+const MISSING_LEFT: u32 = 1 << 31;
 
 /// Rows per piece of [`PackedTrees::add_predictions`]: 256 rows of 20 features are 40 KiB, so a
 /// piece stays in the first- or second-level cache while every tree walks it.
@@ -581,7 +627,8 @@ impl PackedTrees {
                 let node = if left == 0 {
                     PackedNode { threshold: f64::NAN, feature: 0, right: (root + i) as u32 }
                 } else {
-                    PackedNode { threshold: tree.threshold[i], feature: tree.feature[i], right: (root + left + 1) as u32 }
+                    let missing_left = if tree.missing_left.get(i).copied().unwrap_or(false) { MISSING_LEFT } else { 0 };
+                    PackedNode { threshold: tree.threshold[i], feature: tree.feature[i] | missing_left, right: (root + left + 1) as u32 }
                 };
                 packed.nodes.push(node);
                 packed.values.push(if left == 0 { tree.value[i] } else { 0.0 });
@@ -616,8 +663,9 @@ impl PackedTrees {
                 let mut moved = false;
                 for (j, n) in node.iter_mut().enumerate().take(block_sums.len()) {
                     let current = self.nodes[*n];
-                    let value = block[j * cols + current.feature as usize];
-                    let next = current.right as usize - usize::from(value <= current.threshold);
+                    let value = block[j * cols + (current.feature & !MISSING_LEFT) as usize];
+                    let nan_left = (current.feature & MISSING_LEFT != 0) & value.is_nan();
+                    let next = current.right as usize - usize::from((value <= current.threshold) | nan_left);
                     moved |= next != *n;
                     *n = next;
                 }
@@ -680,6 +728,33 @@ mod tests {
     }
 
     #[test]
+    fn missing_values_go_the_side_the_split_learned() {
+        // Missing rows are like the small values: one split sends them left with them.
+        let x = [1.0, 2.0, 3.0, 4.0, f64::NAN, f64::NAN];
+        let y = [0.0, 0.0, 10.0, 10.0, 0.0, 0.0];
+        let (tree, _) = grow_on(&x, &y, params(Some(2)));
+        assert_eq!(tree.n_leaves(), 2);
+        assert_eq!(tree.missing_left, vec![true, false, false]);
+        for (v, target) in x.iter().zip(&y) {
+            assert_eq!(tree.predict_row(&[*v]), *target, "x = {v}");
+        }
+        let matrix = Matrix::new(vec!["x".into()], x.to_vec()).unwrap();
+        let mut packed = vec![0.0; x.len()];
+        PackedTrees::new(std::slice::from_ref(&tree), 1).unwrap().add_predictions(&matrix, &mut packed).unwrap();
+        assert_eq!(packed, y, "the packed walk sends missing values the same way");
+        // Like the large values: they go right, and the tree records no left-going node.
+        let (right, _) = grow_on(&x, &[0.0, 0.0, 10.0, 10.0, 10.0, 10.0], params(Some(2)));
+        assert!(right.missing_left.is_empty(), "{:?}", right.missing_left);
+        assert_eq!(right.predict_row(&[f64::NAN]), 10.0);
+        // Unlike every value: one split separates the missing rows from all the others.
+        let (apart, _) = grow_on(&x, &[3.0, 3.0, 3.0, 3.0, -7.0, -7.0], params(Some(2)));
+        assert_eq!((apart.predict_row(&[f64::NAN]), apart.predict_row(&[4.0]), apart.predict_row(&[100.0])), (-7.0, 3.0, 3.0));
+        // A tree saved before missing values had a side (no `missing_left`) reads as all right.
+        let old: Tree = serde_json::from_str(r#"{"feature":[0,0,0],"threshold":[2.5,0,0],"left":[1,0,0],"value":[0,1,2]}"#).unwrap();
+        assert_eq!(old.predict_row(&[f64::NAN]), 2.0);
+    }
+
+    #[test]
     fn best_first_takes_the_largest_gain_and_depth_first_splits_everything() {
         let x: Vec<f64> = (0..8).map(f64::from).collect();
         let y = [0.0, 0.0, 0.0, 0.0, 100.0, 100.0, 101.0, 101.0];
@@ -722,7 +797,7 @@ mod tests {
                 Tree::from_grown(&grown, &mapper, 0.3)
             })
             .collect();
-        trees.push(Tree { feature: vec![0], threshold: vec![0.0], left: vec![0], value: vec![2.5] });
+        trees.push(Tree { feature: vec![0], threshold: vec![0.0], left: vec![0], value: vec![2.5], missing_left: vec![] });
         assert!(trees[0].n_leaves() > 5);
         let mut packed = vec![1.0; rows];
         PackedTrees::new(&trees, cols).unwrap().add_predictions(&x, &mut packed).unwrap();
@@ -730,16 +805,17 @@ mod tests {
             let expected = trees.iter().fold(1.0, |sum, tree| sum + tree.predict_row(x.row(r)));
             assert_eq!(*p, expected, "row {r}");
         }
-        assert_eq!(PackedTrees::new(&trees, 2).err().expect("refused").to_string(), "model: invalid tree: node 1 splits on feature 2 of 2");
+        let refused = PackedTrees::new(&trees, 2).err().expect("refused").to_string();
+        assert!(refused.starts_with("model: invalid tree: node ") && refused.ends_with("splits on feature 2 of 2"), "{refused}");
     }
 
     #[test]
     fn corrupt_trees_are_rejected() {
-        let tree = Tree { feature: vec![0, 0], threshold: vec![0.0, 0.0], left: vec![1, 0], value: vec![0.0, 1.0] };
+        let tree = Tree { feature: vec![0, 0], threshold: vec![0.0, 0.0], left: vec![1, 0], value: vec![0.0, 1.0], missing_left: vec![] };
         assert_eq!(tree.check(1).unwrap_err().to_string(), "model: invalid tree: node 0 has children 1, 2");
-        let cycle = Tree { feature: vec![0; 3], threshold: vec![0.0; 3], left: vec![1, 1, 0], value: vec![0.0; 3] };
+        let cycle = Tree { feature: vec![0; 3], threshold: vec![0.0; 3], left: vec![1, 1, 0], value: vec![0.0; 3], missing_left: vec![] };
         assert_eq!(cycle.check(1).unwrap_err().to_string(), "model: invalid tree: node 1 has children 1, 2");
-        let feature = Tree { feature: vec![3, 0, 0], threshold: vec![0.0; 3], left: vec![1, 0, 0], value: vec![0.0; 3] };
+        let feature = Tree { feature: vec![3, 0, 0], threshold: vec![0.0; 3], left: vec![1, 0, 0], value: vec![0.0; 3], missing_left: vec![] };
         assert_eq!(feature.check(1).unwrap_err().to_string(), "model: invalid tree: node 0 splits on feature 3 of 1");
     }
 }

@@ -2,6 +2,7 @@
 //! not succeed in the run it would be kept from, runs again, and so does everything after it.
 
 use crate::contracts::Suite;
+use crate::design::Missing;
 use crate::tracking::StageState;
 
 use super::{PipelineConfig, PipelineOutcome, Stage, Suites};
@@ -44,6 +45,9 @@ impl PipelineOutcome {
         }
         if previous.cutoff != config.cutoff {
             reasons.push((Stage::Split, "the cutoff changed".into()));
+        }
+        if Missing::for_model(previous.model.kind()) != Missing::for_model(config.model.kind()) {
+            reasons.push((Stage::Split, "the new model reads missing values another way: the matrices are built again".into()));
         }
         if previous.model != config.model || previous.seed != config.seed {
             reasons.push((Stage::Train, "the model settings changed".into()));

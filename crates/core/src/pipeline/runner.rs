@@ -125,7 +125,8 @@ impl<'a> Runner<'a> {
                     let features = upstream(self.outputs.features.as_ref(), stage)?.clone();
                     let parts = self.stage(stage, |run| {
                         let rows = stages::split::rows(&features, &run.config.features, run.config.cutoff)?;
-                        let parts = stages::design::parts(&features, &run.config.features, rows)?;
+                        let missing = crate::design::Missing::for_model(run.config.model.kind());
+                        let parts = stages::design::parts(&features, &run.config.features, rows, missing)?;
                         let summary = stages::split::summary(parts.cutoff, parts.train.y.len(), parts.test.y.len());
                         Ok((parts, summary))
                     })?;

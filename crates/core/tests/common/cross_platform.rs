@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use shelfcast_core::design::model_data_at;
+use shelfcast_core::design::{model_data_at, Missing};
 use shelfcast_core::features::{build_features, FeatureConfig};
 use shelfcast_core::ingest::{read_table, TRAIN};
 use shelfcast_core::models::{FitContext, ModelKind, ModelSpec, TrainingSet};
@@ -48,13 +48,19 @@ pub fn predictions() -> BTreeMap<String, Vec<f64>> {
     let config = FeatureConfig::default();
     let features = build_features(&sales, &config).expect("features of the sample");
     let split = split_rows(&features, None, &config.required_lag_column()).expect("the sample splits");
-    let train = model_data_at(&features, &config, &split.train).expect("training rows");
-    let test = model_data_at(&features, &config, &split.test).expect("test rows");
+    // Each model gets its own design matrix: missing values 0, or kept for the trees.
+    let data = |missing| {
+        let train = model_data_at(&features, &config, &split.train, missing).expect("training rows");
+        let test = model_data_at(&features, &config, &split.test, missing).expect("test rows");
+        (train, test)
+    };
+    let (zero, keep) = (data(Missing::Zero), data(Missing::Keep));
     FITS.iter()
         .map(|&(model, params, seed)| {
             let kind = ModelKind::parse(model).expect("a model name");
             let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             let spec = ModelSpec::new(kind, &owned).expect("valid parameters");
+            let (train, test) = if Missing::for_model(kind) == Missing::Keep { &keep } else { &zero };
             let data = TrainingSet { x: &train.x, y: &train.y, weights: &train.weights, time: Some(&train.dates) };
             let fitted = spec.fit(data, &mut FitContext { seed, progress: &mut |_| {} }).expect("the model fits");
             let mut predicted = fitted.predict(&test.x).expect("predictions");

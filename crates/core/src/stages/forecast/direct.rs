@@ -12,7 +12,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array};
 
 use crate::contracts::{ResultFormat, Suite};
-use crate::design::{model_data_at, scored_matrix};
+use crate::design::{model_data_at, scored_matrix, Missing};
 use crate::error::{Error, Result};
 use crate::features::{build_features_with, FeatureConfig, FeatureInputs};
 use crate::forecast::evaluation::BAND_WEEKS;
@@ -70,9 +70,10 @@ pub fn predict(
                 ));
             }
         }
-        let training = model_data_at(&features, &config, &before)?;
+        let missing = Missing::for_model(spec.kind());
+        let training = model_data_at(&features, &config, &before, missing)?;
         let model = train::fit(spec, seed, &training, &mut |p| progress(FitProgress { done: band * p.total + p.done, total: bands * p.total }))?;
-        let x = scored_matrix(&features, &config, &scored)?;
+        let x = scored_matrix(&features, &config, &scored, missing)?;
         let values = model.predict(&x)?;
         let index = target_index(rows);
         let cols = SalesColumns::of(&features, false)?;
