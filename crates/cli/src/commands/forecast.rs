@@ -7,9 +7,9 @@ use anyhow::{anyhow, Result};
 
 use shelfcast_core::forecast::submission::{forecast_csv, submission_csv};
 use shelfcast_core::forecast::ForecastMethod;
-use shelfcast_core::pipeline::{self, ForecastSettings, InputFile, InputRole, PipelineConfig, Suites};
+use shelfcast_core::pipeline::{ForecastSettings, InputFile, InputRole, PipelineConfig, Suites};
 
-use super::SystemClock;
+use super::run_pipeline;
 use crate::args::{cutoff, key_values, ForecastArgs, Format};
 use crate::files::{read_bytes, read_inputs, read_suite, write_file};
 use crate::output;
@@ -42,15 +42,7 @@ pub fn run(args: ForecastArgs) -> Result<ExitCode> {
         forecast: Some(settings),
         ..PipelineConfig::default()
     };
-    let verbose = args.format == Format::Text;
-    let outcome = pipeline::run(&inputs, &config, &suites, &SystemClock, &mut |event| {
-        if verbose {
-            output::print_event(&event);
-        }
-    });
-    if let Some(dir) = &args.runs_dir {
-        output::keep_record(dir, &outcome.record)?;
-    }
+    let outcome = run_pipeline(&inputs, &config, &suites, args.format, args.runs_dir.as_deref())?;
     if let Some(forecast) = outcome.forecast() {
         if let Some(path) = &args.submission {
             write_file(path, submission_csv(&forecast.rows, &forecast.predicted).as_bytes())?;

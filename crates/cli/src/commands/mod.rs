@@ -16,10 +16,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 
-use shelfcast_core::pipeline::Clock;
+use std::path::Path;
+
+use shelfcast_core::pipeline::{self, Clock, InputFile, PipelineConfig, PipelineOutcome, Suites};
 use shelfcast_core::Error;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, Format};
+use crate::output;
 
 pub fn execute(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -34,6 +37,21 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
         Command::Sample { out } => sample::run(out.as_deref()),
         Command::Evaluate { model, test, format } => evaluate::run(&model, &test, format),
     }
+}
+
+/// Runs the pipeline (printing each stage as it ends, unless the output is JSON) and keeps
+/// the run's record in `runs_dir` when one is given: what `run` and `forecast` share.
+pub fn run_pipeline(inputs: &[InputFile], config: &PipelineConfig, suites: &Suites, format: Format, runs_dir: Option<&Path>) -> Result<PipelineOutcome> {
+    let verbose = format == Format::Text;
+    let outcome = pipeline::run(inputs, config, suites, &SystemClock, &mut |event| {
+        if verbose {
+            output::print_event(&event);
+        }
+    });
+    if let Some(dir) = runs_dir {
+        output::keep_record(dir, &outcome.record)?;
+    }
+    Ok(outcome)
 }
 
 /// Exit code 1 for a failed data contract, 2 for everything else.

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use shelfcast_core::pipeline::{self, InputFile, PipelineConfig, Suites};
+use shelfcast_core::pipeline::{InputFile, PipelineConfig, Suites};
 
-use super::SystemClock;
+use super::run_pipeline;
 use crate::args::{cutoff, FeatureArgs, Format, ModelArgs};
 use crate::files::{read_inputs, read_suite};
 use crate::output;
@@ -48,15 +48,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         continue_on_contract_failure: args.continue_on_contract_failure,
         forecast: None,
     };
-    let verbose = args.format == Format::Text;
-    let outcome = pipeline::run(&inputs, &config, &suites, &SystemClock, &mut |event| {
-        if verbose {
-            output::print_event(&event);
-        }
-    });
-    if let Some(dir) = &args.runs_dir {
-        output::keep_record(dir, &outcome.record)?;
-    }
+    let outcome = run_pipeline(&inputs, &config, &suites, args.format, args.runs_dir.as_deref())?;
     match args.format {
         Format::Json => println!("{}", outcome.record.to_json()),
         Format::Text => output::print_run(&outcome),

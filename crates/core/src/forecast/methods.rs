@@ -10,7 +10,7 @@ use crate::calendar::{civil_from_days, days_from_civil, iso_week};
 use crate::error::{Error, Result};
 use crate::holidays::Holiday;
 
-use crate::models::{ModelKind, ModelSpec};
+use crate::models::{overlay_params, param_bool, param_in, ModelKind, ModelSpec};
 
 use super::history::{History, SeriesKey, TargetRows};
 use super::svd::low_rank;
@@ -166,29 +166,14 @@ impl PanelMethod {
                 return Err(Error::Params(format!("unknown panel method \"{name}\"; valid: {}", METHOD_NAMES.join(", "))))
             }
         };
-        let mut values = base.params();
-        for (key, value) in params {
-            if !values.contains_key(key) {
-                let valid: Vec<_> = values.keys().cloned().collect();
-                return Err(Error::Params(format!(
-                    "forecast method \"{name}\" has no parameter \"{key}\"; valid parameters: {}",
-                    if valid.is_empty() { "none".to_string() } else { valid.join(", ") }
-                )));
-            }
-            values.insert(key.clone(), value.clone());
-        }
+        let values = overlay_params(&format!("forecast method \"{name}\""), base.params(), params)?;
         let PanelMethod::SvdYearly(_) = base else { return Ok(base) };
-        let bad = |key: &str, what: &str| Error::Params(format!("parameter \"{key}\" must be {what}, got \"{}\"", values[key]));
-        let rank: usize = values["rank"].parse().ok().filter(|&r| r >= 1).ok_or_else(|| bad("rank", "an integer ≥ 1"))?;
-        let christmas_shift: bool = values["christmas_shift"].parse().map_err(|_| bad("christmas_shift", "true or false"))?;
-        let trend: f64 =
-            values["trend"].parse().ok().filter(|t: &f64| (0.0..=1.0).contains(t)).ok_or_else(|| bad("trend", "a number in [0, 1]"))?;
-        let trend_weeks: usize = values["trend_weeks"]
-            .parse()
-            .ok()
-            .filter(|w| (1..=52).contains(w))
-            .ok_or_else(|| bad("trend_weeks", "an integer in 1..=52"))?;
-        let new_series = NewSeries::parse(&values["new_series"]).ok_or_else(|| bad("new_series", "zero or department-lowest"))?;
+        let rank = param_in(&values, "rank", "an integer ≥ 1", |r: usize| r >= 1)?;
+        let christmas_shift = param_bool(&values, "christmas_shift")?;
+        let trend = param_in(&values, "trend", "a number in [0, 1]", |t: f64| (0.0..=1.0).contains(&t))?;
+        let trend_weeks = param_in(&values, "trend_weeks", "an integer in 1..=52", |w: usize| (1..=52).contains(&w))?;
+        let new_series = NewSeries::parse(&values["new_series"])
+            .ok_or_else(|| Error::Params(format!("parameter \"new_series\" must be zero or department-lowest, got \"{}\"", values["new_series"])))?;
         if name == "svd-yearly-naive" && trend != 0.0 {
             return Err(Error::Params("svd-yearly-naive has no trend; use svd-trend".into()));
         }

@@ -263,18 +263,7 @@ impl ModelSpec {
     /// Checks user-supplied `key=value` hyperparameters against the model's; unknown keys
     /// and unparsable values are errors that list the valid names.
     pub fn new(kind: ModelKind, params: &[(String, String)]) -> Result<Self> {
-        let mut values = kind.default_params();
-        for (key, value) in params {
-            if !values.contains_key(key) {
-                let valid: Vec<_> = values.keys().cloned().collect();
-                return Err(Error::Params(format!(
-                    "model \"{}\" has no parameter \"{key}\"; valid parameters: {}",
-                    kind.name(),
-                    if valid.is_empty() { "none".to_string() } else { valid.join(", ") }
-                )));
-            }
-            values.insert(key.clone(), value.clone());
-        }
+        let values = overlay_params(&format!("model \"{}\"", kind.name()), kind.default_params(), params)?;
         Ok(match kind {
             ModelKind::SeasonalNaive => ModelSpec::SeasonalNaive,
             ModelKind::SeriesMean => ModelSpec::SeriesMean(SeriesLevelParams::from_map(SeriesStatistic::Mean, &values)?),
@@ -446,6 +435,22 @@ impl FittedModel {
     pub fn from_json(text: &str, what: &str) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| Error::artifact(what, format!("not a Shelfcast model: {e}")))
     }
+}
+
+/// `params` over `defaults`; a key `defaults` does not have is an error naming `owner` (e.g.
+/// `model "gbdt"`) and listing the valid keys.
+pub(crate) fn overlay_params(owner: &str, mut defaults: BTreeMap<String, String>, params: &[(String, String)]) -> Result<BTreeMap<String, String>> {
+    for (key, value) in params {
+        if !defaults.contains_key(key) {
+            let valid: Vec<_> = defaults.keys().cloned().collect();
+            return Err(Error::Params(format!(
+                "{owner} has no parameter \"{key}\"; valid parameters: {}",
+                if valid.is_empty() { "none".to_string() } else { valid.join(", ") }
+            )));
+        }
+        defaults.insert(key.clone(), value.clone());
+    }
+    Ok(defaults)
 }
 
 /// Parses a hyperparameter, naming it in the error.
