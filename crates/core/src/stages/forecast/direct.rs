@@ -23,6 +23,13 @@ use crate::models::{FitProgress, ModelSpec};
 use crate::stage::Stage;
 use crate::stages::{contract, train};
 
+/// How a direct model's matrices write a missing value: 0 for every model. Measured with the
+/// gbdt on the validation windows (backtest WMAE): 2116.8 zero-filled against 2781.6 with
+/// missing values kept (on the reference window 1691.9 against 1867.7) — unlike one step
+/// ahead, where keeping them is better for the trees; the gain does not carry over to
+/// features 13–39 weeks old.
+pub const DIRECT_MISSING: Missing = Missing::Zero;
+
 /// The feature settings of band `band` of a horizon: the band's last week as the gap, and
 /// each series' statistics from before the origin.
 pub fn band_features(band: usize, horizon: usize) -> FeatureConfig {
@@ -70,7 +77,7 @@ pub fn predict(
                 ));
             }
         }
-        let missing = Missing::for_model(spec.kind());
+        let missing = DIRECT_MISSING;
         let training = model_data_at(&features, &config, &before, missing)?;
         let model = train::fit(spec, seed, &training, &mut |p| progress(FitProgress { done: band * p.total + p.done, total: bands * p.total }))?;
         let x = scored_matrix(&features, &config, &scored, missing)?;
