@@ -83,7 +83,7 @@ fn bad_settings_and_files_are_clear_errors() {
     let dir = scratch("bad-future");
     let future = dir.join("test.csv");
     std::fs::write(&future, "Store,Dept,Date,IsHoliday\n1,1,2012-11-02,FALSE\n1,1,2013-12-27,FALSE\n").unwrap();
-    fails(&["--future", &future.display().to_string()], "future-weeks file, line 3: 2013-12-27 is not one of the forecast's weeks (2012-11-02 to 2013-07-26, every 7 days)");
+    fails(&["--future", &future.display().to_string()], &format!("{}, line 3: 2013-12-27 is not one of the forecast's weeks (2012-11-02 to 2013-07-26, every 7 days)", future.display()));
     std::fs::write(&future, "Store,Dept,Date,IsHoliday\n1,1,2012-11-02,MAYBE\n").unwrap();
     fails(&["--future", &future.display().to_string()], "line 2, column \"IsHoliday\"");
 }

@@ -130,6 +130,14 @@ impl Calibration {
         Some(Calibration { quantiles: quantiles.into_iter().map(|q| q.expect("filled")).collect(), counts })
     }
 
+    /// The 80 % and 95 % intervals `[lower_80, upper_80, lower_95, upper_95]` of a forecast at
+    /// horizon step `step` of a series with `scale`.
+    pub fn bounds(&self, predicted: f64, scale: f64, step: usize) -> [f64; 4] {
+        let (l80, u80) = self.interval(predicted, scale, step, 0);
+        let (l95, u95) = self.interval(predicted, scale, step, 1);
+        [l80, u80, l95, u95]
+    }
+
     /// The interval `[lower, upper]` at `level` (an index into [`LEVELS`]) for a forecast at
     /// horizon step `step` of a series with `scale`.
     pub fn interval(&self, predicted: f64, scale: f64, step: usize, level: usize) -> (f64, f64) {

@@ -168,6 +168,9 @@ fn check_on_grid(date: i32, first: i32, file: &str, what: &str) -> Result<()> {
 /// known (a window inside the data) and `None` for future weeks.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TargetRows {
+    /// The future-weeks file the rows come from (its errors name it), if any.
+    #[serde(default)]
+    pub file: Option<String>,
     pub series: Vec<SeriesKey>,
     pub date: Vec<i32>,
     pub holiday: Vec<bool>,
@@ -196,7 +199,7 @@ impl TargetRows {
     /// missing key or date is an error naming its line.
     pub fn future(weeks: &Frame, file: &str) -> Result<TargetRows> {
         let cols = SalesColumns::of(weeks, false)?;
-        let mut rows = TargetRows::default();
+        let mut rows = TargetRows { file: Some(file.to_string()), ..TargetRows::default() };
         for r in 0..weeks.num_rows() {
             if !cols.is_complete(r) {
                 return Err(Error::stage(Stage::Forecast, format!("{file}, line {}: Store, Dept and Date must all be given", r + 2)));
@@ -228,6 +231,7 @@ impl TargetRows {
     /// The rows at `keep`, in that order.
     pub fn select(&self, keep: &[usize]) -> TargetRows {
         TargetRows {
+            file: self.file.clone(),
             series: keep.iter().map(|&i| self.series[i]).collect(),
             date: keep.iter().map(|&i| self.date[i]).collect(),
             holiday: keep.iter().map(|&i| self.holiday[i]).collect(),

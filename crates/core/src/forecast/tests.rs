@@ -50,7 +50,7 @@ fn seasonal_naive_is_designs_rule() {
     // Targets weeks 57, 58, 59 read weeks 5 (missing), 6 (zero), 7 (present: 8).
     assert_eq!(f.values, vec![57.0, 57.0, 8.0], "missing or 0 → the last value before the origin (week 56: 57)");
     // A series with no history: 0 for the seasonal naive.
-    let new_row = TargetRows { series: vec![SeriesKey { store: 2, dept: 1 }], date: vec![week(57)], holiday: vec![false], actual: None };
+    let new_row = TargetRows { series: vec![SeriesKey { store: 2, dept: 1 }], date: vec![week(57)], holiday: vec![false], actual: None, file: None };
     assert_eq!(f.predict(&new_row), vec![0.0]);
 }
 
@@ -228,6 +228,7 @@ fn every_future_row_gets_a_forecast_with_the_new_series_rule() {
         date: vec![origin, origin + 7, origin],
         holiday: vec![false; 3],
         actual: None,
+        file: Some("test.csv".into()),
     };
     let settings = ForecastSettings { origin: Some(origin), backtest_windows: 1, horizon: 4, ..ForecastSettings::default() };
     assert_eq!(settings.method.new_series(), Some(NewSeries::DepartmentLowest));
@@ -244,7 +245,7 @@ fn every_future_row_gets_a_forecast_with_the_new_series_rule() {
     // A future week outside the horizon is an error naming the line and the horizon that fits.
     let late = TargetRows { date: vec![origin, origin + 7 * 6, origin], ..future };
     let error = forecast(&frame, "train.csv", Some(late), &settings, origin, &bt, None, &mut |_| {}).unwrap_err().to_string();
-    assert!(error.contains("line 3") && error.contains("a horizon of 7 weeks covers the file"), "{error}");
+    assert!(error.contains("test.csv, line 3") && error.contains("a horizon of 7 weeks covers the file"), "{error}");
 }
 
 #[test]
@@ -283,6 +284,7 @@ fn the_submission_and_forecast_files() {
         date: vec![days_from_civil(2012, 11, 2), days_from_civil(2013, 7, 26)],
         holiday: vec![false, true],
         actual: None,
+        file: None,
     };
     let text = submission::submission_csv(&rows, &[1.5, -2.25]);
     assert_eq!(text, "Id,Weekly_Sales\n1_1_2012-11-02,1.5\n45_98_2013-07-26,-2.25\n");

@@ -15,7 +15,7 @@ use crate::models::FitProgress;
 use crate::calendar::format_date;
 use crate::cutoff::default_cutoff;
 use crate::error::{Error, Result};
-use crate::forecast::evaluation::{bands, coverage, row_scales, scores, series_scales};
+use crate::forecast::evaluation::{coverage, row_scales, scores, series_scales};
 use crate::forecast::submission::RowIntervals;
 use crate::forecast::history::{check_origin, SalesColumns};
 use crate::forecast::{Calibration, ForecastMethod, History, Scores, SeriesKey, TargetRows};
@@ -265,15 +265,7 @@ pub fn forecast(
     let (predicted, history) = predict(sales, file, settings, origin, &rows, suite, progress)?;
     let steps = steps_of(&rows, origin);
     let scales = row_scales(&rows, &predicted, &series_scales(&history));
-    let intervals = backtest.calibration.as_ref().map(|c| {
-        (0..rows.len())
-            .map(|i| {
-                let (l80, u80) = c.interval(predicted[i], scales[i], steps[i], 0);
-                let (l95, u95) = c.interval(predicted[i], scales[i], steps[i], 1);
-                [l80, u80, l95, u95]
-            })
-            .collect::<Vec<_>>()
-    });
+    let intervals = backtest.calibration.as_ref().map(|c| (0..rows.len()).map(|i| c.bounds(predicted[i], scales[i], steps[i])).collect::<Vec<_>>());
     let (scores, coverage) = match &rows.actual {
         Some(actual) => {
             let s = scores(actual, &predicted, &rows.weights(), &steps, horizon)?;
@@ -303,7 +295,8 @@ fn check_in_horizon(rows: &TargetRows, origin: i32, horizon: usize) -> Result<()
         return Err(Error::stage(
             Stage::Forecast,
             format!(
-                "future-weeks file, line {}: {} is not one of the forecast's weeks ({} to {}, every 7 days){}",
+                "{}, line {}: {} is not one of the forecast's weeks ({} to {}, every 7 days){}",
+                rows.file.as_deref().unwrap_or("the future-weeks file"),
                 i + 2,
                 format_date(rows.date[i]),
                 format_date(origin),
@@ -327,11 +320,7 @@ fn total_points(history: &History, rows: &TargetRows, predicted: &[f64], calibra
     let actual = rows.actual.clone().unwrap_or_else(|| vec![f64::NAN; rows.len()]);
     for (date, (y, p)) in weekly_totals(&rows.date, &actual, predicted) {
         let step = ((date - origin) / 7) as usize;
-        let interval = calibration.map(|c| {
-            let (l80, u80) = c.interval(p, level, step, 0);
-            let (l95, u95) = c.interval(p, level, step, 1);
-            [l80, u80, l95, u95]
-        });
+        let interval = calibration.map(|c| c.bounds(p, level, step));
         points.push(TotalPoint { date: format_date(date), actual: y.is_finite().then_some(y), forecast: Some(p), interval });
     }
     points
@@ -388,9 +377,4 @@ pub fn forecast_summary(forecast: &Forecast) -> String {
         (Some(s), None) => format!("{head}, WMAE {:.2}", s.overall.wmae),
         _ => format!("{head} (future weeks: the backtest is the evaluation)"),
     }
-}
-
-/// How many bands a horizon has (re-exported for the record's metric keys).
-pub fn band_count(horizon: usize) -> usize {
-    bands(horizon)
 }
