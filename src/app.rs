@@ -51,10 +51,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forecast") view=ForecastPage/>
                     <Route path=path!("/runs") view=RunsPage/>
                 </Routes>
-                {move || state.result.get().map(|r| view! {
-                    <section class="last-run" aria-label="Last run" data-run-id=r.record.run_id.clone()>
-                        <MetricsTable train=r.train test=r.test/>
-                    </section>
+                {move || state.result.get().map(|r| {
+                    // A one-step run's train and test metrics; a forecast run has its figure
+                    // (its page shows the rest).
+                    let figure = match (r.train, r.test, r.record.headline()) {
+                        (None, None, Some(h)) => Some(format!("Last run: {} WMAE {:.3}", h.basis, h.value)),
+                        _ => None,
+                    };
+                    view! {
+                        <section class="last-run" aria-label="Last run" data-run-id=r.record.run_id.clone()>
+                            {match figure {
+                                Some(line) => view! { <p class="headline">{line}</p> }.into_any(),
+                                None => view! { <MetricsTable train=r.train test=r.test/> }.into_any(),
+                            }}
+                        </section>
+                    }
                 })}
             </main>
         </Router>

@@ -101,19 +101,19 @@ fn ModelControls() -> impl IntoView {
 fn FitCharts() -> impl IntoView {
     let state = expect_context::<AppState>();
     let engine = expect_context::<Engine>();
-    let totals = move || state.result.with(|r| r.as_ref().map(|r| actual_vs_predicted("Total weekly sales on the test weeks", &r.totals)));
+    // A forecast run has no one-step evaluation to draw (its charts are on the Forecast page).
+    let evaluated = move || state.result.get().filter(|r| r.test.is_some());
+    let totals = move || evaluated().map(|r| actual_vs_predicted("Total weekly sales on the test weeks", &r.totals));
     let series = move || {
         state.series.with(|s| s.as_ref().map(|(store, dept, points)| actual_vs_predicted(&format!("Store {store}, department {dept}"), points)))
     };
     let residuals = move || {
-        state.result.with(|r| {
-            r.as_ref().map(|r| {
-                let mut plot = Plot::new();
-                let centres: Vec<f64> = r.residuals.iter().map(|b| (b.lower + b.upper) / 2.0).collect();
-                plot.add_trace(Bar::new(centres, r.residuals.iter().map(|b| b.count).collect()).name("rows"));
-                plot.set_layout(Layout::new().title("Residuals on the test part (actual − predicted)").height(320));
-                plot
-            })
+        evaluated().map(|r| {
+            let mut plot = Plot::new();
+            let centres: Vec<f64> = r.residuals.iter().map(|b| (b.lower + b.upper) / 2.0).collect();
+            plot.add_trace(Bar::new(centres, r.residuals.iter().map(|b| b.count).collect()).name("rows"));
+            plot.set_layout(Layout::new().title("Residuals on the test part (actual − predicted)").height(320));
+            plot
         })
     };
     let coefficients = move || {
