@@ -164,6 +164,11 @@ pub enum Command {
     /// with a rolling-origin backtest and conformal 80 %/95 % intervals; optionally every row
     /// of a future-weeks file (Kaggle's test.csv) and its submission.
     Forecast(ForecastArgs),
+    /// The run records kept in a runs directory.
+    Runs {
+        #[command(subcommand)]
+        command: RunsCommand,
+    },
     /// Validate a CSV (types inferred) or an Arrow IPC table against an expectation suite.
     Validate {
         #[arg(long)]
@@ -233,6 +238,22 @@ pub enum Command {
     },
 }
 
+
+#[derive(Subcommand)]
+pub enum RunsCommand {
+    /// List the runs, newest first, optionally filtered.
+    List {
+        /// The directory `run --runs-dir` and `forecast --runs-dir` keep records in.
+        #[arg(long)]
+        runs_dir: PathBuf,
+        /// MLflow's run-search syntax, plus OR and parentheses, e.g.
+        /// "params.model = 'gbdt' AND (metrics.test_wmae < 1400 OR tags.best = 'yes')".
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
 
 /// `shelfcast forecast`'s arguments.
 #[derive(clap::Args)]

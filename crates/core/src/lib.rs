@@ -20,6 +20,7 @@ pub mod models;
 pub mod pipeline;
 pub mod profile;
 pub mod rng;
+pub mod run_search;
 pub mod split;
 pub mod stage;
 pub mod stages;

@@ -6,6 +6,7 @@ mod evaluate;
 mod features;
 mod forecast;
 mod run;
+mod runs;
 mod sample;
 mod split;
 mod train;
@@ -21,7 +22,7 @@ use std::path::Path;
 use shelfcast_core::pipeline::{self, Clock, InputFile, PipelineConfig, PipelineOutcome, Suites};
 use shelfcast_core::Error;
 
-use crate::args::{Cli, Command, Format};
+use crate::args::{Cli, Command, Format, RunsCommand};
 use crate::output;
 
 pub fn execute(cli: Cli) -> Result<ExitCode> {
@@ -30,6 +31,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             run::run(run::RunArgs { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, runs_dir, format })
         }
         Command::Forecast(args) => forecast::run(args),
+        Command::Runs { command: RunsCommand::List { runs_dir, filter, format } } => runs::list(&runs_dir, filter.as_deref(), format),
         Command::Validate { suite, data, result_format, horizon, format } => validate::run(&suite, &data, result_format, horizon, format),
         Command::Features { data, out, features, cutoff } => features::run(&data, &out, &features, cutoff.as_deref()),
         Command::Split { features, cutoff, train_out, test_out, feature_args } => split::run(&features, cutoff.as_deref(), &train_out, &test_out, &feature_args),
