@@ -173,18 +173,24 @@ impl Engine {
         Some((names, buffers))
     }
 
-    /// "Run all": every task again on the data the worker holds.
+    /// Whether the latest run was a forecast run (the grid then shows its tasks, and "Run all"
+    /// and "Run from here" rerun a forecast).
+    fn latest_was_forecast(&self) -> bool {
+        self.state.latest.with_untracked(|r| r.as_ref().is_some_and(|r| r.record.kind() == RunKind::Forecast))
+    }
+
+    /// "Run all": every task again on the data the worker holds, as the latest run's kind.
     pub fn rerun(&self) {
-        if let Some(config) = self.begin() {
+        let config = if self.latest_was_forecast() { self.begin_with(Settings::forecast_config) } else { self.begin() };
+        if let Some(config) = config {
             self.post(&Request::Rerun { config }, Vec::new());
         }
     }
 
     /// "Run from here": `stage` and everything after it, on top of the last run's outputs,
-    /// with the settings of the latest run's kind (a forecast run's grid reruns a forecast).
+    /// with the settings of the latest run's kind (the Train page's button always trains).
     pub fn run_from(&self, stage: Stage) {
-        let forecast = self.state.latest.with_untracked(|r| r.as_ref().is_some_and(|r| r.record.kind() == RunKind::Forecast));
-        let config = if forecast && stage != Stage::Train { self.begin_with(Settings::forecast_config) } else { self.begin() };
+        let config = if self.latest_was_forecast() && stage != Stage::Train { self.begin_with(Settings::forecast_config) } else { self.begin() };
         if let Some(config) = config {
             self.post(&Request::RunFrom { stage, config }, Vec::new());
         }

@@ -1,6 +1,7 @@
-//! The forecast methods: each turns a [`History`] into a forecast of every week from the
-//! origin to origin + horizon − 1 for every series the history has. They read the history
-//! only, so nothing dated on or after the origin can reach a forecast.
+//! How a forecast run forecasts ([`ForecastMethod`]): a method of the history panel
+//! ([`PanelMethod`]), which turns a [`History`] into a forecast of every week from the origin
+//! to origin + horizon − 1 for every series the history has, reading nothing else; or a
+//! one-step model fitted per horizon band (run by `stages::forecast::direct`).
 
 use std::collections::BTreeMap;
 
