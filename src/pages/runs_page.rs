@@ -1,9 +1,11 @@
-//! Runs: every recorded run, sortable; open one for its details, delete it, download it.
+//! Runs: every recorded run, filtered with the core's run search, sortable; open one for its
+//! details, delete it, download it.
 //! Stored records that cannot be shown as runs (damaged, or written by a newer build) are
 //! listed apart, with the reason, to export or delete: they never hide the good runs.
 
 use leptos::prelude::*;
 use shelfcast_core::calendar::format_timestamp_ms;
+use shelfcast_core::run_search::Filter;
 use shelfcast_core::tracking::{Headline, RunRecord};
 
 use crate::components::{download, state_name};
@@ -34,9 +36,15 @@ pub fn RunsPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let sort = RwSignal::new((SortKey::Start, true));
     let open = RwSignal::new(None::<String>);
+    // The filter as typed, and what the core's run search makes of it.
+    let filter_text = RwSignal::new(String::new());
+    let filter = Memo::new(move |_| filter_text.with(|text| Filter::parse(text)));
     let sorted = move || {
         let (key, descending) = sort.get();
         let mut runs = state.runs.get();
+        if let Ok(Some(filter)) = filter.get() {
+            runs.retain(|run| filter.matches(run));
+        }
         runs.sort_by(|a, b| {
             let order = match key {
                 SortKey::Start => a.start_time_ms.cmp(&b.start_time_ms),
@@ -60,9 +68,26 @@ pub fn RunsPage() -> impl IntoView {
         let run = state.runs.with(|runs| runs.iter().find(|r| r.run_id == id).cloned())?;
         Some(view! { <RunDetails run=run/> })
     };
+    let caption = move || {
+        let total = state.runs.with(Vec::len);
+        let kept = match total { 1 => "1 run kept in this browser".to_string(), n => format!("{n} runs kept in this browser") };
+        match filter.get() {
+            Ok(Some(f)) => format!("{} of {kept}", state.runs.with(|runs| runs.iter().filter(|r| f.matches(r)).count())),
+            _ => kept,
+        }
+    };
     view! {
+        <section class="controls" aria-label="Filter runs">
+            <label>
+                "Filter "
+                <input id="runs-filter" type="search" size="60" placeholder="params.model = 'gbdt' AND (metrics.test_wmae < 1400 OR tags.best = 'yes')"
+                    prop:value=move || filter_text.get() on:input=move |ev| filter_text.set(event_target_value(&ev))/>
+            </label>
+            <span class="hint">"MLflow's search syntax (metrics., params., tags., attributes.; = != < <= > >= LIKE ILIKE IN), with OR and parentheses."</span>
+            {move || filter.get().err().map(|e| view! { <p id="runs-filter-error" class="error" role="alert">{e.to_string()}</p> })}
+        </section>
         <table id="runs" class="runs">
-            <caption>{move || match state.runs.with(Vec::len) { 1 => "1 run kept in this browser".to_string(), n => format!("{n} runs kept in this browser") }}</caption>
+            <caption>{caption}</caption>
             <thead>
                 <tr>
                     <SortHeader key=SortKey::Start label="started" sort=sort/>

@@ -113,6 +113,16 @@ test("the Runs page sorts by every column, deletes for good and downloads the st
     assert.deepEqual(await shownRunIds(page), order, `sorted by ${label}, ${direction}`);
     assert.equal(await page.getAttribute(`#runs th:has(button:text-is("${label}${direction === "descending" ? " ▼" : " ▲"}"))`, "aria-sort"), direction);
   }
+  // The filter: the core's run search, with OR and parentheses (the order is still started, ascending).
+  await page.fill("#runs-filter", "params.model = 'gbdt' OR (params.run_kind = 'forecast' AND metrics.forecast_wmae < 2000)");
+  await page.waitForFunction(() => document.querySelectorAll("#runs tr.run").length === 2);
+  assert.deepEqual(await shownRunIds(page), [r2, r5]);
+  assert.equal(await page.textContent("#runs caption"), "2 of 5 runs kept in this browser");
+  await page.fill("#runs-filter", "metrics.test_wmae < 'low'");
+  await page.waitForSelector("#runs-filter-error");
+  assert.equal(await page.textContent("#runs-filter-error"), "filter, column 21: the key at column 1 holds numbers: the value must be a number");
+  assert.equal((await shownRunIds(page)).length, 5, "a filter that does not parse hides nothing");
+  await page.fill("#runs-filter", "");
   // The cells show what was stored.
   const cells = await page.$$eval(`#runs tr[data-run-id="${r2}"] td`, (tds) => tds.slice(0, 7).map((td) => td.textContent));
   assert.deepEqual(cells, ["2023-11-14T22:13:21.000Z", "22222222", "gbdt", "FINISHED", "1500.250", "one-step", template.dataset.digest.slice(0, 12)]);
