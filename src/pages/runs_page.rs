@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use shelfcast_core::calendar::format_timestamp_ms;
 use shelfcast_core::run_search::Filter;
-use shelfcast_core::tracking::{Headline, RunRecord};
+use shelfcast_core::tracking::{Headline, RunRecord, NOTE_TAG};
 
 use crate::components::{download, state_name};
 use crate::run_history;
@@ -180,7 +180,56 @@ fn RunDetails(run: RunRecord) -> impl IntoView {
             <table><caption>"Parameters"</caption><tbody>{params}</tbody></table>
             <table><caption>"Metrics"</caption><tbody>{metrics}</tbody></table>
             <table><caption>"Stages"</caption><tbody>{stages}</tbody></table>
+            <RunTags run=run.clone()/>
         </section>
+    }
+}
+
+/// A run's tags and note, to change: MLflow's mutable part of a run, kept with the record
+/// and searchable with the filter (`tags.KEY`, ``tags.`mlflow.note.content` ``).
+#[component]
+fn RunTags(run: RunRecord) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // Sets `key` to `value` on the run as last read from the store (not the one this view was
+    // drawn from, which an earlier save may have changed) and stores it again; an empty value
+    // removes the tag.
+    let save = move |run: &RunRecord, key: &str, value: &str| {
+        let latest = state.runs.with_untracked(|runs| runs.iter().find(|r| r.run_id == run.run_id).cloned());
+        let mut changed = latest.unwrap_or_else(|| run.clone());
+        match changed.set_tag(key, value) {
+            Ok(()) => leptos::task::spawn_local(run_history::save(state, changed)),
+            Err(e) => state.error.set(Some(e.to_string())),
+        }
+    };
+    let rows = run
+        .tags
+        .iter()
+        .filter(|(key, _)| key.as_str() != NOTE_TAG)
+        .map(|(key, value)| {
+            let (run, key_remove) = (run.clone(), key.clone());
+            view! {
+                <tr data-tag=key.clone()>
+                    <td>{key.clone()}</td><td>{value.clone()}</td>
+                    <td><button class="remove-tag" on:click=move |_| save(&run, &key_remove, "")>"Remove"</button></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let (key, value) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let note = RwSignal::new(run.note().to_string());
+    let (run_tag, run_note) = (run.clone(), run.clone());
+    view! {
+        <table id="run-tags"><caption>"Tags"</caption><tbody>{rows}</tbody></table>
+        <p class="controls">
+            <input id="tag-key" placeholder="key" prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
+            <input id="tag-value" placeholder="value" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            <button id="set-tag" on:click=move |_| save(&run_tag, &key.get_untracked(), &value.get_untracked())>"Set tag"</button>
+        </p>
+        <label class="note">
+            "Note "
+            <textarea id="run-note" rows="3" cols="60" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+        </label>
+        <button id="save-note" on:click=move |_| save(&run_note, NOTE_TAG, &note.get_untracked())>"Save note"</button>
     }
 }
 

@@ -141,6 +141,30 @@ test("the Runs page sorts by every column, deletes for good and downloads the st
   await goTo(page, "Runs");
   await page.waitForSelector("#runs tr.run");
   assert.deepEqual(await shownRunIds(page), [r5, r4, r2, r1]);
+
+  // Tags and a note: set on an opened run, kept over a reload, found by the filter.
+  await page.click(`#runs tr[data-run-id="${r4}"] >> text=Open`);
+  await page.fill("#tag-key", "best");
+  await page.fill("#tag-value", "yes");
+  await page.click("#set-tag");
+  await page.waitForSelector('#run-tags tr[data-tag="best"]');
+  await page.fill("#run-note", "the holiday weeks look off");
+  await page.click("#save-note");
+  // The list is read back from IndexedDB once the record is stored: the filter sees the note then.
+  const query = "tags.best = 'yes' AND tags.`mlflow.note.content` LIKE '%holiday%'";
+  await page.fill("#runs-filter", query);
+  await page.waitForFunction(() => document.querySelectorAll("#runs tr.run").length === 1);
+  await page.reload();
+  await goTo(page, "Runs");
+  await page.waitForSelector("#runs tr.run");
+  await page.fill("#runs-filter", query);
+  await page.waitForFunction(() => document.querySelectorAll("#runs tr.run").length === 1);
+  assert.deepEqual(await shownRunIds(page), [r4]);
+  await page.click(`#runs tr[data-run-id="${r4}"] >> text=Open`);
+  assert.equal(await page.inputValue("#run-note"), "the holiday weeks look off");
+  await page.click('#run-tags tr[data-tag="best"] >> text=Remove');
+  await page.waitForFunction(() => document.querySelectorAll("#runs tr.run").length === 0);
+  assert.equal(await page.textContent("#runs caption"), "0 of 4 runs kept in this browser");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -253,6 +253,21 @@ pub enum RunsCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Set a tag of a run (an empty value removes it); tags are searchable (`tags.KEY`).
+    Tag {
+        run_id: String,
+        key: String,
+        value: String,
+        #[arg(long)]
+        runs_dir: PathBuf,
+    },
+    /// Set a run's note (MLflow's `mlflow.note.content` tag; empty removes it).
+    Note {
+        run_id: String,
+        text: String,
+        #[arg(long)]
+        runs_dir: PathBuf,
+    },
 }
 
 /// `shelfcast forecast`'s arguments.

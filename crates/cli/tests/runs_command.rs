@@ -45,6 +45,16 @@ fn runs_are_listed_and_filtered_with_or_and_parentheses() {
     assert!(text.contains("3 of 3 runs"), "{text}");
     assert!(text.contains("not a readable run: broken.json"), "{text}");
     assert!(text.contains("13-week forecast") && text.contains("one-step"), "{text}");
+    // Tags and the note are the mutable part of a run, and searchable.
+    ok(&["runs", "tag", &gbdt, "best", "yes", "--runs-dir", &runs_dir]);
+    ok(&["runs", "note", &ridge, "the holiday weeks look off", "--runs-dir", &runs_dir]);
+    assert_eq!(listed("tags.best = 'yes' OR tags.`mlflow.note.content` LIKE '%holiday%'"), sorted(vec![ridge.clone(), gbdt.clone()]));
+    ok(&["runs", "tag", &gbdt, "best", "", "--runs-dir", &runs_dir]);
+    assert_eq!(listed("tags.best = 'yes'"), Vec::<String>::new(), "an empty value removes the tag");
+    assert!(!dir.read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".partial")), "no partial file is left");
+    let missing = shelfcast(&["runs", "tag", "nope", "k", "v", "--runs-dir", &runs_dir]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no run nope in"), "{}", String::from_utf8_lossy(&missing.stderr));
     let bad = shelfcast(&["runs", "list", "--runs-dir", &runs_dir, "--filter", "metrics.test_wmae < 'low'"]);
     assert_eq!(bad.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&bad.stderr);

@@ -141,6 +141,29 @@ impl RunRecord {
         self.metrics.get(&metric_key(part, metric)).copied()
     }
 
+    /// Sets a user tag (MLflow's tags are the mutable part of a run); an empty value removes
+    /// it. A key must be 1–250 characters and a value at most 5,000 (MLflow's limits).
+    pub fn set_tag(&mut self, key: &str, value: &str) -> Result<()> {
+        let key = key.trim();
+        if key.is_empty() || key.chars().count() > MAX_TAG_KEY {
+            return Err(Error::Params(format!("a tag's key must be 1–{MAX_TAG_KEY} characters, got {:?}", key)));
+        }
+        if value.chars().count() > MAX_TAG_VALUE {
+            return Err(Error::Params(format!("the value of tag {key:?} is longer than {MAX_TAG_VALUE} characters")));
+        }
+        if value.is_empty() {
+            self.tags.remove(key);
+        } else {
+            self.tags.insert(key.to_string(), value.to_string());
+        }
+        Ok(())
+    }
+
+    /// The run's note (MLflow keeps it in the tag [`NOTE_TAG`]).
+    pub fn note(&self) -> &str {
+        self.tags.get(NOTE_TAG).map_or("", String::as_str)
+    }
+
     /// What kind of run this is (a record without `run_kind` is a one-step run).
     pub fn kind(&self) -> RunKind {
         match self.params.get(RUN_KIND_PARAM).map(String::as_str) {
@@ -169,6 +192,13 @@ impl RunRecord {
         self.metrics.get(&key).map(|&value| Headline { basis, value })
     }
 }
+
+/// The tag MLflow keeps a run's note in; searchable like any tag
+/// (``tags.`mlflow.note.content` LIKE '%holiday%'``).
+pub const NOTE_TAG: &str = "mlflow.note.content";
+/// MLflow's limits on a tag's key and value, in characters.
+pub const MAX_TAG_KEY: usize = 250;
+pub const MAX_TAG_VALUE: usize = 5000;
 
 /// The parameter that says a run's kind; absent on one-step runs (and every older record).
 pub const RUN_KIND_PARAM: &str = "run_kind";
@@ -470,6 +500,20 @@ mod tests {
             registrable: true,
             error: None,
         }
+    }
+
+    #[test]
+    fn tags_and_the_note_are_set_removed_and_checked() {
+        let mut run = record("a", 1);
+        run.set_tag(" best ", "yes").unwrap();
+        run.set_tag(NOTE_TAG, "holiday weeks look off").unwrap();
+        assert_eq!(run.tags["best"], "yes", "the key is trimmed");
+        assert_eq!(run.note(), "holiday weeks look off");
+        run.set_tag("best", "").unwrap();
+        assert!(!run.tags.contains_key("best"), "an empty value removes the tag");
+        assert_eq!(run.set_tag("  ", "x").unwrap_err().to_string(), "a tag's key must be 1–250 characters, got \"\"");
+        assert!(run.set_tag("k", &"v".repeat(5001)).unwrap_err().to_string().contains("longer than 5000"));
+        assert_eq!(run.run_id, "a", "tags never change the run's id");
     }
 
     /// Each stored record is read on its own: the damaged ones are listed with their reason and

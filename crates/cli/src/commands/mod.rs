@@ -31,7 +31,11 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             run::run(run::RunArgs { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, runs_dir, format })
         }
         Command::Forecast(args) => forecast::run(args),
-        Command::Runs { command: RunsCommand::List { runs_dir, filter, format } } => runs::list(&runs_dir, filter.as_deref(), format),
+        Command::Runs { command } => match command {
+            RunsCommand::List { runs_dir, filter, format } => runs::list(&runs_dir, filter.as_deref(), format),
+            RunsCommand::Tag { run_id, key, value, runs_dir } => runs::tag(&runs_dir, &run_id, &key, &value),
+            RunsCommand::Note { run_id, text, runs_dir } => runs::tag(&runs_dir, &run_id, shelfcast_core::tracking::NOTE_TAG, &text),
+        },
         Command::Validate { suite, data, result_format, horizon, format } => validate::run(&suite, &data, result_format, horizon, format),
         Command::Features { data, out, features, cutoff } => features::run(&data, &out, &features, cutoff.as_deref()),
         Command::Split { features, cutoff, train_out, test_out, feature_args } => split::run(&features, cutoff.as_deref(), &train_out, &test_out, &feature_args),

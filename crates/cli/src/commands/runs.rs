@@ -1,7 +1,8 @@
-//! `shelfcast runs list`: the run records kept in a `--runs-dir` (one JSON file per run, as
-//! `run` and `forecast` write them), filtered with the run-search syntax (`--filter`,
-//! [`shelfcast_core::run_search`]), newest first. A file that cannot be read as a run is
-//! listed apart with the reason; it never hides the others.
+//! `shelfcast runs …`: the run records kept in a `--runs-dir` (one JSON file per run, as
+//! `run` and `forecast` write them). `list` filters them with the run-search syntax
+//! (`--filter`, [`shelfcast_core::run_search`]), newest first; a file that cannot be read as a
+//! run is listed apart with the reason and never hides the others. `tag` and `note` change a
+//! run's tags (MLflow's mutable part of a run), which the search reads.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,9 +11,10 @@ use anyhow::{Context, Result};
 
 use shelfcast_core::calendar::format_timestamp_ms;
 use shelfcast_core::run_search::{search, Filter};
-use shelfcast_core::tracking::{RunListing, RunRecord};
+use shelfcast_core::tracking::{read_stored_run, RunListing, RunRecord};
 
 use crate::args::Format;
+use crate::output;
 
 /// Every `*.json` file of `dir`, each read on its own as a run (its key is the file's stem).
 fn listing(dir: &Path) -> Result<RunListing> {
@@ -55,6 +57,20 @@ pub fn list(dir: &Path, filter: Option<&str>, format: Format) -> Result<ExitCode
                 println!("not a readable run: {}.json: {}", damaged.key, damaged.problem);
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sets tag `key` of run `run_id` to `value` (an empty value removes it) and keeps the record.
+pub fn tag(dir: &Path, run_id: &str, key: &str, value: &str) -> Result<ExitCode> {
+    let path = dir.join(format!("{run_id}.json"));
+    let text = std::fs::read_to_string(&path).with_context(|| format!("no run {run_id} in {} ({} cannot be read)", dir.display(), path.display()))?;
+    let mut run = read_stored_run(run_id, &text).map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
+    run.set_tag(key, value)?;
+    output::keep_record(dir, &run)?;
+    match value {
+        "" => eprintln!("run {run_id}: tag {key:?} removed"),
+        _ => eprintln!("run {run_id}: tag {key:?} set"),
     }
     Ok(ExitCode::SUCCESS)
 }
