@@ -54,21 +54,57 @@ pub struct Table {
 const PROGRESS_EVERY_ROWS: usize = 1 << 16;
 const MAX_SHOWN_VALUE: usize = 60;
 
-/// The bytes as text: gzip data (by its magic number, whatever the name) is decompressed.
+/// The largest input file, in bytes once decompressed: 256 MiB, twenty times the real
+/// train.csv (12.8 MB). A larger one is refused before it is held in memory whole, so a small
+/// gzip file that inflates to gigabytes (a "gzip bomb") costs at most this much memory.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// The bytes as text: gzip data (by its magic number, whatever the name) is decompressed. A
+/// file larger than [`MAX_FILE_BYTES`], before or after decompression, is an error that says so.
 pub fn decompress<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>> {
+    decompress_at_most(file, bytes, MAX_FILE_BYTES)
+}
+
+fn decompress_at_most<'a>(file: &str, bytes: &'a [u8], limit: u64) -> Result<Cow<'a, [u8]>> {
+    let too_large = |what: &str| {
+        Error::input(
+            whole_file(file),
+            format!("the file is larger than {} MiB{what} (the limit; the Walmart train.csv is 13 MB); is it the right file?", limit >> 20),
+        )
+    };
     if !bytes.starts_with(&[0x1f, 0x8b]) {
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+            return Err(too_large(""));
+        }
         return Ok(Cow::Borrowed(bytes));
     }
-    let mut out = Vec::with_capacity(bytes.len() * 5);
-    flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out).map_err(|e| {
+    let corrupt = |e: std::io::Error| {
         let why = if e.kind() == std::io::ErrorKind::UnexpectedEof {
             "the gzip data is truncated (the download or copy is incomplete)".to_string()
         } else {
             format!("the gzip data is corrupt ({e})")
         };
         Error::input(whole_file(file), why)
-    })?;
-    Ok(Cow::Owned(out))
+    };
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len().saturating_mul(5).min(limit));
+    let mut piece = vec![0u8; 1 << 16];
+    loop {
+        let n = decoder.read(&mut piece).map_err(corrupt)?;
+        if n == 0 {
+            return Ok(Cow::Owned(out));
+        }
+        if out.len() + n > limit {
+            return Err(too_large(" once decompressed"));
+        }
+        // Doubling, but never past the limit: memory stays within it whatever the file holds.
+        if out.capacity() < out.len() + n {
+            let wanted = (out.capacity() * 2).max(out.len() + n).min(limit);
+            out.reserve_exact(wanted - out.len());
+        }
+        out.extend_from_slice(&piece[..n]);
+    }
 }
 
 /// The sha256 of bytes, as lowercase hex.
@@ -453,6 +489,24 @@ fn infer_column(column: &[Option<String>]) -> ArrayRef {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_with_bounded_memory() {
+        use std::io::Write;
+        // 3 MiB of zeros gzip to a few KiB; with a 2 MiB limit the read stops at 2 MiB + 1.
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for _ in 0..3 {
+            encoder.write_all(&vec![b'0'; 1 << 20]).unwrap();
+        }
+        let bomb = encoder.finish().unwrap();
+        assert!(bomb.len() < 64 << 10);
+        let error = super::decompress_at_most("train.csv.gz", &bomb, 2 << 20).unwrap_err().to_string();
+        assert_eq!(error, "train.csv.gz: the file is larger than 2 MiB once decompressed (the limit; the Walmart train.csv is 13 MB); is it the right file?");
+        let plain = vec![b'0'; (2 << 20) + 1];
+        let error = super::decompress_at_most("train.csv", &plain, 2 << 20).unwrap_err().to_string();
+        assert_eq!(error, "train.csv: the file is larger than 2 MiB (the limit; the Walmart train.csv is 13 MB); is it the right file?");
+        assert_eq!(super::decompress_at_most("train.csv.gz", &bomb, 3 << 20).unwrap().len(), 3 << 20, "exactly the limit is allowed");
+    }
+
     use super::*;
 
     #[test]
