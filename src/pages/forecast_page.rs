@@ -10,7 +10,7 @@ use shelfcast_core::forecast::METHOD_NAMES;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::stages::forecast::TotalPoint;
 
-use crate::components::Chart;
+use crate::components::{Chart, SeriesPicker};
 use shelfcast_app::protocol::{DownloadFile, ForecastView};
 use crate::state::AppState;
 use crate::worker_client::Engine;
@@ -177,23 +177,11 @@ fn ForecastCharts() -> impl IntoView {
         state.forecast_series.with(|s| s.as_ref().map(|(store, dept, points)| forecast_plot(&format!("Store {store}, department {dept}"), points)))
     };
     let errors = move || state.forecast.with(|f| f.as_ref().map(|f| horizon_plot(f)));
-    let options = move || {
-        state.forecast.with(|f| {
-            f.as_ref().map(|f| f.series_keys.iter().map(|(s, d)| view! { <option value=format!("{s}-{d}")>{format!("store {s} · dept {d}")}</option> }).collect_view())
-        })
-    };
-    let on_series = move |ev: leptos::ev::Event| {
-        if let Some((s, d)) = event_target_value(&ev).split_once('-') {
-            if let (Ok(s), Ok(d)) = (s.parse(), d.parse()) {
-                engine.request_forecast_series(s, d);
-            }
-        }
-    };
+    let keys = move || state.forecast.with(|f| f.as_ref().map(|f| f.series_keys.clone()).unwrap_or_default());
+    let on_pick = Callback::new(move |(store, dept)| engine.request_forecast_series(store, dept));
     view! {
         <Chart id="chart-forecast-total" plot=totals/>
-        <section class="controls">
-            <label>"Series " <select id="forecast-series" on:change=on_series><option value="">"choose a store and department"</option>{options}</select></label>
-        </section>
+        <SeriesPicker id="forecast-series" keys=keys on_pick=on_pick/>
         <Chart id="chart-forecast-series" plot=series/>
         <Chart id="chart-forecast-horizon" plot=errors/>
     }

@@ -7,7 +7,7 @@ use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::pipeline::{SeriesPoint, Stage};
 
-use crate::components::Chart;
+use crate::components::{Chart, SeriesPicker};
 use crate::state::AppState;
 use crate::worker_client::Engine;
 
@@ -126,25 +126,11 @@ fn FitCharts() -> impl IntoView {
             })
         })
     };
-    let series_options = move || {
-        state.result.with(|r| {
-            r.as_ref()
-                .map(|r| r.series_keys.iter().map(|(s, d)| view! { <option value=format!("{s}-{d}")>{format!("store {s} · dept {d}")}</option> }).collect_view())
-        })
-    };
-    let on_series = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        if let Some((s, d)) = value.split_once('-') {
-            if let (Ok(s), Ok(d)) = (s.parse(), d.parse()) {
-                engine.request_series(s, d);
-            }
-        }
-    };
+    let keys = move || state.result.with(|r| r.as_ref().map(|r| r.series_keys.clone()).unwrap_or_default());
+    let on_pick = Callback::new(move |(store, dept)| engine.request_series(store, dept));
     view! {
         <Chart id="chart-totals" plot=totals/>
-        <section class="controls">
-            <label>"Series " <select id="series" on:change=on_series><option value="">"choose a store and department"</option>{series_options}</select></label>
-        </section>
+        <SeriesPicker id="series" keys=keys on_pick=on_pick/>
         <Chart id="chart-series" plot=series/>
         <Chart id="chart-residuals" plot=residuals/>
         <Chart id="chart-coefficients" plot=coefficients/>
