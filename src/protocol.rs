@@ -113,6 +113,8 @@ pub struct ForecastView {
     /// On the labelled weeks after the origin, when there are some.
     pub scores: Option<Scores>,
     pub coverage: Option<[f64; 2]>,
+    /// The same per horizon band.
+    pub band_coverage: Vec<Option<[f64; 2]>>,
     /// All backtest windows pooled, and each window's origin and WMAE.
     pub backtest: Option<Scores>,
     pub windows: Vec<(String, f64)>,

@@ -191,6 +191,7 @@ mod worker {
             future: forecast.rows.actual.is_none(),
             scores: forecast.scores.clone(),
             coverage: forecast.coverage,
+            band_coverage: forecast.band_coverage.clone(),
             backtest: backtest.and_then(|b| b.pooled.clone()),
             windows: backtest.map(|b| b.windows.iter().map(|w| (format_date(w.origin), w.scores.overall.wmae)).collect()).unwrap_or_default(),
             totals: forecast.totals.clone(),

@@ -89,6 +89,11 @@ fn ForecastSummary() -> impl IntoView {
                 .map(|s| s.bands.iter().map(|b| figure(b.map(|b| b.wmae), 2)).collect::<Vec<_>>().join(" / "))
                 .unwrap_or_default();
             let windows = f.windows.iter().map(|(origin, wmae)| format!("{origin}: {wmae:.2}")).collect::<Vec<_>>().join(", ");
+            let band_coverage = (!f.band_coverage.is_empty()).then(|| {
+                let bands: Vec<String> =
+                    f.band_coverage.iter().map(|c| c.map_or("—".into(), |[c80, c95]| format!("{:.1} % / {:.1} %", 100.0 * c80, 100.0 * c95))).collect();
+                format!("Interval coverage (80 % / 95 %) by band: {}.", bands.join(", "))
+            });
             view! {
                 <section id="forecast-summary" class="details" aria-label="Forecast" data-origin=f.origin.clone()>
                     <h2>{format!("{} weeks from {} ({}, {} rows)", f.horizon, f.origin, f.method, f.rows)}</h2>
@@ -102,6 +107,7 @@ fn ForecastSummary() -> impl IntoView {
                     </table>
                     <p>{format!("Evaluated on {basis}. WMAE by horizon band (weeks 1–13 / 14–26 / 27–39): {bands}.")}</p>
                     <p>{format!("Backtest windows (origin: WMAE): {windows}.")}</p>
+                    {band_coverage.map(|text| view! { <p id="band-coverage">{text}</p> })}
                     {(f.series_without_history > 0).then(|| view! {
                         <p id="new-series">{format!("{} series have no sales before the origin: {}.", f.series_without_history, f.new_series_rule)}</p>
                     })}

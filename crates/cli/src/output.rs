@@ -74,7 +74,13 @@ pub fn print_forecast(outcome: &PipelineOutcome) {
             None => println!("forecast {}: {} future rows (no sales known: the backtest is the evaluation)", format_date(forecast.origin), forecast.rows.len()),
         }
         if let Some([c80, c95]) = forecast.coverage {
-            println!("interval coverage  80 %: {:.1} %  95 %: {:.1} %", 100.0 * c80, 100.0 * c95);
+            let bands: Vec<String> = forecast
+                .band_coverage
+                .iter()
+                .enumerate()
+                .filter_map(|(b, c)| c.map(|[c80, c95]| format!("weeks {}: {:.1} / {:.1}", band_key(b, forecast.horizon).trim_start_matches('h').replace('_', "–"), 100.0 * c80, 100.0 * c95)))
+                .collect();
+            println!("interval coverage  80 %: {:.1} %  95 %: {:.1} %  ({})", 100.0 * c80, 100.0 * c95, bands.join(", "));
         }
         if forecast.series_without_history > 0 {
             println!("{} series have no history before the origin: {}", forecast.series_without_history, forecast.method.new_series_rule());

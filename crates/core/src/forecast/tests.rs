@@ -213,6 +213,11 @@ fn intervals_cover_as_promised_on_known_noise() {
     let [c80, c95] = fc.coverage.unwrap();
     assert!((c80 - 0.80).abs() < 0.03, "80 % interval covers {c80}");
     assert!((c95 - 0.95).abs() < 0.02, "95 % interval covers {c95}");
+    // Band by band too (weeks 1–13, 14–26), each calibrated on its own residuals.
+    assert_eq!(fc.band_coverage.len(), 2);
+    for [b80, b95] in fc.band_coverage.iter().map(|c| c.unwrap()) {
+        assert!((b80 - 0.80).abs() < 0.05 && (b95 - 0.95).abs() < 0.03, "a band covers {b80} / {b95}");
+    }
     // The scaled residual quantiles are those of |N(0, 0.1)| relative to the level: ≈ 1.28 σ
     // and ≈ 1.96 σ (σ = 0.1 of the level, the scale being the mean level).
     let q = bt.calibration.as_ref().unwrap().quantiles[0];

@@ -143,6 +143,13 @@ impl RecordDraft {
                         self.metrics.insert(format!("{FORECAST_PREFIX}_coverage_80"), c80);
                         self.metrics.insert(format!("{FORECAST_PREFIX}_coverage_95"), c95);
                     }
+                    for (band, coverage) in forecast.band_coverage.iter().enumerate() {
+                        if let Some([c80, c95]) = coverage {
+                            let band = band_key(band, forecast.horizon);
+                            self.metrics.insert(format!("{FORECAST_PREFIX}_coverage_80_{band}"), *c80);
+                            self.metrics.insert(format!("{FORECAST_PREFIX}_coverage_95_{band}"), *c95);
+                        }
+                    }
                 }
             }
             Stage::Ingest | Stage::Features | Stage::FeatureContract | Stage::Train => {}

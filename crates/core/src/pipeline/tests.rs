@@ -273,7 +273,7 @@ fn a_forecast_run_records_its_kind_stages_and_forecast_metrics() {
     assert_eq!(record.kind(), crate::tracking::RunKind::Forecast);
     assert_eq!(record.params["model"], "svd-trend");
     assert_eq!(record.params["forecast_horizon"], "13");
-    for key in ["forecast_wmae", "forecast_wmae_h01_13", "forecast_coverage_80", "forecast_coverage_95", "backtest_wmae", "backtest_w1_wmae", "backtest_w2_wmae", "backtest_wmae_week13"] {
+    for key in ["forecast_wmae", "forecast_wmae_h01_13", "forecast_coverage_80", "forecast_coverage_95", "forecast_coverage_80_h01_13", "backtest_wmae", "backtest_w1_wmae", "backtest_w2_wmae", "backtest_wmae_week13"] {
         assert!(record.metrics.contains_key(key), "{key} missing from {:?}", record.metrics.keys().collect::<Vec<_>>());
     }
     assert!(!record.metrics.keys().any(|k| k.starts_with("test_")), "a forecast's figures are never test_ metrics");

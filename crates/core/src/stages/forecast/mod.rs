@@ -15,7 +15,7 @@ use crate::models::FitProgress;
 use crate::calendar::format_date;
 use crate::cutoff::default_cutoff;
 use crate::error::{Error, Result};
-use crate::forecast::evaluation::{coverage, row_scales, scores, series_scales};
+use crate::forecast::evaluation::{band_range, bands, coverage, row_scales, scores, series_scales};
 use crate::forecast::submission::RowIntervals;
 use crate::forecast::history::{check_origin, SalesColumns};
 use crate::forecast::{Calibration, ForecastMethod, History, Scores, SeriesKey, TargetRows};
@@ -225,6 +225,9 @@ pub struct Forecast {
     pub scores: Option<Scores>,
     /// Coverage of the 80 % and 95 % intervals on the labelled weeks.
     pub coverage: Option<[f64; 2]>,
+    /// The same per horizon band (`None` for a band without rows).
+    #[serde(default)]
+    pub band_coverage: Vec<Option<[f64; 2]>>,
     /// Series in the rows without history before the origin (given the fallback).
     pub series_without_history: usize,
     /// The weekly total: the last two years of history, then the forecast.
@@ -266,16 +269,31 @@ pub fn forecast(
     let steps = steps_of(&rows, origin);
     let scales = row_scales(&rows, &predicted, &series_scales(&history));
     let intervals = backtest.calibration.as_ref().map(|c| (0..rows.len()).map(|i| c.bounds(predicted[i], scales[i], steps[i])).collect::<Vec<_>>());
-    let (scores, coverage) = match &rows.actual {
-        Some(actual) => {
-            let s = scores(actual, &predicted, &rows.weights(), &steps, horizon)?;
-            let cov = intervals.as_ref().map(|iv| {
-                let pick = |j: usize| iv.iter().map(|b| b[j]).collect::<Vec<_>>();
-                [coverage(actual, &pick(0), &pick(1)), coverage(actual, &pick(2), &pick(3))]
-            });
-            (Some(s), cov)
+    // Coverage of the rows at `keep` (all of them, or one band's).
+    let covered = |actual: &[f64], iv: &[RowIntervals], keep: &dyn Fn(usize) -> bool| -> Option<[f64; 2]> {
+        let rows: Vec<usize> = (0..actual.len()).filter(|&i| keep(steps[i])).collect();
+        if rows.is_empty() {
+            return None;
         }
-        None => (None, None),
+        let pick = |j: usize| rows.iter().map(|&i| iv[i][j]).collect::<Vec<_>>();
+        let y: Vec<f64> = rows.iter().map(|&i| actual[i]).collect();
+        Some([coverage(&y, &pick(0), &pick(1)), coverage(&y, &pick(2), &pick(3))])
+    };
+    let (scores, coverage, band_coverage) = match (&rows.actual, &intervals) {
+        (Some(actual), iv) => {
+            let s = scores(actual, &predicted, &rows.weights(), &steps, horizon)?;
+            let overall = iv.as_ref().and_then(|iv| covered(actual, iv, &|_| true));
+            let bands = iv.as_ref().map_or_else(Vec::new, |iv| {
+                (0..bands(horizon))
+                    .map(|b| {
+                        let (from, to) = band_range(b, horizon);
+                        covered(actual, iv, &|step| step >= from && step < to)
+                    })
+                    .collect()
+            });
+            (Some(s), overall, bands)
+        }
+        (None, _) => (None, None, Vec::new()),
     };
     let series_without_history = {
         let mut missing: Vec<_> = rows.series.iter().filter(|k| history.position(**k).is_none()).collect();
@@ -284,7 +302,19 @@ pub fn forecast(
         missing.len()
     };
     let totals = total_points(&history, &rows, &predicted, backtest.total_calibration.as_ref(), origin);
-    Ok(Forecast { origin, horizon, method: settings.method.clone(), rows, predicted, intervals, scores, coverage, series_without_history, totals })
+    Ok(Forecast {
+        origin,
+        horizon,
+        method: settings.method.clone(),
+        rows,
+        predicted,
+        intervals,
+        scores,
+        coverage,
+        band_coverage,
+        series_without_history,
+        totals,
+    })
 }
 
 fn check_in_horizon(rows: &TargetRows, origin: i32, horizon: usize) -> Result<()> {
