@@ -10,10 +10,9 @@
 // Usage: node tests/bench/browser.mjs [--runs N] [--model NAME] [--features a,b]
 // (`--features` takes the Train page's switches, e.g. series-stats,holiday-features).
 import { readFile, readdir } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync, constants } from "node:zlib";
-import { serveDist, launch, openPage, realTrainFile, dataDir, dist, root } from "../e2e/harness.mjs";
+import { serveDist, launch, openPage, benchInputsOrExit, dist, root } from "../e2e/harness.mjs";
 
 const runsArg = process.argv.indexOf("--runs");
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
@@ -28,15 +27,7 @@ const TARGET_END_TO_END_MS = 1500;
 const TARGET_LONGEST_TASK_MS = 100;
 const TARGET_FIT_MS = 5000;
 
-const train = realTrainFile();
-if (!train) {
-  console.error(`the real data is absent: no train.csv[.gz] in ${dataDir()} (set SHELFCAST_DATA_DIR)`);
-  process.exit(1);
-}
-if (!existsSync(join(dist, "index.html"))) {
-  console.error(`no built app in ${dist}: run \`cargo xtask dist\` (or set SHELFCAST_DIST)`);
-  process.exit(1);
-}
+const train = benchInputsOrExit();
 
 // Runs in the page before its own scripts: observers for long tasks, the file input's change
 // event (capture phase, so before the app's handler) and the elements appearing.

@@ -4,24 +4,15 @@
 // in the page from the click on #forecast to the forecast summary of the new run on screen
 // (performance.now()), and the forecast run's per-stage times from its run record.
 // Usage: node tests/bench/forecast-browser.mjs [--runs N]
-import { existsSync } from "node:fs";
-import { join, relative } from "node:path";
-import { serveDist, launch, openPage, realTrainFile, dataDir, dist, root } from "../e2e/harness.mjs";
+import { relative } from "node:path";
+import { serveDist, launch, openPage, benchInputsOrExit, root } from "../e2e/harness.mjs";
 
 const runsArg = process.argv.indexOf("--runs");
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const TARGET_FORECAST_MS = 10_000;
 const TARGET_WITH_BACKTEST_MS = 30_000;
 
-const train = realTrainFile();
-if (!train) {
-  console.error(`the real data is absent: no train.csv[.gz] in ${dataDir()} (set SHELFCAST_DATA_DIR)`);
-  process.exit(1);
-}
-if (!existsSync(join(dist, "index.html"))) {
-  console.error(`no built app in ${dist}: run \`cargo xtask dist\` (or set SHELFCAST_DIST)`);
-  process.exit(1);
-}
+const train = benchInputsOrExit();
 
 /** Clicks #forecast and returns the milliseconds until the new run's summary is shown. */
 async function timedForecast(page) {

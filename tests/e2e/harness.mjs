@@ -180,6 +180,21 @@ export function cliForecast(args) {
   return JSON.parse(cli(["forecast", "--format", "json", ...args]));
 }
 
+/** The real train.csv and a built app, as a benchmark needs them; exits with the reason when
+ * either is missing. Returns the train.csv path. */
+export function benchInputsOrExit() {
+  const train = realTrainFile();
+  if (!train) {
+    console.error(`the real data is absent: no train.csv[.gz] in ${dataDir()} (set SHELFCAST_DATA_DIR)`);
+    process.exit(1);
+  }
+  if (!existsSync(join(dist, "index.html"))) {
+    console.error(`no built app in ${dist}: run \`cargo xtask dist\` (or set SHELFCAST_DIST)`);
+    process.exit(1);
+  }
+  return train;
+}
+
 /** The real test.csv[.gz], or undefined when absent. */
 export function realTestFile() {
   const dir = dataDir();

@@ -36,14 +36,7 @@ pub fn run(runs: usize) -> Result<()> {
                 bail!("shelfcast run failed: {}", String::from_utf8_lossy(&out.stderr));
             }
             let record: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-            for stage in record["stages"].as_array().context("a run record has stages")? {
-                let name = stage["stage"].as_str().unwrap_or("?").to_string();
-                let ms = stage["duration_ms"].as_f64().unwrap_or(f64::NAN);
-                match stage_times.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, times)) => times.push(ms),
-                    None => stage_times.push((name, vec![ms])),
-                }
-            }
+            add_stage_times(&record, &mut stage_times)?;
         }
         println!("\npipeline on the real train.csv ({}), model {model}, {} runs", data.display(), wall.len());
         println!("{:<18} {:>10} {:>10}", "stage", "median ms", "best ms");
@@ -60,7 +53,20 @@ pub fn run(runs: usize) -> Result<()> {
     Ok(())
 }
 
-fn median_and_best(values: &[f64]) -> (f64, f64) {
+/// Adds each stage's duration in a run record to its list in `times` (stages in record order).
+pub fn add_stage_times(record: &serde_json::Value, times: &mut Vec<(String, Vec<f64>)>) -> Result<()> {
+    for stage in record["stages"].as_array().context("a run record has stages")? {
+        let name = stage["stage"].as_str().unwrap_or("?").to_string();
+        let ms = stage["duration_ms"].as_f64().unwrap_or(f64::NAN);
+        match times.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, list)) => list.push(ms),
+            None => times.push((name, vec![ms])),
+        }
+    }
+    Ok(())
+}
+
+pub fn median_and_best(values: &[f64]) -> (f64, f64) {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     (sorted[sorted.len() / 2], sorted[0])

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
+use crate::bench::{add_stage_times, median_and_best};
 use crate::{data_dir, dist, release_binary, setup, sh};
 
 fn forecast(binary: &std::path::Path, args: &[&str]) -> Result<(serde_json::Value, f64)> {
@@ -32,12 +33,6 @@ fn forecast(binary: &std::path::Path, args: &[&str]) -> Result<(serde_json::Valu
     Ok((serde_json::from_slice(&out.stdout)?, wall))
 }
 
-fn median_and_best(values: &[f64]) -> (f64, f64) {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    (sorted[sorted.len() / 2], sorted[0])
-}
-
 pub fn run(runs: usize, browser: bool) -> Result<()> {
     let data = data_dir();
     if !data.join("train.csv").exists() && !data.join("train.csv.gz").exists() {
@@ -51,14 +46,7 @@ pub fn run(runs: usize, browser: bool) -> Result<()> {
         for _ in 0..runs.max(1) {
             let (record, wall) = forecast(&binary, args)?;
             walls.push(wall);
-            for stage in record["stages"].as_array().context("a run record has stages")? {
-                let name = stage["stage"].as_str().unwrap_or("?").to_string();
-                let ms = stage["duration_ms"].as_f64().unwrap_or(f64::NAN);
-                match stages.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, times)) => times.push(ms),
-                    None => stages.push((name, vec![ms])),
-                }
-            }
+            add_stage_times(&record, &mut stages)?;
         }
         println!("\nnative 39-week forecast, default method, {label}, {} runs", walls.len());
         println!("{:<18} {:>10} {:>10}", "stage", "median ms", "best ms");

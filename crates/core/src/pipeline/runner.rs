@@ -30,6 +30,14 @@ fn upstream<T: ?Sized>(output: Option<&T>, stage: Stage) -> Result<&T> {
     output.ok_or_else(|| Error::stage(stage, "the output of an earlier stage is missing"))
 }
 
+/// Posts a model's fitting steps as `stage`'s progress.
+fn fit_reporter<'a>(observer: &'a mut dyn FnMut(PipelineEvent), stage: Stage) -> impl FnMut(crate::models::FitProgress) + 'a {
+    move |p| {
+        let note = stages::train::progress_note(&p);
+        observer(PipelineEvent::Progress { stage, done: p.done, total: p.total, note });
+    }
+}
+
 /// The rows of the future-weeks file among the ingested files, if one was given.
 fn future_rows(ingested: &stages::ingest::Ingested) -> Result<Option<crate::forecast::TargetRows>> {
     ingested.future.as_ref().map(|(frame, name)| crate::forecast::TargetRows::future(frame, name)).transpose()
@@ -135,12 +143,8 @@ impl<'a> Runner<'a> {
                 Stage::Train => {
                     let split = Arc::clone(upstream(self.outputs.split.as_ref(), stage)?);
                     let model = self.stage(stage, |run| {
-                        let observer = &mut *run.observer;
                         // Progress goes out while the model fits (the worker posts it to the page at once).
-                        let mut report = |p: crate::models::FitProgress| {
-                            let note = stages::train::progress_note(&p);
-                            observer(PipelineEvent::Progress { stage: Stage::Train, done: p.done, total: p.total, note });
-                        };
+                        let mut report = fit_reporter(&mut *run.observer, Stage::Train);
                         let model = stages::train::fit(&run.config.model, run.config.seed, &split.train, &mut report)?;
                         let summary = stages::train::summary(&model, &split.train);
                         Ok((model, summary))
@@ -182,13 +186,9 @@ impl<'a> Runner<'a> {
                     let forecast = self.stage(stage, |run| {
                         let settings = run.forecast_settings()?;
                         let future = future_rows(&ingested)?;
-                        let origin = settings.origin_for(&ingested.sales, &ingested.sales_name, future.as_ref())?;
+                        let origin = backtest.origin;
                         let suite = run.suites.features.as_ref();
-                        let observer = &mut *run.observer;
-                        let mut report = |p: crate::models::FitProgress| {
-                            let note = stages::train::progress_note(&p);
-                            observer(PipelineEvent::Progress { stage: Stage::Forecast, done: p.done, total: p.total, note });
-                        };
+                        let mut report = fit_reporter(&mut *run.observer, Stage::Forecast);
                         let forecast = stages::forecast::forecast(&ingested.sales, &ingested.sales_name, future, &settings, origin, &backtest, suite, &mut report)?;
                         let summary = stages::forecast::forecast_summary(&forecast);
                         Ok((forecast, summary))

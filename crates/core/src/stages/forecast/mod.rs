@@ -122,6 +122,8 @@ pub struct BacktestWindow {
 /// The backtest: every window, the pooled scores and the intervals' calibration.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Backtest {
+    /// The forecast's origin the windows end before (the forecast stage forecasts from it).
+    pub origin: i32,
     pub windows: Vec<BacktestWindow>,
     /// All windows' rows scored together.
     pub pooled: Option<Scores>,
@@ -144,7 +146,7 @@ pub fn backtest(
     settings.check()?;
     let origins = settings.window_origins(origin);
     let horizon = settings.horizon;
-    let mut backtest = Backtest::default();
+    let mut backtest = Backtest { origin, ..Backtest::default() };
     let (mut all_actual, mut all_predicted, mut all_weights, mut all_steps, mut all_scaled) = (vec![], vec![], vec![], vec![], vec![]);
     let (mut total_scaled, mut total_steps) = (vec![], vec![]);
     progress(0, origins.len());
