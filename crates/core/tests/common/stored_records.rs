@@ -35,7 +35,7 @@ macro_rules! fixture {
     };
 }
 
-pub const FIXTURES: [Fixture; 10] = [
+pub const FIXTURES: [Fixture; 14] = [
     fixture!("v1/finished.json", Finished, true, PASSED),
     fixture!("v1/feature_contract_failed.json", Finished, false, FEATURES_FAILED),
     fixture!("v1/raw_contract_failed.json", Failed, false, RAW_FAILED),
@@ -46,6 +46,10 @@ pub const FIXTURES: [Fixture; 10] = [
     fixture!("v2/continued_after_raw_contract_failure.json", Finished, false, CONTINUED),
     fixture!("v2/resumed_from_train.json", Finished, true, PASSED),
     fixture!("v2/resumed_twice.json", Finished, true, PASSED),
+    fixture!("v3/finished.json", Finished, true, PASSED),
+    fixture!("v3/feature_contract_failed.json", Finished, false, FEATURES_FAILED),
+    fixture!("v3/raw_contract_failed.json", Failed, false, RAW_FAILED),
+    fixture!("v3/continued_after_raw_contract_failure.json", Finished, false, CONTINUED),
 ];
 
 /// The run id inside a stored record.
