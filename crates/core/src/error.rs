@@ -60,6 +60,11 @@ pub enum Error {
     #[error("{what}: {message}")]
     Artifact { what: String, message: String },
 
+    /// The model registry refused an operation: an unknown model, version or alias, a run
+    /// that cannot be registered, a file a model cannot score.
+    #[error("{0}")]
+    Registry(String),
+
     /// The raw data contract failed and the caller asked to stop on it.
     #[error("data contract \"{suite}\" failed: {failed} of {evaluated} expectations unsuccessful")]
     ContractFailed { suite: String, failed: usize, evaluated: usize },

@@ -6,6 +6,7 @@
 //! code runs in the browser's worker, in the native CLI and in tests.
 
 pub mod calendar;
+pub mod codec;
 pub mod contracts;
 pub mod cutoff;
 pub mod design;
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod models;
 pub mod pipeline;
 pub mod profile;
+pub mod registry;
 pub mod rng;
 pub mod run_search;
 pub mod split;

@@ -209,7 +209,8 @@ pub const BACKTEST_PREFIX: &str = "backtest";
 
 /// One-step runs score each test week with last week's sales known; forecast runs score
 /// every week from an origin over a horizon. Their figures are never compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RunKind {
     OneStep,
     Forecast,

@@ -209,6 +209,22 @@ impl TargetRows {
         Ok(rows)
     }
 
+    /// Every row of a sales file with its sales, in its order (a labelled file a registered
+    /// model scores). A row with a missing key, date or sales is an error naming its line.
+    pub fn of_sales(sales: &Frame, file: &str) -> Result<TargetRows> {
+        let cols = SalesColumns::of(sales, true)?;
+        let values = cols.sales.expect("read with sales");
+        let mut rows = TargetRows { file: Some(file.to_string()), actual: Some(Vec::with_capacity(sales.num_rows())), ..TargetRows::default() };
+        for r in 0..sales.num_rows() {
+            if !cols.is_complete(r) {
+                return Err(Error::stage(Stage::Forecast, format!("{file}, line {}: Store, Dept, Date and Weekly_Sales must all be given", r + 2)));
+            }
+            rows.push(cols.key(r), cols.date.value(r), cols.is_holiday(r));
+            rows.actual.as_mut().expect("labelled").push(values.value(r));
+        }
+        Ok(rows)
+    }
+
     fn push(&mut self, key: SeriesKey, date: i32, holiday: bool) {
         self.series.push(key);
         self.date.push(date);

@@ -250,12 +250,14 @@ impl NewSeries {
     }
 }
 
-/// A forecast of `horizon` weeks for each series of a history (series-major).
-#[derive(Debug, Clone)]
+/// A forecast of `horizon` weeks for each series of a history (series-major): what a
+/// forecast run's model is, frozen (the registry stores it and scores files with it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesForecasts {
     pub origin: i32,
     pub horizon: usize,
     pub series: Vec<SeriesKey>,
+    #[serde(with = "crate::codec::f64_base64")]
     pub values: Vec<f64>,
     pub new_series: NewSeries,
 }

@@ -15,10 +15,13 @@ use crate::models::FitProgress;
 use crate::calendar::format_date;
 use crate::cutoff::default_cutoff;
 use crate::error::{Error, Result};
+use std::collections::HashMap;
+
 use crate::forecast::evaluation::{band_range, bands, coverage, row_scales, scores, series_scales};
 use crate::forecast::submission::RowIntervals;
 use crate::forecast::history::{check_origin, SalesColumns};
-use crate::forecast::{Calibration, ForecastMethod, History, Scores, SeriesKey, TargetRows};
+use crate::forecast::methods::NewSeries;
+use crate::forecast::{Calibration, ForecastMethod, History, Scores, SeriesForecasts, SeriesKey, TargetRows};
 use crate::frame::Frame;
 use crate::stage::Stage;
 
@@ -108,7 +111,7 @@ fn predict(
 }
 
 /// The horizon step (0-based) of each row.
-fn steps_of(rows: &TargetRows, origin: i32) -> Vec<usize> {
+pub fn steps_of(rows: &TargetRows, origin: i32) -> Vec<usize> {
     rows.date.iter().map(|&d| ((d - origin) / 7) as usize).collect()
 }
 
@@ -185,7 +188,7 @@ pub fn backtest(
 }
 
 /// Σ actual and Σ predicted per date.
-fn weekly_totals(dates: &[i32], actual: &[f64], predicted: &[f64]) -> std::collections::BTreeMap<i32, (f64, f64)> {
+pub fn weekly_totals(dates: &[i32], actual: &[f64], predicted: &[f64]) -> std::collections::BTreeMap<i32, (f64, f64)> {
     let mut totals = std::collections::BTreeMap::new();
     for i in 0..dates.len() {
         let entry: &mut (f64, f64) = totals.entry(dates[i]).or_default();
@@ -214,6 +217,133 @@ pub struct TotalPoint {
     pub interval: Option<RowIntervals>,
 }
 
+/// A forecast run's model, frozen: the point forecast of every series and week of the
+/// horizon, each series' interval scale and the backtest's calibration. The forecast stage
+/// predicts its own rows through it, and the registry scores a file with it, so the two
+/// cannot differ; nothing is refitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrozenForecast {
+    pub grid: SeriesForecasts,
+    /// Each grid series' interval scale; NaN where it has none (a series without history,
+    /// whose forecast's own magnitude scales it).
+    #[serde(with = "crate::codec::f64_base64")]
+    pub scales: Vec<f64>,
+    pub calibration: Option<Calibration>,
+}
+
+impl FrozenForecast {
+    /// The forecast of each of `rows` (dated in the horizon) and, when calibrated, its
+    /// intervals.
+    pub fn predict(&self, rows: &TargetRows) -> (Vec<f64>, Option<Vec<RowIntervals>>) {
+        let predicted = self.grid.predict(rows);
+        let intervals = self.calibration.as_ref().map(|c| {
+            let index: HashMap<SeriesKey, usize> = self.grid.series.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+            (0..rows.len())
+                .map(|i| {
+                    let p = predicted[i];
+                    let scale = index.get(&rows.series[i]).map(|&s| self.scales[s]).filter(|s| s.is_finite()).unwrap_or(p.abs().max(1.0));
+                    c.bounds(p, scale, self.grid.step(rows.date[i]))
+                })
+                .collect()
+        });
+        (predicted, intervals)
+    }
+
+    /// An error naming the first of `rows` outside the horizon's weeks.
+    pub fn check_rows(&self, rows: &TargetRows) -> Result<()> {
+        check_in_horizon(rows, self.grid.origin, self.grid.horizon)
+    }
+
+    /// The series of `rows` the model has no forecast of (given the fallback).
+    pub fn unknown_series(&self, rows: &TargetRows) -> usize {
+        let known: std::collections::HashSet<SeriesKey> = self.grid.series.iter().copied().collect();
+        let mut unknown: Vec<_> = rows.series.iter().filter(|k| !known.contains(k)).collect();
+        unknown.sort_unstable();
+        unknown.dedup();
+        unknown.len()
+    }
+}
+
+/// The frozen forecast of `settings.method` from the rows of `sales` before `origin`, and
+/// the history panel. A panel method's grid is its forecast of every series of the
+/// history; a direct model's holds every series of the history and of `rows`, each week
+/// scored in the same fits (a week no row gives a holiday flag takes the calendar's).
+fn freeze(
+    sales: &Frame,
+    file: &str,
+    settings: &ForecastSettings,
+    origin: i32,
+    rows: &TargetRows,
+    backtest: &Backtest,
+    suite: Option<&Suite>,
+    progress: &mut dyn FnMut(FitProgress),
+) -> Result<(FrozenForecast, History)> {
+    let history = History::before(sales, file, origin)?;
+    let horizon = settings.horizon;
+    let grid = match &settings.method {
+        ForecastMethod::Panel(method) => method.forecast(&history, horizon),
+        ForecastMethod::Direct(spec) => {
+            let mut series = history.series.clone();
+            let known: std::collections::HashSet<SeriesKey> = series.iter().copied().collect();
+            let mut extra: Vec<SeriesKey> = rows.series.iter().filter(|k| !known.contains(k)).copied().collect();
+            extra.sort_unstable();
+            extra.dedup();
+            series.extend(extra);
+            let flags: HashMap<(SeriesKey, i32), bool> = (0..rows.len()).map(|i| ((rows.series[i], rows.date[i]), rows.holiday[i])).collect();
+            let mut cells = TargetRows::default();
+            for key in &series {
+                for k in 0..horizon {
+                    let date = origin + 7 * k as i32;
+                    let holiday = flags.get(&(*key, date)).copied().unwrap_or_else(|| crate::holidays::holiday_week(date).is_some());
+                    cells.series.push(*key);
+                    cells.date.push(date);
+                    cells.holiday.push(holiday);
+                }
+            }
+            let values = direct::predict(sales, spec, settings.seed, origin, horizon, &cells, suite, progress)?;
+            SeriesForecasts { origin, horizon, series, values, new_series: NewSeries::DepartmentLowest }
+        }
+    };
+    let scales = series_scales(&history);
+    let scales = grid.series.iter().map(|k| scales.get(k).copied().unwrap_or(f64::NAN)).collect();
+    Ok((FrozenForecast { grid, scales, calibration: backtest.calibration.clone() }, history))
+}
+
+/// How well a forecast of labelled rows did: its scores, and its intervals' coverage
+/// overall and per horizon band (when it has intervals).
+pub struct Assessment {
+    pub scores: Scores,
+    pub coverage: Option<[f64; 2]>,
+    pub band_coverage: Vec<Option<[f64; 2]>>,
+}
+
+/// Scores `predicted` against the actual sales of `rows` (forecast from `origin`).
+pub fn assess(rows: &TargetRows, predicted: &[f64], intervals: Option<&[RowIntervals]>, origin: i32, horizon: usize) -> Result<Option<Assessment>> {
+    let Some(actual) = &rows.actual else { return Ok(None) };
+    let steps = steps_of(rows, origin);
+    // Coverage of the rows at `keep` (all of them, or one band's).
+    let covered = |iv: &[RowIntervals], keep: &dyn Fn(usize) -> bool| -> Option<[f64; 2]> {
+        let rows: Vec<usize> = (0..actual.len()).filter(|&i| keep(steps[i])).collect();
+        if rows.is_empty() {
+            return None;
+        }
+        let pick = |j: usize| rows.iter().map(|&i| iv[i][j]).collect::<Vec<_>>();
+        let y: Vec<f64> = rows.iter().map(|&i| actual[i]).collect();
+        Some([coverage(&y, &pick(0), &pick(1)), coverage(&y, &pick(2), &pick(3))])
+    };
+    let scores = scores(actual, predicted, &rows.weights(), &steps, horizon)?;
+    let coverage = intervals.and_then(|iv| covered(iv, &|_| true));
+    let band_coverage = intervals.map_or_else(Vec::new, |iv| {
+        (0..bands(horizon))
+            .map(|b| {
+                let (from, to) = band_range(b, horizon);
+                covered(iv, &|step| step >= from && step < to)
+            })
+            .collect()
+    });
+    Ok(Some(Assessment { scores, coverage, band_coverage }))
+}
+
 /// The forecast: every row predicted, its intervals, and its scores when labelled.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Forecast {
@@ -234,6 +364,8 @@ pub struct Forecast {
     pub series_without_history: usize,
     /// The weekly total: the last two years of history, then the forecast.
     pub totals: Vec<TotalPoint>,
+    /// The model, frozen: what the registry keeps and scores with.
+    pub model: FrozenForecast,
 }
 
 /// The forecast stage: forecasts `future` (the future-weeks file's rows) or, without it, the
@@ -267,36 +399,9 @@ pub fn forecast(
             ),
         ));
     }
-    let (predicted, history) = predict(sales, file, settings, origin, &rows, suite, progress)?;
-    let steps = steps_of(&rows, origin);
-    let scales = row_scales(&rows, &predicted, &series_scales(&history));
-    let intervals = backtest.calibration.as_ref().map(|c| (0..rows.len()).map(|i| c.bounds(predicted[i], scales[i], steps[i])).collect::<Vec<_>>());
-    // Coverage of the rows at `keep` (all of them, or one band's).
-    let covered = |actual: &[f64], iv: &[RowIntervals], keep: &dyn Fn(usize) -> bool| -> Option<[f64; 2]> {
-        let rows: Vec<usize> = (0..actual.len()).filter(|&i| keep(steps[i])).collect();
-        if rows.is_empty() {
-            return None;
-        }
-        let pick = |j: usize| rows.iter().map(|&i| iv[i][j]).collect::<Vec<_>>();
-        let y: Vec<f64> = rows.iter().map(|&i| actual[i]).collect();
-        Some([coverage(&y, &pick(0), &pick(1)), coverage(&y, &pick(2), &pick(3))])
-    };
-    let (scores, coverage, band_coverage) = match (&rows.actual, &intervals) {
-        (Some(actual), iv) => {
-            let s = scores(actual, &predicted, &rows.weights(), &steps, horizon)?;
-            let overall = iv.as_ref().and_then(|iv| covered(actual, iv, &|_| true));
-            let bands = iv.as_ref().map_or_else(Vec::new, |iv| {
-                (0..bands(horizon))
-                    .map(|b| {
-                        let (from, to) = band_range(b, horizon);
-                        covered(actual, iv, &|step| step >= from && step < to)
-                    })
-                    .collect()
-            });
-            (Some(s), overall, bands)
-        }
-        (None, _) => (None, None, Vec::new()),
-    };
+    let (model, history) = freeze(sales, file, settings, origin, &rows, backtest, suite, progress)?;
+    let (predicted, intervals) = model.predict(&rows);
+    let assessment = assess(&rows, &predicted, intervals.as_deref(), origin, horizon)?;
     let series_without_history = {
         let mut missing: Vec<_> = rows.series.iter().filter(|k| history.position(**k).is_none()).collect();
         missing.sort_unstable();
@@ -304,6 +409,10 @@ pub fn forecast(
         missing.len()
     };
     let totals = total_points(&history, &rows, &predicted, backtest.total_calibration.as_ref(), origin);
+    let (scores, coverage, band_coverage) = match assessment {
+        Some(a) => (Some(a.scores), a.coverage, a.band_coverage),
+        None => (None, None, Vec::new()),
+    };
     Ok(Forecast {
         origin,
         horizon,
@@ -316,6 +425,7 @@ pub fn forecast(
         band_coverage,
         series_without_history,
         totals,
+        model,
     })
 }
 

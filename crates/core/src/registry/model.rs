@@ -1,0 +1,146 @@
+//! A run's model as the registry keeps it: what scoring needs, frozen, and the signature a
+//! scored file is checked against. Stored apart from the run record (a forecast's frozen
+//! grid is a megabyte; listing runs must not read it), keyed by the run's id.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::format_date;
+use crate::design::ModelArtifact;
+use crate::error::{Error, Result};
+use crate::features::FeatureConfig;
+use crate::forecast::ForecastMethod;
+use crate::pipeline::PipelineOutcome;
+use crate::stages::forecast::FrozenForecast;
+use crate::tracking::{RunKind, RunStatus};
+
+/// The version of [`StoredModel`]'s JSON this build writes (and the only one it reads).
+pub const MODEL_FORMAT_VERSION: u32 = 1;
+
+/// The columns a forecast model reads: the sales file's (its history panel's).
+pub const SALES_COLUMNS: [&str; 5] = ["Store", "Dept", "Date", "Weekly_Sales", "IsHoliday"];
+
+/// A suite a run validated its data with, by name and digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuiteDigest {
+    pub suite: String,
+    pub digest: String,
+}
+
+/// What a model is and what it was fitted on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    pub kind: RunKind,
+    /// The model's or the forecast method's name.
+    pub family: String,
+    /// The run's parameters, as text (the record's `params`).
+    pub params: BTreeMap<String, String>,
+    /// The forecast method, typed (forecast models).
+    pub method: Option<ForecastMethod>,
+    /// The feature settings its design matrix needs (one-step models).
+    pub features: Option<FeatureConfig>,
+    /// Weeks ahead it forecasts: the forecast's horizon, or the features' gap.
+    pub horizon: usize,
+    /// A forecast model's origin (its first forecast week) or a one-step model's cutoff.
+    pub cutoff: String,
+    /// The first week after the data the model saw: a forecast's origin, or the week after
+    /// a one-step model's training rows.
+    pub data_end: String,
+    /// The design matrix's columns in order (a one-step model), or the columns its history
+    /// panel reads (a forecast model).
+    pub columns: Vec<String>,
+    /// The training data's fingerprint (`DatasetFingerprint::digest`).
+    pub training_data: String,
+    pub suites: Vec<SuiteDigest>,
+}
+
+/// What scoring reads: nothing is refitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "frozen", rename_all = "snake_case")]
+pub enum Frozen {
+    /// A forecast run's point forecasts per series and week, scales and calibration.
+    Forecast(FrozenForecast),
+    /// A one-step run's fitted model and its feature settings.
+    OneStep(ModelArtifact),
+}
+
+/// A run's model, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredModel {
+    pub format_version: u32,
+    pub run_id: String,
+    pub signature: Signature,
+    pub frozen: Frozen,
+}
+
+impl StoredModel {
+    /// The model of a run that finished, or `None` (a failed run has none; a run resumed
+    /// from an earlier one has the model its outputs hold).
+    pub fn of_outcome(outcome: &PipelineOutcome) -> Option<StoredModel> {
+        let record = &outcome.record;
+        if record.status != RunStatus::Finished || outcome.error.is_some() {
+            return None;
+        }
+        let suites = record.contracts.iter().map(|c| SuiteDigest { suite: c.suite.clone(), digest: c.suite_digest.clone() }).collect();
+        let (signature, frozen) = match (outcome.forecast(), outcome.model(), outcome.outputs.split.as_deref()) {
+            (Some(forecast), _, _) => {
+                let method = forecast.method.clone();
+                let signature = Signature {
+                    kind: RunKind::Forecast,
+                    family: method.name().to_string(),
+                    params: record.params.clone(),
+                    method: Some(method),
+                    features: None,
+                    horizon: forecast.horizon,
+                    cutoff: format_date(forecast.origin),
+                    data_end: format_date(forecast.origin),
+                    columns: SALES_COLUMNS.iter().map(|c| c.to_string()).collect(),
+                    training_data: record.dataset.digest.clone(),
+                    suites,
+                };
+                (signature, Frozen::Forecast(forecast.model.clone()))
+            }
+            (None, Some(model), Some(split)) => {
+                let features = outcome.config.features.clone();
+                let data_end = split.train.dates.iter().max().map_or(split.cutoff, |last| last + 7);
+                let signature = Signature {
+                    kind: RunKind::OneStep,
+                    family: model.kind().name().to_string(),
+                    params: record.params.clone(),
+                    method: None,
+                    features: Some(features.clone()),
+                    horizon: features.horizon,
+                    cutoff: format_date(split.cutoff),
+                    data_end: format_date(data_end),
+                    columns: features.model_columns(),
+                    training_data: record.dataset.digest.clone(),
+                    suites,
+                };
+                (signature, Frozen::OneStep(ModelArtifact::new(features, model.clone())))
+            }
+            _ => return None,
+        };
+        Some(StoredModel { format_version: MODEL_FORMAT_VERSION, run_id: record.run_id.clone(), signature, frozen })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("stored models serialize")
+    }
+
+    /// Reads a stored model; `what` names where it was stored (for the error).
+    pub fn from_json(text: &str, what: &str) -> Result<StoredModel> {
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: u32,
+        }
+        let version: Version = serde_json::from_str(text).map_err(|e| Error::artifact(what, format!("not a stored model: {e}")))?;
+        if version.format_version != MODEL_FORMAT_VERSION {
+            return Err(Error::artifact(
+                what,
+                format!("stored model format {} is not one this build reads (it reads {MODEL_FORMAT_VERSION})", version.format_version),
+            ));
+        }
+        serde_json::from_str(text).map_err(|e| Error::artifact(what, format!("a damaged stored model: {e}")))
+    }
+}
