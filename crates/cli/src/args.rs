@@ -154,9 +154,9 @@ pub enum Command {
         /// Experiment name.
         #[arg(long, default_value = shelfcast_core::tracking::DEFAULT_EXPERIMENT)]
         experiment: String,
-        /// Directory to keep run records in (one JSON file per run).
-        #[arg(long)]
-        runs_dir: Option<PathBuf>,
+        /// The store to keep the run and its model in (a directory; `--runs-dir` is the same).
+        #[arg(long, alias = "runs-dir")]
+        store: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -164,10 +164,33 @@ pub enum Command {
     /// with a rolling-origin backtest and conformal 80 %/95 % intervals; optionally every row
     /// of a future-weeks file (Kaggle's test.csv) and its submission.
     Forecast(ForecastArgs),
-    /// The run records kept in a runs directory.
+    /// The runs kept in a store.
     Runs {
         #[command(subcommand)]
         command: RunsCommand,
+    },
+    /// The model registry of a store: register, alias, delete, list.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+    /// Score a file with a registered model: a labelled sales file gives metrics (recorded
+    /// on the version for monitoring) and a predictions CSV; a future-weeks file (test.csv's
+    /// columns) gives Kaggle's submission (Id,Weekly_Sales).
+    Predict {
+        /// models:/NAME@ALIAS or models:/NAME/VERSION (or models:/NAME/latest).
+        #[arg(long)]
+        model: String,
+        #[arg(long)]
+        store: PathBuf,
+        /// The file to score (CSV, plain or gzip).
+        #[arg(long)]
+        score: PathBuf,
+        /// Where to write the predictions (the submission for a future-weeks file).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Validate a CSV (types inferred) or an Arrow IPC table against an expectation suite.
     Validate {
@@ -243,9 +266,9 @@ pub enum Command {
 pub enum RunsCommand {
     /// List the runs, newest first, optionally filtered.
     List {
-        /// The directory `run --runs-dir` and `forecast --runs-dir` keep records in.
-        #[arg(long)]
-        runs_dir: PathBuf,
+        /// The store `run --store` and `forecast --store` keep runs in.
+        #[arg(long, alias = "runs-dir")]
+        store: PathBuf,
         /// MLflow's run-search syntax, plus OR and parentheses, e.g.
         /// "params.model = 'gbdt' AND (metrics.test_wmae < 1400 OR tags.best = 'yes')".
         #[arg(long)]
@@ -258,15 +281,57 @@ pub enum RunsCommand {
         run_id: String,
         key: String,
         value: String,
-        #[arg(long)]
-        runs_dir: PathBuf,
+        #[arg(long, alias = "runs-dir")]
+        store: PathBuf,
     },
     /// Set a run's note (MLflow's `mlflow.note.content` tag; empty removes it).
     Note {
         run_id: String,
         text: String,
+        #[arg(long, alias = "runs-dir")]
+        store: PathBuf,
+    },
+    /// Show one run: its record (JSON with --format json) and whether its model is stored.
+    Show {
+        run_id: String,
+        #[arg(long, alias = "runs-dir")]
+        store: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ModelsCommand {
+    /// Register a run's model under a name (created if new); prints the new version.
+    Register {
+        run_id: String,
         #[arg(long)]
-        runs_dir: PathBuf,
+        name: String,
+        #[arg(long)]
+        store: PathBuf,
+    },
+    /// Point an alias (champion, challenger, any name) at a version, moving it if needed.
+    Alias {
+        name: String,
+        alias: String,
+        version: u32,
+        #[arg(long)]
+        store: PathBuf,
+    },
+    /// Delete a version (and the aliases pointing at it); its number is not reused.
+    Delete {
+        name: String,
+        version: u32,
+        #[arg(long)]
+        store: PathBuf,
+    },
+    /// The registered models, their versions, aliases and linked runs.
+    List {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
 }
 
@@ -318,9 +383,9 @@ pub struct ForecastArgs {
     /// Experiment name.
     #[arg(long, default_value = shelfcast_core::tracking::DEFAULT_EXPERIMENT)]
     pub experiment: String,
-    /// Directory to keep run records in (one JSON file per run).
-    #[arg(long)]
-    pub runs_dir: Option<PathBuf>,
+    /// The store to keep the run and its model in (a directory; `--runs-dir` is the same).
+    #[arg(long, alias = "runs-dir")]
+    pub store: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }

@@ -20,6 +20,7 @@ mod args;
 mod commands;
 mod files;
 mod output;
+mod store;
 
 use std::process::ExitCode;
 

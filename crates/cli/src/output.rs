@@ -3,9 +3,7 @@
 use shelfcast_core::contracts::{Suite, ValidationResult};
 use shelfcast_core::metrics::Metrics;
 use shelfcast_core::pipeline::{PipelineEvent, PipelineOutcome};
-use std::path::Path;
 
-use anyhow::{Context, Result};
 
 use shelfcast_core::calendar::format_date;
 use shelfcast_core::forecast::evaluation::band_key;
@@ -32,17 +30,6 @@ fn print_header(record: &RunRecord) {
     println!("dataset digest {}", record.dataset.digest);
     let params: Vec<String> = record.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
     println!("params {}", params.join(" "));
-}
-
-/// Keeps a run's record in `dir` as `<run id>.json`, replacing an earlier copy whole: the
-/// record goes to a temporary file that is then renamed over it, so an interrupted write never
-/// leaves a half-written record.
-pub fn keep_record(dir: &Path, record: &RunRecord) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join(format!("{}.json", record.run_id));
-    let partial = dir.join(format!(".{}.json.partial", record.run_id));
-    std::fs::write(&partial, record.to_json()).with_context(|| format!("cannot write {}", partial.display()))?;
-    std::fs::rename(&partial, &path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn print_scores(label: &str, scores: &Scores, horizon: usize) {

@@ -163,20 +163,27 @@ fn validate_checks_an_arrow_feature_table() {
     assert_eq!(result["results"].as_array().unwrap().iter().find(|r| r["success"] == false).unwrap()["result"]["details"]["offending_features"], serde_json::json!(["lag_1"]));
 }
 
-/// `run --runs-dir DIR` keeps each run as `DIR/<run id>.json`, the record `--format json`
-/// prints, readable by the engine's decoder; a second run adds a file beside the first.
+/// `run --store DIR` keeps each run as `DIR/<run id>.json`, the record `--format json`
+/// prints, readable by the engine's decoder, and its model in `DIR/models/`; a second run adds
+/// a file beside the first. (`--runs-dir` is the same option under its old name.)
 #[test]
-fn runs_dir_keeps_one_record_file_per_run() {
+fn the_store_keeps_one_record_file_per_run() {
     let dir = scratch("runs-dir");
     let runs = dir.join("runs");
     let runs_arg = runs.display().to_string();
-    let first = succeed(&["run", "--runs-dir", &runs_arg, "--format", "json"]);
+    let first = succeed(&["run", "--store", &runs_arg, "--format", "json"]);
     let second = succeed(&["run", "--runs-dir", &runs_arg, "--model", "seasonal-naive", "--format", "json"]);
-    let mut files: Vec<String> = std::fs::read_dir(&runs).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    files.sort();
+    let names = |dir: &std::path::Path| {
+        let mut files: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        files.sort();
+        files
+    };
     let mut expected = vec![format!("{}.json", first["run_id"].as_str().unwrap()), format!("{}.json", second["run_id"].as_str().unwrap())];
     expected.sort();
-    assert_eq!(files, expected);
+    assert_eq!(names(&runs.join("models")), expected, "each run's model");
+    expected.push("models".into());
+    expected.sort();
+    assert_eq!(names(&runs), expected);
     for record in [&first, &second] {
         let text = std::fs::read_to_string(runs.join(format!("{}.json", record["run_id"].as_str().unwrap()))).unwrap();
         assert_eq!(&serde_json::from_str::<Value>(&text).unwrap(), record, "the file holds the printed record");
@@ -186,7 +193,7 @@ fn runs_dir_keeps_one_record_file_per_run() {
     // A directory that cannot be made is exit 2 and named.
     let blocked = dir.join("a-file");
     std::fs::write(&blocked, "").unwrap();
-    let output = shelfcast(&["run", "--runs-dir", &blocked.join("runs").display().to_string()]);
+    let output = shelfcast(&["run", "--store", &blocked.join("runs").display().to_string()]);
     assert_eq!(output.status.code(), Some(2));
     let expected = format!("error: cannot create {}: Not a directory (os error 20)\n", blocked.join("runs").display());
     assert!(stderr(&output).ends_with(&expected), "{}", stderr(&output));

@@ -42,7 +42,7 @@ pub fn run(args: ForecastArgs) -> Result<ExitCode> {
         forecast: Some(settings),
         ..PipelineConfig::default()
     };
-    let outcome = run_pipeline(&inputs, &config, &suites, args.format, args.runs_dir.as_deref())?;
+    let outcome = run_pipeline(&inputs, &config, &suites, args.format, args.store.as_deref())?;
     if let Some(forecast) = outcome.forecast() {
         if let Some(path) = &args.submission {
             write_file(path, submission_csv(&forecast.rows, &forecast.predicted).as_bytes())?;

@@ -5,6 +5,8 @@
 mod evaluate;
 mod features;
 mod forecast;
+mod models;
+mod predict;
 mod run;
 mod runs;
 mod sample;
@@ -15,27 +17,39 @@ mod validate;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use std::path::Path;
 
 use shelfcast_core::pipeline::{self, Clock, InputFile, PipelineConfig, PipelineOutcome, Suites};
+use shelfcast_core::registry::{ModelStore, StoredModel};
+use shelfcast_core::tracking::RunStore;
 use shelfcast_core::Error;
 
-use crate::args::{Cli, Command, Format, RunsCommand};
+use crate::store::{block_on, FileStore};
+
+use crate::args::{Cli, Command, Format, ModelsCommand, RunsCommand};
 use crate::output;
 
 pub fn execute(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, runs_dir, format } => {
-            run::run(run::RunArgs { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, runs_dir, format })
+        Command::Run { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, store, format } => {
+            run::run(run::RunArgs { data, model, features, cutoff, suite, feature_suite, continue_on_contract_failure, experiment, store, format })
         }
         Command::Forecast(args) => forecast::run(args),
         Command::Runs { command } => match command {
-            RunsCommand::List { runs_dir, filter, format } => runs::list(&runs_dir, filter.as_deref(), format),
-            RunsCommand::Tag { run_id, key, value, runs_dir } => runs::tag(&runs_dir, &run_id, &key, &value),
-            RunsCommand::Note { run_id, text, runs_dir } => runs::tag(&runs_dir, &run_id, shelfcast_core::tracking::NOTE_TAG, &text),
+            RunsCommand::List { store, filter, format } => runs::list(&store, filter.as_deref(), format),
+            RunsCommand::Show { run_id, store, format } => runs::show(&store, &run_id, format),
+            RunsCommand::Tag { run_id, key, value, store } => runs::tag(&store, &run_id, &key, &value),
+            RunsCommand::Note { run_id, text, store } => runs::tag(&store, &run_id, shelfcast_core::tracking::NOTE_TAG, &text),
         },
+        Command::Models { command } => match command {
+            ModelsCommand::Register { run_id, name, store } => models::register(&store, &run_id, &name),
+            ModelsCommand::Alias { name, alias, version, store } => models::alias(&store, &name, &alias, version),
+            ModelsCommand::Delete { name, version, store } => models::delete(&store, &name, version),
+            ModelsCommand::List { store, format } => models::list(&store, format),
+        },
+        Command::Predict { model, store, score, out, format } => predict::run(&store, &model, &score, &out, format),
         Command::Validate { suite, data, result_format, horizon, format } => validate::run(&suite, &data, result_format, horizon, format),
         Command::Features { data, out, features, cutoff } => features::run(&data, &out, &features, cutoff.as_deref()),
         Command::Split { features, cutoff, train_out, test_out, feature_args } => split::run(&features, cutoff.as_deref(), &train_out, &test_out, &feature_args),
@@ -46,16 +60,23 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Runs the pipeline (printing each stage as it ends, unless the output is JSON) and keeps
-/// the run's record in `runs_dir` when one is given: what `run` and `forecast` share.
-pub fn run_pipeline(inputs: &[InputFile], config: &PipelineConfig, suites: &Suites, format: Format, runs_dir: Option<&Path>) -> Result<PipelineOutcome> {
+/// the run's record and its model in `store` when one is given: what `run` and `forecast`
+/// share.
+pub fn run_pipeline(inputs: &[InputFile], config: &PipelineConfig, suites: &Suites, format: Format, store: Option<&Path>) -> Result<PipelineOutcome> {
     let verbose = format == Format::Text;
     let outcome = pipeline::run(inputs, config, suites, &SystemClock, &mut |event| {
         if verbose {
             output::print_event(&event);
         }
     });
-    if let Some(dir) = runs_dir {
-        output::keep_record(dir, &outcome.record)?;
+    if let Some(dir) = store {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut store = FileStore::new(dir);
+        // The model first: a listed run whose model is missing would look registrable.
+        if let Some(model) = StoredModel::of_outcome(&outcome) {
+            block_on(store.put_model(&model))?;
+        }
+        block_on(store.put_run(&outcome.record))?;
     }
     Ok(outcome)
 }

@@ -21,7 +21,7 @@ pub struct RunArgs {
     pub feature_suite: Option<PathBuf>,
     pub continue_on_contract_failure: bool,
     pub experiment: String,
-    pub runs_dir: Option<PathBuf>,
+    pub store: Option<PathBuf>,
     pub format: Format,
 }
 
@@ -48,7 +48,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         continue_on_contract_failure: args.continue_on_contract_failure,
         forecast: None,
     };
-    let outcome = run_pipeline(&inputs, &config, &suites, args.format, args.runs_dir.as_deref())?;
+    let outcome = run_pipeline(&inputs, &config, &suites, args.format, args.store.as_deref())?;
     match args.format {
         Format::Json => println!("{}", outcome.record.to_json()),
         Format::Text => output::print_run(&outcome),
