@@ -1,13 +1,13 @@
-//! The shell: navigation, the status line, and the routes of the six pages.
+//! The shell: navigation, the status line, and the routes of the seven pages.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use crate::components::{MetricsTable, ProgressBar};
-use crate::pages::{ContractsPage, DataPage, ForecastPage, PipelinePage, RunsPage, TrainPage};
+use crate::pages::{ContractsPage, DataPage, ForecastPage, ModelsPage, PipelinePage, RunsPage, TrainPage};
 use crate::state::AppState;
-use crate::run_history;
+use crate::{model_registry, run_history};
 use crate::worker_client::{base_href, Engine};
 
 #[component]
@@ -16,6 +16,7 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     provide_context(Engine::start(state));
     leptos::task::spawn_local(run_history::load(state));
+    leptos::task::spawn_local(model_registry::load(state));
     // Hosted below a sub-path, routes match below `base` and links must carry it.
     let base = base_href().trim_end_matches('/').to_string();
     let link = {
@@ -37,6 +38,7 @@ pub fn App() -> impl IntoView {
                     <A href=link("/train")>"Train & evaluate"</A>
                     <A href=link("/forecast")>"Forecast"</A>
                     <A href=link("/runs")>"Runs"</A>
+                    <A href=link("/models")>"Models"</A>
                 </nav>
             </header>
             <main>
@@ -50,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/train") view=TrainPage/>
                     <Route path=path!("/forecast") view=ForecastPage/>
                     <Route path=path!("/runs") view=RunsPage/>
+                    <Route path=path!("/models") view=ModelsPage/>
                 </Routes>
                 {move || state.result.get().map(|r| {
                     // A one-step run's train and test metrics; a forecast run has its figure

@@ -6,6 +6,7 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
+mod model_registry;
 mod run_history;
 #[cfg(target_arch = "wasm32")]
 mod worker_client;

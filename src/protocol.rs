@@ -11,6 +11,7 @@ use shelfcast_core::forecast::Scores;
 use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint, Stage};
 use shelfcast_core::stages::forecast::TotalPoint;
 use shelfcast_core::profile::{DataProfile, HistogramBin};
+use shelfcast_core::registry::{ScoredKind, Scoring};
 use shelfcast_core::tracking::RunRecord;
 
 /// The field of a page-to-worker message that holds the request as JSON text (responses
@@ -39,8 +40,11 @@ pub enum Request {
     Series { store: i64, dept: i64 },
     /// One series' history and forecast from the last forecast run.
     ForecastSeries { store: i64, dept: i64 },
-    /// A file of the last forecast run to download.
+    /// A file of the last forecast run (or the last scoring) to download.
     Download { file: DownloadFile },
+    /// Score the transferred file with a registered version's stored model (its JSON, as
+    /// stored); `name` and `version` say which version it is (for the result).
+    Score { model: String, name: String, version: u32, file: String },
 }
 
 /// The files a forecast run offers.
@@ -51,6 +55,9 @@ pub enum DownloadFile {
     Submission,
     /// Every forecast row with its intervals.
     Forecast,
+    /// The last scored file's predictions: the submission for a future-weeks file, else the
+    /// predictions with the actual sales.
+    Scored,
 }
 
 impl DownloadFile {
@@ -58,6 +65,7 @@ impl DownloadFile {
         match self {
             DownloadFile::Submission => "submission.csv",
             DownloadFile::Forecast => "forecast.csv",
+            DownloadFile::Scored => "predictions.csv",
         }
     }
 }
@@ -75,14 +83,40 @@ pub enum Response {
     Inputs { files: Vec<String> },
     /// The sales table as read, once ingest has succeeded.
     Profile { profile: DataProfile },
-    /// The run has ended (successfully or not); `result.record.error` says which.
-    Finished { result: Box<RunResult> },
+    /// The run has ended (successfully or not); `result.record.error` says which. `model` is
+    /// the run's stored model (`StoredModel` JSON) when it finished, for the page to keep.
+    Finished {
+        result: Box<RunResult>,
+        #[serde(default)]
+        model: Option<String>,
+    },
+    /// A file scored by a registered version.
+    Scored { view: Box<ScoredView> },
     Series { store: i64, dept: i64, points: Vec<SeriesPoint> },
     ForecastSeries { store: i64, dept: i64, points: Vec<TotalPoint> },
     /// A file to save, as text.
     Download { name: String, text: String },
     /// The request itself could not be handled (a bug or a malformed message).
     Failed { message: String },
+}
+
+/// What the Models page shows of a scored file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScoredView {
+    pub name: String,
+    pub version: u32,
+    pub kind: ScoredKind,
+    pub file: String,
+    pub rows: usize,
+    pub unknown_series: usize,
+    pub scores: Option<Scores>,
+    pub coverage: Option<[f64; 2]>,
+    /// Σ actual and Σ predicted per week.
+    pub totals: Vec<TotalPoint>,
+    /// What monitoring records (a labelled file).
+    pub scoring: Option<Scoring>,
+    /// The worker's time from the request to the result, in ms.
+    pub elapsed_ms: f64,
 }
 
 /// What the page shows of a finished run.

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use crate::protocol::{ForecastView, Response, RunResult};
+use crate::protocol::{ForecastView, Response, RunResult, ScoredView};
+use shelfcast_core::registry::{RegisteredModel, Scoring};
 use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::{ModelKind, ModelSpec};
 use shelfcast_core::forecast::ForecastMethod;
@@ -129,6 +130,19 @@ pub struct AppState {
     pub runs: RwSignal<Vec<RunRecord>>,
     /// Stored records that cannot be shown as runs (damaged, or from a newer build).
     pub damaged: RwSignal<Vec<DamagedRecord>>,
+    /// The registered models kept in the browser, by name.
+    pub registry: RwSignal<Vec<RegisteredModel>>,
+    /// The last file a registered version scored.
+    pub scored: RwSignal<Option<Arc<ScoredView>>>,
+}
+
+/// What a worker response asks the page to keep in IndexedDB.
+#[derive(Debug, Clone)]
+pub enum ToStore {
+    /// A finished run and its model (the `StoredModel` JSON) when it has one.
+    Run { record: RunRecord, model: Option<String> },
+    /// A labelled file's scoring, on its version.
+    Scoring { name: String, version: u32, scoring: Scoring },
 }
 
 impl Default for AppState {
@@ -155,6 +169,8 @@ impl Default for AppState {
             forecast_series: RwSignal::new(None),
             runs: RwSignal::new(Vec::new()),
             damaged: RwSignal::new(Vec::new()),
+            registry: RwSignal::new(Vec::new()),
+            scored: RwSignal::new(None),
         }
     }
 }
@@ -166,9 +182,9 @@ pub fn short_id(run_id: &str) -> String {
 }
 
 impl AppState {
-    /// Applies a message from the worker. Returns the finished run's record, which the
-    /// caller stores.
-    pub fn apply(&self, response: Response) -> Option<RunRecord> {
+    /// Applies a message from the worker. Returns what the caller must store: a finished
+    /// run's record and model, or a scoring.
+    pub fn apply(&self, response: Response) -> Option<ToStore> {
         match response {
             Response::Event { event: PipelineEvent::Stage { stage, state, duration_ms, message } } => {
                 self.stages.update(|stages| {
@@ -196,7 +212,15 @@ impl AppState {
                 self.profile.set(Some(Arc::new(profile)));
                 None
             }
-            Response::Finished { result } => {
+            Response::Scored { view } => {
+                self.busy.set(false);
+                self.error.set(None);
+                self.status.set(format!("Scored {} rows of {} with {} version {}.", view.rows, view.file, view.name, view.version));
+                let scoring = view.scoring.clone().map(|scoring| ToStore::Scoring { name: view.name.clone(), version: view.version, scoring });
+                self.scored.set(Some(Arc::from(view)));
+                scoring
+            }
+            Response::Finished { result, model } => {
                 let record = result.record.clone();
                 let result: Arc<RunResult> = Arc::from(result);
                 self.latest.set(Some(result.clone()));
@@ -217,7 +241,7 @@ impl AppState {
                         self.result.set(Some(result));
                     }
                 }
-                Some(record)
+                Some(ToStore::Run { record, model })
             }
             Response::Ready => None,
             Response::Series { store, dept, points } => {

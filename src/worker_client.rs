@@ -11,8 +11,8 @@ use shelfcast_core::tracking::RunKind;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-use crate::state::{AppState, Settings};
-use crate::run_history;
+use crate::state::{AppState, Settings, ToStore};
+use crate::{model_registry, run_history};
 
 /// A request waiting for the worker to be ready, with the buffers it transfers.
 type Pending = (Request, Vec<ArrayBuffer>);
@@ -56,11 +56,11 @@ impl Engine {
                             engine.post(&request, buffers);
                         }
                     }
-                    Ok(response) => {
-                        if let Some(record) = state.apply(response) {
-                            spawn_local(run_history::save(state, record));
-                        }
-                    }
+                    Ok(response) => match state.apply(response) {
+                        Some(ToStore::Run { record, model }) => spawn_local(run_history::save(state, record, model)),
+                        Some(ToStore::Scoring { name, version, scoring }) => spawn_local(model_registry::record_scoring(state, name, version, scoring)),
+                        None => {}
+                    },
                     Err(e) => state.error.set(Some(format!("unreadable message from the worker: {e}"))),
                 }
             })
@@ -210,6 +210,19 @@ impl Engine {
 
     pub fn download(&self, file: DownloadFile) {
         self.post(&Request::Download { file }, Vec::new());
+    }
+
+    /// Scores `file` with a registered version's stored model (its JSON) in the worker.
+    pub fn score(&self, model: String, name: String, version: u32, file: web_sys::File) {
+        let engine = *self;
+        engine.state.busy.set(true);
+        engine.state.error.set(None);
+        engine.state.status.set(format!("Scoring {} with {name} version {version}…", file.name()));
+        spawn_local(async move {
+            if let Some((mut names, buffers)) = engine.read(vec![file]).await {
+                engine.post(&Request::Score { model, name, version, file: names.remove(0) }, buffers);
+            }
+        });
     }
 
     pub fn request_series(&self, store: i64, dept: i64) {

@@ -13,7 +13,8 @@ use shelfcast_app::components::{MetricsTable, ProgressBar, StageGrid};
 use shelfcast_app::protocol::Response;
 use shelfcast_app::state::{AppState, StageView};
 use shelfcast_core::pipeline::{PipelineEvent, Stage};
-use shelfcast_app::storage::{request_persistence, run_field, IndexedDbRunStore, DB_VERSION, RUNS};
+use shelfcast_app::storage::{request_persistence, run_field, IndexedDbStore, DB_VERSION, MODELS, REGISTRY, RUNS};
+use shelfcast_core::registry::{update, ModelStore, Registry, StoredModel};
 use shelfcast_core::metrics::Metrics;
 use shelfcast_core::tracking::{
     DatasetFingerprint, RecordProblem, RunRecord, RunStatus, RunStore, StageState, RUN_RECORD_VERSION,
@@ -52,7 +53,7 @@ fn ids(runs: &[RunRecord]) -> Vec<&str> {
 }
 
 /// The ids of every readable run a store lists, newest first.
-async fn listed(store: &IndexedDbRunStore) -> Vec<String> {
+async fn listed(store: &IndexedDbStore) -> Vec<String> {
     let listing = store.list_runs().await.unwrap();
     assert_eq!(listing.damaged, [], "no damaged records");
     listing.runs.into_iter().map(|r| r.run_id).collect()
@@ -95,7 +96,7 @@ async fn raw_row_exists(database: &str, run_id: &str) -> bool {
 
 #[wasm_bindgen_test]
 async fn runs_read_back_and_list_newest_first() {
-    let mut store = IndexedDbRunStore::open(&fresh_database("list")).await.unwrap();
+    let mut store = IndexedDbStore::open(&fresh_database("list")).await.unwrap();
     for (id, start) in [("b", 2_000), ("a", 1_000), ("c", 3_000)] {
         store.put_run(&run(id, start)).await.unwrap();
     }
@@ -115,18 +116,18 @@ async fn runs_read_back_and_list_newest_first() {
 #[wasm_bindgen_test]
 async fn runs_survive_closing_and_reopening_the_database() {
     let name = fresh_database("reopen");
-    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    let mut store = IndexedDbStore::open(&name).await.unwrap();
     store.put_run(&run("kept", 1_000)).await.unwrap();
     store.close();
 
-    let store = IndexedDbRunStore::open(&name).await.unwrap();
+    let store = IndexedDbStore::open(&name).await.unwrap();
     assert_eq!(store.get_run("kept").await.unwrap(), Some(run("kept", 1_000)));
     assert_eq!(listed(&store).await, ["kept"]);
 }
 
 #[wasm_bindgen_test]
 async fn deleting_says_whether_the_run_was_there() {
-    let mut store = IndexedDbRunStore::open(&fresh_database("delete")).await.unwrap();
+    let mut store = IndexedDbStore::open(&fresh_database("delete")).await.unwrap();
     store.put_run(&run("gone", 1_000)).await.unwrap();
     store.put_run(&run("stays", 2_000)).await.unwrap();
     assert!(store.delete_run("gone").await.unwrap());
@@ -144,12 +145,12 @@ mod stored_records;
 #[wasm_bindgen_test]
 async fn records_written_by_earlier_builds_read_back_upgraded_and_intact() {
     let name = fresh_database("migrate");
-    IndexedDbRunStore::open(&name).await.unwrap().close();
+    IndexedDbStore::open(&name).await.unwrap().close();
     for fixture in stored_records::FIXTURES {
         let run_id = stored_records::run_id(fixture.stored);
         put_raw_row(&name, &run_id, fixture.start_time_ms(), fixture.stored).await;
     }
-    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    let mut store = IndexedDbStore::open(&name).await.unwrap();
     let listing = store.list_runs().await.unwrap();
     assert_eq!(listing.damaged, []);
     assert_eq!(listing.runs.len(), stored_records::FIXTURES.len());
@@ -168,7 +169,7 @@ async fn records_written_by_earlier_builds_read_back_upgraded_and_intact() {
 #[wasm_bindgen_test]
 async fn an_unreadable_record_is_listed_apart_and_kept() {
     let name = fresh_database("unreadable");
-    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    let mut store = IndexedDbStore::open(&name).await.unwrap();
     store.put_run(&run("fine", 1_000)).await.unwrap();
     let future = r#"{"schema_version": 99, "run_id": "from-the-future"}"#;
     put_raw_row(&name, "from-the-future", 2_000, future).await;
@@ -203,7 +204,7 @@ async fn an_unreadable_record_is_listed_apart_and_kept() {
 #[wasm_bindgen_test]
 async fn a_row_missing_from_the_start_time_index_is_still_listed() {
     let name = fresh_database("unindexed");
-    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    let mut store = IndexedDbStore::open(&name).await.unwrap();
     store.put_run(&run("indexed", 1_000)).await.unwrap();
     let unindexed = run("unindexed", 2_000);
     put_row(&name, &[(run_field::RUN_ID, JsValue::from_str("unindexed")), (run_field::JSON, JsValue::from_str(&unindexed.to_json()))]).await;
@@ -218,7 +219,7 @@ async fn a_row_missing_from_the_start_time_index_is_still_listed() {
 #[wasm_bindgen_test]
 async fn the_store_gives_way_to_a_newer_build_and_then_says_so() {
     let name = fresh_database("newer-tab");
-    let mut store = IndexedDbRunStore::open(&name).await.unwrap();
+    let mut store = IndexedDbStore::open(&name).await.unwrap();
     store.put_run(&run("kept", 1_000)).await.unwrap();
 
     let blocked = std::rc::Rc::new(std::cell::Cell::new(false));
@@ -234,7 +235,7 @@ async fn the_store_gives_way_to_a_newer_build_and_then_says_so() {
 
     let error = store.list_runs().await.unwrap_err().to_string();
     assert!(error.starts_with("IndexedDB: "), "{error}");
-    let reopened = IndexedDbRunStore::open(&name).await.unwrap_err().to_string();
+    let reopened = IndexedDbStore::open(&name).await.unwrap_err().to_string();
     assert_eq!(
         reopened,
         format!(
@@ -246,14 +247,82 @@ async fn the_store_gives_way_to_a_newer_build_and_then_says_so() {
     assert!(raw_row_exists(&name, "kept").await);
 }
 
+/// A database at schema version 1, created as the build before the registry created it (the
+/// runs store and its indexes) and holding the run records earlier builds wrote, opens at
+/// version 2 with every run intact and the model and registry stores ready.
+#[wasm_bindgen_test]
+async fn a_version_1_database_upgrades_with_every_run_kept() {
+    let name = fresh_database("v1-upgrade");
+    let mut request = Factory::new().unwrap().open(&name, Some(1)).unwrap();
+    request.on_upgrade_needed(|event| {
+        let database = event.database().unwrap();
+        let mut params = idb::ObjectStoreParams::new();
+        params.key_path(Some(idb::KeyPath::new_single(run_field::RUN_ID)));
+        let runs = database.create_object_store(RUNS, params).unwrap();
+        for field in [run_field::START_TIME_MS, run_field::EXPERIMENT] {
+            runs.create_index(field, idb::KeyPath::new_single(field), Some(idb::IndexParams::new())).unwrap();
+        }
+    });
+    let v1 = request.await.unwrap();
+    assert_eq!((v1.version().unwrap(), v1.store_names()), (1, vec![RUNS.to_string()]));
+    v1.close();
+    for fixture in stored_records::FIXTURES {
+        put_raw_row(&name, &stored_records::run_id(fixture.stored), fixture.start_time_ms(), fixture.stored).await;
+    }
+    let mut store = IndexedDbStore::open(&name).await.unwrap();
+    let listing = store.list_runs().await.unwrap();
+    assert_eq!((listing.runs.len(), listing.damaged.len()), (stored_records::FIXTURES.len(), 0));
+    for fixture in stored_records::FIXTURES {
+        fixture.check(&store.get_run(&stored_records::run_id(fixture.stored)).await.unwrap().unwrap());
+    }
+    assert!(store.registry().await.unwrap().models.is_empty());
+    assert_eq!(store.get_model_json("any").await.unwrap(), None);
+    store.close();
+    let connection = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
+    assert_eq!(connection.version().unwrap(), DB_VERSION);
+    connection.close();
+}
+
+/// A forecast run's model and the registry go through IndexedDB: the model comes back equal,
+/// versions and aliases are kept, and a refused change writes nothing.
+#[wasm_bindgen_test]
+async fn models_and_the_registry_are_kept_in_indexeddb() {
+    use shelfcast_core::pipeline::{self, Clock, ForecastSettings, InputFile, PipelineConfig, Suites};
+    struct Fixed;
+    impl Clock for Fixed {
+        fn now_ms(&self) -> f64 {
+            1_000.0
+        }
+    }
+    let config = PipelineConfig { forecast: Some(ForecastSettings { horizon: 13, backtest_windows: 1, ..ForecastSettings::default() }), ..PipelineConfig::default() };
+    let sample = InputFile::train_csv(shelfcast_core::synthetic::sample_train_csv_for_stores(shelfcast_core::synthetic::DEFAULT_SEED, 2));
+    let outcome = pipeline::run(&[sample], &config, &Suites::shipped(), &Fixed, &mut |_| {});
+    let model = StoredModel::of_outcome(&outcome).expect("a forecast model");
+    let mut store = IndexedDbStore::open(&fresh_database("registry")).await.unwrap();
+    store.put_run(&outcome.record).await.unwrap();
+    store.put_model(&model).await.unwrap();
+    assert_eq!(store.get_model(&outcome.record.run_id).await.unwrap(), Some(model.clone()));
+    let record = outcome.record.clone();
+    let head = model.head();
+    for _ in 0..2 {
+        update(&mut store, "walmart", |r: &mut Registry| r.register("walmart", &record, Some(&head), 5)).await.unwrap();
+    }
+    update(&mut store, "walmart", |r| r.set_alias("walmart", "champion", 2, 6)).await.unwrap();
+    assert!(update(&mut store, "walmart", |r| r.set_alias("walmart", "champion", 9, 7)).await.is_err());
+    let registry = store.registry().await.unwrap();
+    let walmart = registry.get("walmart").unwrap();
+    assert_eq!((walmart.last_version, walmart.aliases["champion"]), (2, 2));
+    assert_eq!(walmart.version(1).unwrap().run_id, outcome.record.run_id);
+}
+
 /// A new database gets this build's schema: the runs store keyed by run id, with its indexes.
 #[wasm_bindgen_test]
 async fn a_new_database_gets_the_current_schema() {
     let name = fresh_database("schema");
-    IndexedDbRunStore::open(&name).await.unwrap().close();
+    IndexedDbStore::open(&name).await.unwrap().close();
     let connection = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
     assert_eq!(connection.version().unwrap(), DB_VERSION);
-    assert_eq!(connection.store_names(), [RUNS]);
+    assert_eq!(connection.store_names(), [MODELS, REGISTRY, RUNS]);
     let transaction = connection.transaction(&[RUNS], TransactionMode::ReadOnly).unwrap();
     let runs = transaction.object_store(RUNS).unwrap();
     let mut indexes = runs.index_names();

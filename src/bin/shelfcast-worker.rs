@@ -12,7 +12,9 @@ mod worker {
 
     use gloo_events::EventListener;
     use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
-    use shelfcast_app::protocol::{DownloadFile, ForecastView, Request, Response, RunResult, FILES_FIELD, REQUEST_FIELD};
+    use shelfcast_app::protocol::{DownloadFile, ForecastView, Request, Response, RunResult, ScoredView, FILES_FIELD, REQUEST_FIELD};
+    use shelfcast_core::registry::score::future_weeks_suite;
+    use shelfcast_core::registry::{score, ScoreInput, Scored, ScoredKind, StoredModel};
     use std::sync::Arc;
 
     use shelfcast_core::calendar::format_date;
@@ -68,6 +70,8 @@ mod worker {
         evaluation: Option<Arc<Evaluation>>,
         /// The last successful forecast and the sales it was made from.
         forecast: Option<(Arc<Ingested>, Arc<Forecast>)>,
+        /// The last file a registered version scored.
+        scored: Option<Scored>,
     }
 
     impl Memory {
@@ -162,6 +166,45 @@ mod worker {
                     Err(e) => Some(Response::Failed { message: e.to_string() }),
                 }
             }
+            Request::Download { file: DownloadFile::Scored } => {
+                let memory = memory.borrow();
+                let Some(scored) = memory.scored.as_ref() else {
+                    return Some(Response::Failed { message: "nothing scored yet: score a file first".into() });
+                };
+                Some(match scored.kind {
+                    ScoredKind::FutureWeeks => Response::Download { name: "submission.csv".into(), text: scored.submission_csv() },
+                    ScoredKind::Labelled => Response::Download { name: DownloadFile::Scored.file_name().into(), text: scored.predictions_csv() },
+                })
+            }
+            Request::Score { model, name, version, file } => {
+                let started = WorkerClock.now_ms();
+                let bytes = transferred(data, vec![file]).pop()?;
+                let stored = match StoredModel::from_json(&model, &format!("{name} version {version}")) {
+                    Ok(stored) => stored,
+                    Err(e) => return Some(Response::Failed { message: e.to_string() }),
+                };
+                let (sales, future) = (Suites::shipped().raw, future_weeks_suite());
+                let input = ScoreInput { name: &bytes.name, bytes: &bytes.bytes, sales_suite: &sales, future_suite: &future };
+                let scored = match score(&stored, &input, &mut |_| {}) {
+                    Ok(scored) => scored,
+                    Err(e) => return Some(Response::Failed { message: e.to_string() }),
+                };
+                let view = ScoredView {
+                    name,
+                    version,
+                    kind: scored.kind,
+                    file: scored.file.clone(),
+                    rows: scored.rows.len(),
+                    unknown_series: scored.unknown_series,
+                    scores: scored.scores.clone(),
+                    coverage: scored.coverage,
+                    totals: scored.totals.clone(),
+                    scoring: scored.scoring(WorkerClock.now_ms() as i64),
+                    elapsed_ms: WorkerClock.now_ms() - started,
+                };
+                memory.borrow_mut().scored = Some(scored);
+                Some(Response::Scored { view: Box::new(view) })
+            }
             Request::Download { file } => {
                 let memory = memory.borrow();
                 let Some((_, forecast)) = memory.forecast.as_ref() else {
@@ -175,6 +218,7 @@ mod worker {
                     }
                     DownloadFile::Submission => submission_csv(&forecast.rows, &forecast.predicted),
                     DownloadFile::Forecast => forecast_csv(&forecast.rows, &forecast.predicted, forecast.intervals.as_deref()),
+                    DownloadFile::Scored => unreachable!("answered above"),
                 };
                 Some(Response::Download { name: file.file_name().to_string(), text })
             }
@@ -253,8 +297,9 @@ mod worker {
         if let (Some(ingested), Some(forecast)) = (&outcome.outputs.ingest, &outcome.outputs.forecast) {
             memory.forecast = Some((Arc::clone(ingested), Arc::clone(forecast)));
         }
+        let model = StoredModel::of_outcome(&outcome).map(|m| m.to_json());
         memory.last = Some(outcome);
-        Response::Finished { result: Box::new(result) }
+        Response::Finished { result: Box::new(result), model }
     }
 }
 

@@ -9,7 +9,7 @@ use shelfcast_core::run_search::Filter;
 use shelfcast_core::tracking::{Headline, RunRecord, NOTE_TAG};
 
 use crate::components::{download, state_name};
-use crate::run_history;
+use crate::{model_registry, run_history};
 use crate::state::{short_id, AppState};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -180,8 +180,38 @@ fn RunDetails(run: RunRecord) -> impl IntoView {
             <table><caption>"Parameters"</caption><tbody>{params}</tbody></table>
             <table><caption>"Metrics"</caption><tbody>{metrics}</tbody></table>
             <table><caption>"Stages"</caption><tbody>{stages}</tbody></table>
+            <RegisterRun run=run.clone()/>
             <RunTags run=run.clone()/>
         </section>
+    }
+}
+
+/// Registers the run's model under a name (an existing one, or a new one), as its next
+/// version; the registry refuses a run it cannot take and says why.
+#[component]
+fn RegisterRun(run: RunRecord) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let name = RwSignal::new(state.registry.with_untracked(|r| r.first().map(|m| m.name.clone())).unwrap_or_else(|| "walmart".into()));
+    let names = move || state.registry.with(|r| r.iter().map(|m| view! { <option value=m.name.clone()></option> }).collect_view());
+    let versions = {
+        let run_id = run.run_id.clone();
+        move || {
+            state.registry.with(|r| {
+                r.iter()
+                    .flat_map(|m| m.versions.iter().filter(|v| v.run_id == run_id).map(|v| format!("{} version {}", m.name, v.version)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        }
+    };
+    let run_id = run.run_id.clone();
+    view! {
+        <p class="controls" id="register">
+            <label>"Register as " <input id="register-name" list="model-names" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
+            <datalist id="model-names">{names}</datalist>
+            <button id="register-run" on:click=move |_| leptos::task::spawn_local(model_registry::register(state, run_id.clone(), name.get_untracked()))>"Register model"</button>
+            <span id="registered-as" class="hint">{move || { let v = versions(); if v.is_empty() { String::new() } else { format!("registered: {v}") } }}</span>
+        </p>
     }
 }
 
@@ -197,7 +227,7 @@ fn RunTags(run: RunRecord) -> impl IntoView {
         let latest = state.runs.with_untracked(|runs| runs.iter().find(|r| r.run_id == run.run_id).cloned());
         let mut changed = latest.unwrap_or_else(|| run.clone());
         match changed.set_tag(key, value) {
-            Ok(()) => leptos::task::spawn_local(run_history::save(state, changed)),
+            Ok(()) => leptos::task::spawn_local(run_history::save(state, changed, None)),
             Err(e) => state.error.set(Some(e.to_string())),
         }
     };

@@ -26,12 +26,13 @@ use std::rc::Rc;
 
 use idb::event::VersionChangeEvent;
 use idb::{Database, Event, Factory, ObjectStore, Request, TransactionFuture, TransactionMode, TransactionResult};
+use shelfcast_core::registry::{ModelStore, RegisteredModel, Registry, StoredModel};
 use shelfcast_core::tracking::{read_stored_run, DamagedRecord, RecordProblem, RunListing, RunRecord, RunStore};
 use shelfcast_core::{Error, Result};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-pub use schema::{run_field, DB_VERSION, RUNS};
+pub use schema::{blob_field, run_field, DB_VERSION, MODELS, REGISTRY, RUNS};
 
 /// The app's database.
 pub const DATABASE_NAME: &str = "shelfcast";
@@ -40,13 +41,14 @@ fn storage_error(message: impl Display) -> Error {
     Error::artifact("IndexedDB", message)
 }
 
-/// A [`RunStore`] on one IndexedDB connection. Dropping it closes the connection.
+/// The app's [`RunStore`] and [`ModelStore`] on one IndexedDB connection. Dropping it closes
+/// the connection.
 #[derive(Debug)]
-pub struct IndexedDbRunStore {
+pub struct IndexedDbStore {
     database: Database,
 }
 
-impl IndexedDbRunStore {
+impl IndexedDbStore {
     /// Opens the database `db_name` ([`DATABASE_NAME`] in the app), creating it or migrating
     /// its schema to [`DB_VERSION`] first if needed.
     pub async fn open(db_name: &str) -> Result<Self> {
@@ -83,7 +85,7 @@ impl IndexedDbRunStore {
                 connection.close();
             }
         });
-        Ok(IndexedDbRunStore { database })
+        Ok(IndexedDbStore { database })
     }
 
     /// Closes the connection (once its pending transactions have finished).
@@ -94,13 +96,34 @@ impl IndexedDbRunStore {
     /// The runs store in a new transaction, and the future of that transaction's end. The end
     /// is listened for before any request is made, so that it cannot be missed.
     fn runs(&self, mode: TransactionMode) -> Result<(ObjectStore, TransactionFuture)> {
-        let transaction = self.database.transaction(&[RUNS], mode).map_err(storage_error)?;
-        let runs = transaction.object_store(RUNS).map_err(storage_error)?;
-        Ok((runs, transaction.into_future()))
+        self.store(RUNS, mode)
+    }
+
+    fn store(&self, name: &str, mode: TransactionMode) -> Result<(ObjectStore, TransactionFuture)> {
+        let transaction = self.database.transaction(&[name], mode).map_err(storage_error)?;
+        let store = transaction.object_store(name).map_err(storage_error)?;
+        Ok((store, transaction.into_future()))
+    }
+
+    /// Keeps a run's model as the JSON text the worker wrote (the page never decodes a
+    /// whole model: scoring happens in the worker).
+    pub async fn put_model_json(&mut self, run_id: &str, json: &str) -> Result<()> {
+        let row = schema::blob_row(blob_field::RUN_ID, run_id, json)?;
+        let (models, end) = self.store(MODELS, TransactionMode::ReadWrite)?;
+        models.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await
+    }
+
+    /// A run's model as stored JSON text, if one is stored.
+    pub async fn get_model_json(&self, run_id: &str) -> Result<Option<String>> {
+        let (models, end) = self.store(MODELS, TransactionMode::ReadOnly)?;
+        let row = models.get(JsValue::from_str(run_id)).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await?;
+        row.map(|row| schema::blob_text(&row).map_err(|reason| storage_error(format!("the model of run {run_id} is stored but {reason}")))).transpose()
     }
 }
 
-impl Drop for IndexedDbRunStore {
+impl Drop for IndexedDbStore {
     fn drop(&mut self) {
         self.database.close();
     }
@@ -138,7 +161,7 @@ async fn committed(end: TransactionFuture) -> Result<()> {
     }
 }
 
-impl RunStore for IndexedDbRunStore {
+impl RunStore for IndexedDbStore {
     async fn put_run(&mut self, run: &RunRecord) -> Result<()> {
         let row = schema::run_row(run)?;
         let (runs, end) = self.runs(TransactionMode::ReadWrite)?;
@@ -195,6 +218,36 @@ impl RunStore for IndexedDbRunStore {
         }
         committed(end).await?;
         Ok(existed)
+    }
+}
+
+impl ModelStore for IndexedDbStore {
+    async fn put_model(&mut self, model: &StoredModel) -> Result<()> {
+        self.put_model_json(&model.run_id, &model.to_json()).await
+    }
+
+    async fn get_model(&self, run_id: &str) -> Result<Option<StoredModel>> {
+        let json = self.get_model_json(run_id).await?;
+        json.map(|json| StoredModel::from_json(&json, &format!("the model of run {run_id}"))).transpose()
+    }
+
+    async fn registry(&self) -> Result<Registry> {
+        let (registry, end) = self.store(REGISTRY, TransactionMode::ReadOnly)?;
+        let rows = registry.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await?;
+        let mut models = Vec::new();
+        for row in &rows {
+            let text = schema::blob_text(row).map_err(|reason| storage_error(format!("a registered model is stored but {reason}")))?;
+            models.push(RegisteredModel::from_json(&text, "a registered model in IndexedDB")?);
+        }
+        Ok(Registry::from_models(models))
+    }
+
+    async fn put_registered(&mut self, model: &RegisteredModel) -> Result<()> {
+        let row = schema::blob_row(blob_field::NAME, &model.name, &model.to_json())?;
+        let (registry, end) = self.store(REGISTRY, TransactionMode::ReadWrite)?;
+        registry.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await
     }
 }
 

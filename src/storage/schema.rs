@@ -16,12 +16,26 @@ use super::storage_error;
 /// The schema version this build opens the database at.
 ///
 /// - 1: object store [`RUNS`], keyed by `run_id`, indexed by `start_time_ms` and `experiment`.
-///
-/// The model registry will add a `models` store as version 2: one more arm in [`upgrade`].
-pub const DB_VERSION: u32 = 1;
+/// - 2: object stores [`MODELS`] (each run's stored model, keyed by `run_id`) and
+///   [`REGISTRY`] (each registered model, keyed by `name`); the runs are untouched.
+pub const DB_VERSION: u32 = 2;
 
 /// The object store of run records.
 pub const RUNS: &str = "runs";
+
+/// The object store of the runs' models: rows `{run_id, json}` (a `StoredModel`'s JSON,
+/// apart from the record so that listing runs never reads a model).
+pub const MODELS: &str = "models";
+
+/// The object store of registered models: rows `{name, json}` (a `RegisteredModel`'s JSON).
+pub const REGISTRY: &str = "registry";
+
+/// The fields of a row in [`MODELS`] and [`REGISTRY`].
+pub mod blob_field {
+    pub const RUN_ID: &str = "run_id";
+    pub const NAME: &str = "name";
+    pub const JSON: &str = "json";
+}
 
 /// The fields of a row in [`RUNS`]. The record itself is kept as the JSON text that
 /// `RunRecord::to_json` wrote, so that a record of any version reads back through
@@ -41,6 +55,7 @@ pub(super) fn upgrade(transaction: &Transaction, old_version: u32) -> Result<()>
     for from in old_version..DB_VERSION {
         match from {
             0 => create_runs_store(&database)?,
+            1 => create_model_stores(&database)?,
             _ => return Err(storage_error(format!("no migration from schema version {from}"))),
         }
     }
@@ -55,6 +70,29 @@ fn create_runs_store(database: &Database) -> Result<()> {
         runs.create_index(field, KeyPath::new_single(field), Some(IndexParams::new())).map_err(storage_error)?;
     }
     Ok(())
+}
+
+fn create_model_stores(database: &Database) -> Result<()> {
+    for (store, key) in [(MODELS, blob_field::RUN_ID), (REGISTRY, blob_field::NAME)] {
+        let mut params = ObjectStoreParams::new();
+        params.key_path(Some(KeyPath::new_single(key)));
+        database.create_object_store(store, params).map_err(storage_error)?;
+    }
+    Ok(())
+}
+
+/// A row `{key_field: key, json}` for [`MODELS`] or [`REGISTRY`].
+pub(super) fn blob_row(key_field: &str, key: &str, json: &str) -> Result<JsValue> {
+    let row = Object::new();
+    for (name, value) in [(key_field, key), (blob_field::JSON, json)] {
+        Reflect::set(&row, &JsValue::from_str(name), &JsValue::from_str(value)).map_err(|_| storage_error(format!("cannot set `{name}` on the row of {key}")))?;
+    }
+    Ok(row.into())
+}
+
+/// The `json` text of a [`MODELS`] or [`REGISTRY`] row.
+pub(super) fn blob_text(row: &JsValue) -> std::result::Result<String, String> {
+    Reflect::get(row, &JsValue::from_str(blob_field::JSON)).ok().and_then(|v| v.as_string()).ok_or_else(|| format!("its row has no `{}` text", blob_field::JSON))
 }
 
 /// The row stored for `run`.

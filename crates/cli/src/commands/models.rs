@@ -24,7 +24,7 @@ pub fn register(dir: &Path, run_id: &str, name: &str) -> Result<ExitCode> {
     let mut store = FileStore::new(dir);
     let run = block_on(store.get_run(run_id))?.ok_or_else(|| anyhow!("no run {run_id} in the store {}", dir.display()))?;
     let model = block_on(store.get_model(run_id))?;
-    let version = block_on(update(&mut store, name, |r: &mut Registry| r.register(name, &run, model.as_ref(), now())))?;
+    let version = block_on(update(&mut store, name, |r: &mut Registry| r.register(name, &run, model.map(|m| m.head()).as_ref(), now())))?;
     println!("registered {name} version {version} (run {run_id})");
     Ok(ExitCode::SUCCESS)
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::tracking::{RunKind, RunRecord, RunStatus};
 
-pub use model::{Frozen, Signature, StoredModel};
+pub use model::{Frozen, ModelHead, Signature, StoredModel};
 pub use score::{score, ScoreInput, Scored, ScoredKind};
 
 /// The version of [`RegisteredModel`]'s JSON this build writes.
@@ -246,7 +246,7 @@ impl Registry {
     /// Registers `run`'s model under `name` (created if new) as its next version and returns
     /// the version's number. Refused, with the reason, for a run that did not finish, whose
     /// feature contract failed, or whose model is not stored.
-    pub fn register(&mut self, name: &str, run: &RunRecord, model: Option<&StoredModel>, now_ms: i64) -> Result<u32> {
+    pub fn register(&mut self, name: &str, run: &RunRecord, model: Option<&ModelHead>, now_ms: i64) -> Result<u32> {
         check_name("the model name", name)?;
         let refuse = |why: String| Err(Error::Registry(format!("run {} cannot be registered: {why}", run.run_id)));
         if run.status != RunStatus::Finished {

@@ -74,7 +74,43 @@ pub struct StoredModel {
     pub frozen: Frozen,
 }
 
+/// A stored model's identity and signature without its frozen state: what registering
+/// needs, read from the stored JSON without decoding the state (the page registers; only the
+/// worker scores).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelHead {
+    pub run_id: String,
+    pub signature: Signature,
+}
+
+impl ModelHead {
+    /// The head of a stored model's JSON; the frozen state is skipped, not decoded.
+    pub fn from_json(text: &str, what: &str) -> Result<ModelHead> {
+        check_format(text, what)?;
+        serde_json::from_str(text).map_err(|e| Error::artifact(what, format!("a damaged stored model: {e}")))
+    }
+}
+
+fn check_format(text: &str, what: &str) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Version {
+        format_version: u32,
+    }
+    let version: Version = serde_json::from_str(text).map_err(|e| Error::artifact(what, format!("not a stored model: {e}")))?;
+    if version.format_version != MODEL_FORMAT_VERSION {
+        return Err(Error::artifact(
+            what,
+            format!("stored model format {} is not one this build reads (it reads {MODEL_FORMAT_VERSION})", version.format_version),
+        ));
+    }
+    Ok(())
+}
+
 impl StoredModel {
+    pub fn head(&self) -> ModelHead {
+        ModelHead { run_id: self.run_id.clone(), signature: self.signature.clone() }
+    }
+
     /// The model of a run that finished, or `None` (a failed run has none; a run resumed
     /// from an earlier one has the model its outputs hold).
     pub fn of_outcome(outcome: &PipelineOutcome) -> Option<StoredModel> {
@@ -130,17 +166,7 @@ impl StoredModel {
 
     /// Reads a stored model; `what` names where it was stored (for the error).
     pub fn from_json(text: &str, what: &str) -> Result<StoredModel> {
-        #[derive(Deserialize)]
-        struct Version {
-            format_version: u32,
-        }
-        let version: Version = serde_json::from_str(text).map_err(|e| Error::artifact(what, format!("not a stored model: {e}")))?;
-        if version.format_version != MODEL_FORMAT_VERSION {
-            return Err(Error::artifact(
-                what,
-                format!("stored model format {} is not one this build reads (it reads {MODEL_FORMAT_VERSION})", version.format_version),
-            ));
-        }
+        check_format(text, what)?;
         serde_json::from_str(text).map_err(|e| Error::artifact(what, format!("a damaged stored model: {e}")))
     }
 }

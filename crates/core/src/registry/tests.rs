@@ -81,8 +81,8 @@ fn labelled_forecast() -> (PipelineOutcome, StoredModel) {
 fn versions_increment_aliases_move_and_deleted_numbers_are_not_reused() {
     let (outcome, model) = labelled_forecast();
     let mut registry = Registry::default();
-    assert_eq!(registry.register("walmart", &outcome.record, Some(&model), 1).unwrap(), 1);
-    assert_eq!(registry.register("walmart", &outcome.record, Some(&model), 2).unwrap(), 2);
+    assert_eq!(registry.register("walmart", &outcome.record, Some(&model.head()), 1).unwrap(), 1);
+    assert_eq!(registry.register("walmart", &outcome.record, Some(&model.head()), 2).unwrap(), 2);
     registry.set_alias("walmart", "champion", 1, 3).unwrap();
     registry.set_alias("walmart", "challenger", 2, 3).unwrap();
     let champion = ModelUri::parse("models:/walmart@champion").unwrap();
@@ -94,7 +94,7 @@ fn versions_increment_aliases_move_and_deleted_numbers_are_not_reused() {
     assert!(registry.get("walmart").unwrap().aliases.is_empty(), "aliases of a deleted version go with it");
     let err = registry.resolve(&champion).unwrap_err().to_string();
     assert!(err.contains("no alias \"champion\"") && err.contains("it has no aliases"), "{err}");
-    assert_eq!(registry.register("walmart", &outcome.record, Some(&model), 6).unwrap(), 3, "version 2 stays taken");
+    assert_eq!(registry.register("walmart", &outcome.record, Some(&model.head()), 6).unwrap(), 3, "version 2 stays taken");
     assert_eq!(registry.resolve(&ModelUri::parse("models:/walmart/latest").unwrap()).unwrap().version, 3);
     assert_eq!(registry.resolve(&ModelUri::parse("models:/walmart/1").unwrap()).unwrap().run_id, outcome.record.run_id);
     let version = registry.get("walmart").unwrap().version(1).unwrap();
@@ -125,7 +125,7 @@ fn runs_that_cannot_be_registered_are_refused_with_the_reason() {
     assert!(failed.error.is_none() && !failed.record.registrable);
     let model = StoredModel::of_outcome(&failed).expect("the run finished, so its model is kept");
     let mut registry = Registry::default();
-    let err = registry.register("m", &failed.record, Some(&model), 1).unwrap_err().to_string();
+    let err = registry.register("m", &failed.record, Some(&model.head()), 1).unwrap_err().to_string();
     assert!(err.contains("cannot be registered") && err.contains("strict (1 of 1 expectations failed)"), "{err}");
     assert!(registry.models.is_empty(), "a refusal creates no name");
 
@@ -156,7 +156,7 @@ fn the_memory_store_keeps_models_and_the_registry_through_their_json() {
     ready(store.put_model(&model)).unwrap();
     assert_eq!(ready(store.get_model(&outcome.record.run_id)).unwrap().as_ref(), Some(&model));
     assert!(ready(store.get_model("nope")).unwrap().is_none());
-    let version = ready(update(&mut store, "walmart", |r| r.register("walmart", &outcome.record, Some(&model), 1))).unwrap();
+    let version = ready(update(&mut store, "walmart", |r| r.register("walmart", &outcome.record, Some(&model.head()), 1))).unwrap();
     ready(update(&mut store, "walmart", |r| r.set_alias("walmart", "champion", version, 2))).unwrap();
     let registry = ready(store.registry()).unwrap();
     assert_eq!(registry.get("walmart").unwrap().aliases["champion"], 1);
@@ -188,7 +188,7 @@ fn scoring_the_runs_own_weeks_reproduces_its_forecast_exactly_and_is_monitored()
     assert!(scored.predictions_csv().lines().count() == scored.rows.len() + 1);
 
     let mut registry = Registry::default();
-    registry.register("walmart", &outcome.record, Some(&model), 1).unwrap();
+    registry.register("walmart", &outcome.record, Some(&model.head()), 1).unwrap();
     let scoring = scored.scoring(10).unwrap();
     assert_eq!((scoring.first_week.as_str(), scoring.rows), (origin.as_str(), scored.rows.len()));
     registry.record_scoring("walmart", 1, scoring.clone()).unwrap();
@@ -266,6 +266,7 @@ fn stored_models_round_trip_and_refuse_other_formats() {
     let (_, model) = labelled_forecast();
     let json = model.to_json();
     assert_eq!(StoredModel::from_json(&json, "m").unwrap(), model);
+    assert_eq!(ModelHead::from_json(&json, "m").unwrap(), model.head());
     let other = json.replacen("\"format_version\":1", "\"format_version\":9", 1);
     assert!(StoredModel::from_json(&other, "m").unwrap_err().to_string().contains("format 9"));
     assert!(StoredModel::from_json("{", "m").unwrap_err().to_string().starts_with("m: "));
