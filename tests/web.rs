@@ -255,7 +255,8 @@ async fn a_version_1_database_upgrades_with_every_run_kept() {
     let name = fresh_database("v1-upgrade");
     let mut request = Factory::new().unwrap().open(&name, Some(1)).unwrap();
     request.on_upgrade_needed(|event| {
-        let database = event.database().unwrap();
+        use idb::{Event, Request};
+        let database = event.target().unwrap().transaction().unwrap().database();
         let mut params = idb::ObjectStoreParams::new();
         params.key_path(Some(idb::KeyPath::new_single(run_field::RUN_ID)));
         let runs = database.create_object_store(RUNS, params).unwrap();
@@ -269,7 +270,7 @@ async fn a_version_1_database_upgrades_with_every_run_kept() {
     for fixture in stored_records::FIXTURES {
         put_raw_row(&name, &stored_records::run_id(fixture.stored), fixture.start_time_ms(), fixture.stored).await;
     }
-    let mut store = IndexedDbStore::open(&name).await.unwrap();
+    let store = IndexedDbStore::open(&name).await.unwrap();
     let listing = store.list_runs().await.unwrap();
     assert_eq!((listing.runs.len(), listing.damaged.len()), (stored_records::FIXTURES.len(), 0));
     for fixture in stored_records::FIXTURES {

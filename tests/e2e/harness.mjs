@@ -239,3 +239,14 @@ export async function runAndRead(page, action) {
 }
 
 export const fixed = (value, digits = 3) => Number(value).toFixed(digits);
+
+/** Any `shelfcast` subcommand with these arguments: its stdout. */
+export function shelfcast(args) {
+  return cli(args);
+}
+
+/** The real sampleSubmission.csv[.gz], or undefined when absent. */
+export function realSampleSubmission() {
+  const dir = dataDir();
+  return ["sampleSubmission.csv", "sampleSubmission.csv.gz"].map((n) => join(dir, n)).find((p) => existsSync(p));
+}
