@@ -15,11 +15,15 @@
 //!   first render, .wasm sizes;
 //! - `bench-forecast [--runs N] [--no-browser]` times the default 39-week forecast (alone and
 //!   with a 3-window backtest) natively and in headless Chromium, and prints every forecast
-//!   method's WMAE on the reference window and the validation windows.
+//!   method's WMAE on the reference window and the validation windows;
+//! - `bench-registry [--runs N] [--no-browser]` scores the real test.csv with a registered
+//!   forecast model: the CLI's `predict`, and in headless Chromium after a reload, from
+//!   choosing the model to the submission's download.
 
 mod bench;
 mod bench_accuracy;
 mod bench_forecast;
+mod bench_registry;
 mod dist;
 mod serve;
 mod setup;
@@ -56,6 +60,10 @@ fn main() -> Result<()> {
             let runs = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(3);
             bench_forecast::run(runs, !rest.iter().any(|a| a == "--no-browser"))
         }
+        "bench-registry" => {
+            let runs = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(3);
+            bench_registry::run(runs, !rest.iter().any(|a| a == "--no-browser"))
+        }
         "bench-browser" => {
             setup::run()?;
             if !rest.iter().any(|a| a == "--no-build") {
@@ -67,7 +75,7 @@ fn main() -> Result<()> {
             sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string(), "--model", &model, "--features", &features])
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--features a,b] [--no-build] | bench-forecast [--runs N] [--no-browser]>");
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--features a,b] [--no-build] | bench-forecast [--runs N] [--no-browser] | bench-registry [--runs N] [--no-browser]>");
             Ok(())
         }
     }
