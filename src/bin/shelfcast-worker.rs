@@ -184,7 +184,7 @@ mod worker {
                     Err(e) => return Some(Response::Failed { message: e.to_string() }),
                 };
                 let (sales, future) = (Suites::shipped().raw, future_weeks_suite());
-                let input = ScoreInput { name: &bytes.name, bytes: &bytes.bytes, sales_suite: &sales, future_suite: &future };
+                let input = ScoreInput { name: &bytes.name, bytes: &bytes.bytes, sales_suite: &sales, future_suite: &future, history: None };
                 let scored = match score(&stored, &input, &mut |_| {}) {
                     Ok(scored) => scored,
                     Err(e) => return Some(Response::Failed { message: e.to_string() }),

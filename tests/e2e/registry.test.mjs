@@ -2,7 +2,8 @@
 // registered from the Runs page, given an alias on the Models page, and after a reload scores
 // a file: the real test.csv gives a submission whose rows and Ids are sampleSubmission.csv's
 // and whose values equal the CLI's `predict` for the same model; a labelled file gives the
-// CLI's WMAE and is drawn in the version's monitoring chart; a one-step model is refused.
+// CLI's WMAE and is drawn in the version's monitoring chart; a one-step model refuses
+// future weeks and weeks inside its own data.
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -175,11 +176,17 @@ test("on the sample: a labelled file scores as the CLI's predict and is monitore
   assert.equal(download.suggestedFilename(), "predictions.csv");
   assert.equal(readFileSync(await download.path(), "utf8").trim().split("\n").length, readFileSync(later, "utf8").trim().split("\n").length);
 
-  // A one-step model cannot forecast a file's weeks: the refusal says why, nothing is lost.
+  // A one-step model cannot forecast future weeks (it needs last week's sales), nor score
+  // weeks inside its own data: each refusal says why, and nothing is lost.
+  const future = join(dir, "test.csv");
+  const toFuture = (line) => { const f = line.split(","); return [f[0], f[1], f[2], f[4]].join(","); };
+  writeFileSync(future, readFileSync(later, "utf8").trim().split("\n").map((l, i) => (i === 0 ? "Store,Dept,Date,IsHoliday" : toFuture(l))).join("\n") + "\n");
   const choice = await page.$$eval("#score-model option", (options) => options.map((o) => o.value).find((v) => v.startsWith("models:/ridge/1")));
   await page.selectOption("#score-model", choice);
-  await page.setInputFiles("#score-file", later);
+  await page.setInputFiles("#score-file", future);
   await page.waitForFunction(() => document.querySelector("#error")?.textContent.includes("one-step model (ridge)"));
+  await page.setInputFiles("#score-file", later);
+  await page.waitForFunction(() => document.querySelector("#error")?.textContent.includes("is not after the model's data"));
   assert.equal(await page.textContent("#score-wmae"), fixed(predicted.wmae), "the last result stays");
   assert.deepEqual(errors, []);
   await page.close();

@@ -189,6 +189,10 @@ pub enum Command {
         /// Where to write the predictions (the submission for a future-weeks file).
         #[arg(long)]
         out: PathBuf,
+        /// Later weeks of sales (a train.csv, or a directory with one) that extend a one-step
+        /// model's stored history up to the scored file's first week.
+        #[arg(long)]
+        data: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },

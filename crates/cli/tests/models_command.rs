@@ -167,6 +167,49 @@ fn one_step_models_and_failed_contracts_are_refused_with_the_reason() {
     assert!(code == Some(2) && err.contains("no run no-such-run"), "{err}");
 }
 
+/// A one-step model scores the labelled weeks right after its data one week ahead; a file
+/// after a gap needs the weeks between (`--data`), and a forecast model takes no `--data`.
+#[test]
+fn a_one_step_model_scores_later_weeks_and_data_fills_a_gap() {
+    let dir = scratch("one-step");
+    let store = dir.join("store").display().to_string();
+    let (train, _, later) = sample_files(&dir, "2012-08-03");
+    let run = json(&ok(&["run", "--data", &train.display().to_string(), "--model", "gbdt", "--param", "max_iter=20", "--series-stats", "--store", &store, "--format", "json"]));
+    ok(&["models", "register", run["run_id"].as_str().unwrap(), "--name", "gbdt", "--store", &store]);
+    let out = dir.join("p.csv").display().to_string();
+    let predict = |file: &str, extra: &[&str]| {
+        let mut args = vec!["predict", "--model", "models:/gbdt/1", "--store", &store, "--score", file, "--out", &out, "--format", "json"];
+        args.extend_from_slice(extra);
+        shelfcast(&args)
+    };
+    let whole = predict(&later.display().to_string(), &[]);
+    assert!(whole.status.success(), "{}", String::from_utf8_lossy(&whole.stderr));
+    let whole = json(&String::from_utf8(whole.stdout).unwrap());
+    assert_eq!(whole["kind"], "labelled");
+    let rows: Vec<String> = std::fs::read_to_string(&out).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(rows.len(), std::fs::read_to_string(&later).unwrap().lines().count());
+
+    // The last weeks alone: refused without the weeks between, scored with them.
+    let text = std::fs::read_to_string(&later).unwrap();
+    let header = text.lines().next().unwrap();
+    let (mut between, mut after) = (format!("{header}\n"), format!("{header}\n"));
+    for line in text.lines().skip(1) {
+        if line.split(',').nth(2).unwrap() < "2012-09-14" { &mut between } else { &mut after }.push_str(&format!("{line}\n"));
+    }
+    let (between_path, after_path) = (dir.join("between.csv"), dir.join("after.csv"));
+    std::fs::write(&between_path, between).unwrap();
+    std::fs::write(&after_path, after).unwrap();
+    let refused = predict(&after_path.display().to_string(), &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("after.csv starts on 2012-09-14") && err.contains("--data"), "{err}");
+    let filled = predict(&after_path.display().to_string(), &["--data", &between_path.display().to_string()]);
+    assert!(filled.status.success(), "{}", String::from_utf8_lossy(&filled.stderr));
+    let filled = json(&String::from_utf8(filled.stdout).unwrap());
+    assert!(filled["wmae"].as_f64().unwrap() > 0.0);
+    assert_eq!(registry(&store)[0]["versions"][0]["scorings"].as_array().unwrap().len(), 2, "both scorings recorded");
+}
+
 /// A write killed half-way (the process aborts after writing part of the registry file)
 /// leaves the previous registry readable and whole; the next write succeeds.
 #[test]

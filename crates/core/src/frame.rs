@@ -200,6 +200,13 @@ pub struct Frame {
     batch: RecordBatch,
 }
 
+/// Equal when schema (metadata included) and every value are.
+impl PartialEq for Frame {
+    fn eq(&self, other: &Self) -> bool {
+        self.batch == other.batch
+    }
+}
+
 impl Frame {
     /// Builds a frame from named columns; every column must have the same length and one of
     /// the [`ColumnType`]s.

@@ -49,7 +49,7 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             ModelsCommand::Delete { name, version, store } => models::delete(&store, &name, version),
             ModelsCommand::List { store, format } => models::list(&store, format),
         },
-        Command::Predict { model, store, score, out, format } => predict::run(&store, &model, &score, &out, format),
+        Command::Predict { model, store, score, out, data, format } => predict::run(&store, &model, &score, &out, data.as_deref(), format),
         Command::Validate { suite, data, result_format, horizon, format } => validate::run(&suite, &data, result_format, horizon, format),
         Command::Features { data, out, features, cutoff } => features::run(&data, &out, &features, cutoff.as_deref()),
         Command::Split { features, cutoff, train_out, test_out, feature_args } => split::run(&features, cutoff.as_deref(), &train_out, &test_out, &feature_args),

@@ -1,23 +1,26 @@
 //! `shelfcast predict`: scores a file with a registered version (`models:/NAME@ALIAS`,
 //! `models:/NAME/VERSION`) through the core's `registry::score`, as the app's Models page
 //! does, and writes the predictions — Kaggle's submission for a future-weeks file. A labelled
-//! file's scoring is recorded on the version (monitoring).
+//! file's scoring is recorded on the version (monitoring). `--data` extends a one-step
+//! model's stored history with later weeks.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Result};
 
+use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::pipeline::{Clock, Suites};
+use shelfcast_core::stages::ingest;
 use shelfcast_core::registry::score::future_weeks_suite;
 use shelfcast_core::registry::{score, update, ModelStore, ModelUri, ScoreInput, ScoredKind};
 
 use super::SystemClock;
 use crate::args::Format;
-use crate::files::{read_bytes, write_file};
+use crate::files::{read_bytes, read_inputs, write_file};
 use crate::store::{block_on, FileStore};
 
-pub fn run(dir: &Path, uri: &str, file: &Path, out: &Path, format: Format) -> Result<ExitCode> {
+pub fn run(dir: &Path, uri: &str, file: &Path, out: &Path, data: Option<&Path>, format: Format) -> Result<ExitCode> {
     let uri = ModelUri::parse(uri)?;
     let mut store = FileStore::new(dir);
     let registry = block_on(store.registry())?;
@@ -26,8 +29,13 @@ pub fn run(dir: &Path, uri: &str, file: &Path, out: &Path, format: Format) -> Re
         .ok_or_else(|| anyhow!("{uri} is version {} (run {}), whose model is not in the store {}", version.version, version.run_id, dir.display()))?;
     let bytes = read_bytes(file)?;
     let name = file.display().to_string();
+    let history = match data {
+        Some(path) => Some(ingest::read(&read_inputs(path, &FeatureConfig::default())?, &FeatureConfig::default(), &mut |_| {})?.sales),
+        None => None,
+    };
     let (sales, future) = (Suites::shipped().raw, future_weeks_suite());
-    let scored = score(&model, &ScoreInput { name: &name, bytes: &bytes, sales_suite: &sales, future_suite: &future }, &mut |_| {})?;
+    let input = ScoreInput { name: &name, bytes: &bytes, sales_suite: &sales, future_suite: &future, history: history.as_ref() };
+    let scored = score(&model, &input, &mut |_| {})?;
     let csv = match scored.kind {
         ScoredKind::FutureWeeks => scored.submission_csv(),
         ScoredKind::Labelled => scored.predictions_csv(),
@@ -52,7 +60,11 @@ pub fn run(dir: &Path, uri: &str, file: &Path, out: &Path, format: Format) -> Re
         Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
         Format::Text => {
             println!("{uri}: version {} (run {}), {} {}", version.version, version.run_id, version.family, version.kind.name());
-            println!("scored {} rows of {} ({} series the model has no forecast of)", scored.rows.len(), name, scored.unknown_series);
+            let unknown = match version.kind {
+                shelfcast_core::tracking::RunKind::Forecast => "series the model has no forecast of",
+                shelfcast_core::tracking::RunKind::OneStep => "rows without last week's sales",
+            };
+            println!("scored {} rows of {} ({} {unknown})", scored.rows.len(), name, scored.unknown_series);
             if let Some(s) = &scored.scores {
                 println!("WMAE {:.3}  MAE {:.3}  RMSE {:.3} (training-time WMAE {})", s.overall.wmae, s.overall.mae, s.overall.rmse, version.training_wmae.map_or("-".into(), |w| format!("{w:.3}")));
             }

@@ -210,6 +210,30 @@ pub struct FeatureInputs<'a> {
     /// The split's cutoff, for `series_stats`: only sales dated before it are summarised.
     /// `None` is the default cutoff of the sales dates ([`crate::cutoff::default_cutoff`]).
     pub cutoff: Option<i32>,
+    /// Each series' statistics as computed once on the training data (a registered model
+    /// scoring a file from a tail of its history): used instead of summarising the table.
+    pub frozen_stats: Option<&'a FrozenStats>,
+}
+
+/// Each series' [`SERIES_STAT_COLUMNS`], by (Store, Dept).
+pub type FrozenStats = std::collections::HashMap<(i64, i64), [f64; 3]>;
+
+/// The series statistics a feature table holds (one value per series: each row of a series
+/// carries the same), for [`FeatureInputs::frozen_stats`]; empty when it has none.
+pub fn frozen_series_stats(features: &Frame) -> Result<FrozenStats> {
+    let mut stats = FrozenStats::new();
+    if !SERIES_STAT_COLUMNS.iter().all(|c| features.has_column(c)) {
+        return Ok(stats);
+    }
+    let (store, dept) = (features.ints("Store")?, features.ints("Dept")?);
+    let columns: Vec<&Float64Array> = SERIES_STAT_COLUMNS.iter().map(|c| features.floats(c)).collect::<Result<_>>()?;
+    for row in 0..features.num_rows() {
+        stats.entry((store.value(row), dept.value(row))).or_insert_with(|| {
+            let value = |c: &Float64Array| if c.is_valid(row) { c.value(row) } else { f64::NAN };
+            [value(columns[0]), value(columns[1]), value(columns[2])]
+        });
+    }
+    Ok(stats)
 }
 
 /// The columns the sales table must have.
@@ -305,7 +329,7 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
         columns.extend(joins::stores(table, sorted_keys().map(|(store, _)| store))?);
     }
     if let Some(cutoff) = stats_cutoff {
-        for (values, name) in series_stats::columns(&sorted, cutoff).into_iter().zip(SERIES_STAT_COLUMNS) {
+        for (values, name) in series_stats::columns(&sorted, cutoff, inputs.frozen_stats).into_iter().zip(SERIES_STAT_COLUMNS) {
             columns.push((name.into(), values.finish()));
         }
     }
@@ -653,7 +677,7 @@ mod tests {
         let store_weeks = read("features.csv", STORE_WEEKS_CSV, &crate::ingest::FEATURES);
         let stores = read("stores.csv", "Store,Type,Size\r1,A,151315\r2,B,202307\r", &crate::ingest::STORES);
         let config = FeatureConfig { join_features: true, join_stores: true, ..FeatureConfig::default() };
-        let inputs = FeatureInputs { store_weeks: Some(&store_weeks), stores: Some(&stores), cutoff: None };
+        let inputs = FeatureInputs { store_weeks: Some(&store_weeks), stores: Some(&stores), cutoff: None, frozen_stats: None };
         let table = build_features_with(&sales(&rows), &config, &inputs).unwrap();
         let temperature = table.floats("Temperature").unwrap();
         assert_eq!(temperature.value(0), 42.31);

@@ -4,10 +4,12 @@
 use arrow_array::Array;
 
 use super::grid::window_stats;
-use super::{NullableFloats, SortedSeries, SERIES_STAT_COLUMNS};
+use super::{FrozenStats, NullableFloats, SortedSeries, SERIES_STAT_COLUMNS};
 
-/// The statistics' columns of every row, in sorted order, in [`SERIES_STAT_COLUMNS`] order.
-pub(super) fn columns(sorted: &SortedSeries<'_>, cutoff: i32) -> Vec<NullableFloats> {
+/// The statistics' columns of every row, in sorted order, in [`SERIES_STAT_COLUMNS`] order:
+/// summarised from the table's rows before `cutoff`, or taken from `frozen` (a series it
+/// lacks has none).
+pub(super) fn columns(sorted: &SortedSeries<'_>, cutoff: i32, frozen: Option<&FrozenStats>) -> Vec<NullableFloats> {
     let n = sorted.order.len();
     let mut columns: Vec<NullableFloats> = SERIES_STAT_COLUMNS.iter().map(|_| NullableFloats::with_capacity(n)).collect();
     // One series' sales before the cutoff.
@@ -15,6 +17,14 @@ pub(super) fn columns(sorted: &SortedSeries<'_>, cutoff: i32) -> Vec<NullableFlo
     let target = sorted.target;
     for range in sorted.series {
         let series = &sorted.order[range.clone()];
+        if let Some(frozen) = frozen {
+            let first = series[0] as usize;
+            let stats = frozen.get(&(sorted.store[first], sorted.dept[first])).copied().unwrap_or([f64::NAN; 3]);
+            for (column, value) in columns.iter_mut().zip(stats) {
+                column.extend_repeated(value, series.len());
+            }
+            continue;
+        }
         history.clear();
         history.extend(
             series.iter().map(|&r| r as usize).filter(|&r| sorted.date[r] < cutoff && target.is_valid(r)).map(|r| target.value(r)),

@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::format_date;
 use crate::design::ModelArtifact;
 use crate::error::{Error, Result};
-use crate::features::FeatureConfig;
-use crate::forecast::ForecastMethod;
+use arrow_array::Array;
+
+use crate::features::{frozen_series_stats, FeatureConfig, FrozenStats, SEASONAL_LAG, WINDOWS};
+use crate::forecast::{ForecastMethod, SeriesKey};
+use crate::frame::Frame;
 use crate::pipeline::PipelineOutcome;
 use crate::stages::forecast::FrozenForecast;
 use crate::tracking::{RunKind, RunStatus};
@@ -45,7 +48,7 @@ pub struct Signature {
     /// A forecast model's origin (its first forecast week) or a one-step model's cutoff.
     pub cutoff: String,
     /// The first week after the data the model saw: a forecast's origin, or the week after
-    /// a one-step model's training rows.
+    /// a one-step model's sales data ends (the first week it can score).
     pub data_end: String,
     /// The design matrix's columns in order (a one-step model), or the columns its history
     /// panel reads (a forecast model).
@@ -61,8 +64,46 @@ pub struct Signature {
 pub enum Frozen {
     /// A forecast run's point forecasts per series and week, scales and calibration.
     Forecast(FrozenForecast),
-    /// A one-step run's fitted model and its feature settings.
-    OneStep(ModelArtifact),
+    /// A one-step run's fitted model and what its features read.
+    OneStep(OneStepState),
+}
+
+/// A one-step model frozen: the fitted model and its feature settings, the tail of the sales
+/// its lags and rolling windows read (every row of the last [`TAIL_WEEKS`] weeks of the
+/// data), each series' statistics from the training part, and the rows of the join files
+/// from the tail's first week on. A labelled file of the weeks after the data is scored one
+/// week ahead, each week's lags read from the tail and the file's earlier weeks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OneStepState {
+    pub artifact: ModelArtifact,
+    #[serde(with = "crate::codec::frame_packed")]
+    pub tail: Frame,
+    /// The series whose statistics are kept, and their values (mean, median, std per series).
+    pub stats_series: Vec<SeriesKey>,
+    #[serde(with = "crate::codec::f64_base64")]
+    pub stats: Vec<f64>,
+    #[serde(with = "crate::codec::frame_packed_opt")]
+    pub store_weeks: Option<Frame>,
+    #[serde(with = "crate::codec::frame_packed_opt")]
+    pub stores: Option<Frame>,
+}
+
+/// Weeks of sales a one-step model keeps: its farthest lag (53 weeks with the seasonal lags)
+/// and longest rolling window behind its gap, with room.
+pub const TAIL_WEEKS: i32 = (SEASONAL_LAG + 2 + WINDOWS[WINDOWS.len() - 1]) as i32;
+
+impl OneStepState {
+    /// The statistics as the features stage takes them.
+    pub fn frozen_stats(&self) -> FrozenStats {
+        self.stats_series.iter().zip(self.stats.chunks_exact(3)).map(|(k, v)| ((k.store, k.dept), [v[0], v[1], v[2]])).collect()
+    }
+}
+
+/// The rows of `frame` dated on or after `from` (all its rows when it has no Date column).
+fn rows_from(frame: &Frame, from: i32) -> Option<Frame> {
+    let dates = frame.dates("Date").ok()?;
+    let keep: Vec<u32> = (0..frame.num_rows()).filter(|&r| dates.is_valid(r) && dates.value(r) >= from).map(|r| r as u32).collect();
+    frame.take(&keep).ok()
 }
 
 /// A run's model, as stored.
@@ -139,7 +180,23 @@ impl StoredModel {
             }
             (None, Some(model), Some(split)) => {
                 let features = outcome.config.features.clone();
-                let data_end = split.train.dates.iter().max().map_or(split.cutoff, |last| last + 7);
+                let ingested = outcome.outputs.ingest.as_deref()?;
+                let table = outcome.outputs.features.as_ref()?;
+                let dates = ingested.sales.dates("Date").ok()?;
+                let data_end = dates.iter().flatten().max()? + 7;
+                let tail_from = data_end - 7 * (TAIL_WEEKS + features.horizon as i32);
+                let stats = frozen_series_stats(table).ok()?;
+                let mut stats_series: Vec<SeriesKey> = stats.keys().map(|&(store, dept)| SeriesKey { store, dept }).collect();
+                stats_series.sort_unstable();
+                let stats_values = stats_series.iter().flat_map(|k| stats[&(k.store, k.dept)]).collect();
+                let state = OneStepState {
+                    artifact: ModelArtifact::new(features.clone(), model.clone()),
+                    tail: rows_from(&ingested.sales, tail_from)?,
+                    stats_series,
+                    stats: stats_values,
+                    store_weeks: ingested.store_weeks.as_ref().filter(|_| features.join_features).and_then(|f| rows_from(f, tail_from)),
+                    stores: ingested.stores.clone().filter(|_| features.join_stores),
+                };
                 let signature = Signature {
                     kind: RunKind::OneStep,
                     family: model.kind().name().to_string(),
@@ -153,7 +210,7 @@ impl StoredModel {
                     training_data: record.dataset.digest.clone(),
                     suites,
                 };
-                (signature, Frozen::OneStep(ModelArtifact::new(features, model.clone())))
+                (signature, Frozen::OneStep(state))
             }
             _ => return None,
         };

@@ -66,8 +66,16 @@ fn forecast_run(inputs: &[InputFile], horizon: usize) -> PipelineOutcome {
 }
 
 fn scored(model: &StoredModel, name: &str, text: &str) -> crate::error::Result<Scored> {
+    scored_with(model, name, text, None)
+}
+
+fn scored_with(model: &StoredModel, name: &str, text: &str, history: Option<&crate::frame::Frame>) -> crate::error::Result<Scored> {
     let (sales, future) = (Suites::shipped().raw, score::future_weeks_suite());
-    score(model, &ScoreInput { name, bytes: text.as_bytes(), sales_suite: &sales, future_suite: &future }, &mut |_| {})
+    score(model, &ScoreInput { name, bytes: text.as_bytes(), sales_suite: &sales, future_suite: &future, history }, &mut |_| {})
+}
+
+fn sales_frame(text: &str) -> crate::frame::Frame {
+    crate::ingest::read_table("train.csv", text.as_bytes(), &crate::ingest::TRAIN, &mut |_| {}).unwrap().frame
 }
 
 /// A forecast run on the sample with its default origin (inside the data), its model.
@@ -259,6 +267,9 @@ fn files_the_model_cannot_score_are_refused_with_what_does_not_fit() {
     assert_eq!(one_step.signature.columns, PipelineConfig::default().features.model_columns());
     let err = scored(&one_step, "test.csv", &format!("{header}1,1,{week},FALSE\n")).unwrap_err().to_string();
     assert!(err.contains("one-step model") && err.contains("cannot forecast"), "{err}");
+    // A forecast model's predictions are frozen: later weeks of history cannot change them.
+    let err = scored_with(&model, "test.csv", &format!("{header}1,1,{week},FALSE\n"), Some(&sales_frame(&format!("Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,{week},5.0,FALSE\n")))).unwrap_err().to_string();
+    assert!(err.contains("frozen at its origin"), "{err}");
 }
 
 #[test]
@@ -270,4 +281,58 @@ fn stored_models_round_trip_and_refuse_other_formats() {
     let other = json.replacen("\"format_version\":1", "\"format_version\":9", 1);
     assert!(StoredModel::from_json(&other, "m").unwrap_err().to_string().contains("format 9"));
     assert!(StoredModel::from_json("{", "m").unwrap_err().to_string().starts_with("m: "));
+}
+
+/// A one-step model scores the weeks after its data one week ahead from its stored tail: the
+/// predictions equal the model's on features built from the whole history; a file that
+/// starts after a gap needs the weeks between, which `history` gives.
+#[test]
+fn a_one_step_model_scores_later_weeks_from_its_stored_tail() {
+    let end = sample_end();
+    let from = format_date(end - 7 * 12);
+    let (train, later) = sample_split(&from);
+    for spec in [crate::models::ModelSpec::new(crate::models::ModelKind::Ridge, &[]).unwrap(), crate::models::ModelSpec::new(crate::models::ModelKind::Gbdt, &[("max_iter".into(), "20".into())]).unwrap()] {
+        let mut config = PipelineConfig { model: spec, ..PipelineConfig::default() };
+        config.features.series_stats = true;
+        config.features.holiday_features = true;
+        let outcome = run(&[InputFile::train_csv(train.clone().into_bytes())], &config, &Suites::shipped(), &FixedClock, &mut |_| {});
+        assert!(outcome.error.is_none(), "{:?}", outcome.error);
+        let model = StoredModel::of_outcome(&outcome).unwrap();
+        assert_eq!(model.signature.data_end, from);
+        let json = model.to_json();
+        // Compared as JSON: a series without statistics holds NaN, which equals nothing.
+        assert_eq!(StoredModel::from_json(&json, "m").unwrap().to_json(), json, "the tail and statistics round-trip");
+        let all = scored(&model, "later.csv", &later).unwrap();
+        assert_eq!((all.kind, all.rows.len()), (ScoredKind::Labelled, later.lines().count() - 1));
+
+        // The reference: the fitted model on features of the whole sample, at its cutoff.
+        let full = sales_frame(&String::from_utf8(sample_train_csv(DEFAULT_SEED)).unwrap());
+        let cutoff = outcome.outputs.split.as_ref().unwrap().cutoff;
+        let features = crate::features::build_features_with(&full, &config.features, &crate::features::FeatureInputs { cutoff: Some(cutoff), ..Default::default() }).unwrap();
+        let (store, dept, date) = (features.ints("Store").unwrap(), features.ints("Dept").unwrap(), features.dates("Date").unwrap());
+        let index: std::collections::HashMap<_, u32> = (0..features.num_rows()).map(|r| ((store.value(r), dept.value(r), date.value(r)), r as u32)).collect();
+        let at: Vec<u32> = (0..all.rows.len()).map(|i| index[&(all.rows.series[i].store, all.rows.series[i].dept, all.rows.date[i])]).collect();
+        let fitted = outcome.model().unwrap();
+        let x = crate::design::scored_matrix(&features, &config.features, &at, crate::design::Missing::for_model(fitted.kind())).unwrap();
+        let expected = fitted.predict(&x).unwrap();
+        for (i, (a, b)) in all.predicted.iter().zip(&expected).enumerate() {
+            assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{:?} row {i}: {a} vs {b}", fitted.kind());
+        }
+        assert!(all.scores.as_ref().unwrap().overall.wmae > 0.0);
+
+        // Weeks after a gap need the weeks between.
+        let skip = format_date(end - 7 * 6);
+        let (between, after_gap) = split_text(&later, &skip);
+        let err = scored(&model, "after.csv", &after_gap).unwrap_err().to_string();
+        assert!(err.contains("after.csv starts on") && err.contains("--data"), "{err}");
+        let extended = scored_with(&model, "after.csv", &after_gap, Some(&sales_frame(&between))).unwrap();
+        let by_key: std::collections::HashMap<_, f64> = (0..all.rows.len()).map(|i| ((all.rows.series[i], all.rows.date[i]), all.predicted[i])).collect();
+        for i in 0..extended.rows.len() {
+            let (a, b) = (extended.predicted[i], by_key[&(extended.rows.series[i], extended.rows.date[i])]);
+            assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "row {i}: {a} vs {b}");
+        }
+        // A week before the model's data ends is not a later week.
+        let err = scored(&model, "early.csv", &format!("Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,{},1.0,FALSE\n", format_date(end - 7 * 13))).unwrap_err().to_string();
+        assert!(err.contains("early.csv, line 2") && err.contains("not after the model's data"), "{err}");
+    }
 }

@@ -9,7 +9,7 @@ use super::ingest::Ingested;
 /// The feature table; `cutoff` is the split's, for the series statistics (`None`: the
 /// default cutoff of the sales dates).
 pub fn build(ingested: &Ingested, config: &FeatureConfig, cutoff: Option<i32>) -> Result<Frame> {
-    let inputs = FeatureInputs { store_weeks: ingested.store_weeks.as_ref(), stores: ingested.stores.as_ref(), cutoff };
+    let inputs = FeatureInputs { store_weeks: ingested.store_weeks.as_ref(), stores: ingested.stores.as_ref(), cutoff, ..FeatureInputs::default() };
     build_features_with(&ingested.sales, config, &inputs)
 }
 
