@@ -88,6 +88,18 @@ pub async fn set_alert_ratio(state: AppState, name: String, ratio: f64) {
     change(state, &name.clone(), move |r| r.set_alert_ratio(&name, ratio, now()), move |_| message).await;
 }
 
+/// Sets the description of a model (`version` `None`) or of one of its versions.
+pub async fn set_description(state: AppState, name: String, version: Option<u32>, text: String) {
+    let message = format!("{name}: description saved.");
+    change(state, &name.clone(), move |r| r.set_description(&name, version, &text, now()), move |_| message).await;
+}
+
+/// Sets (or, with an empty value, removes) a tag of a model or one of its versions.
+pub async fn set_tag(state: AppState, name: String, version: Option<u32>, key: String, value: String) {
+    let message = format!("{name}: tag {key:?} {}.", if value.is_empty() { "removed" } else { "set" });
+    change(state, &name.clone(), move |r| r.set_tag(&name, version, &key, &value, now()), move |_| message).await;
+}
+
 pub async fn record_scoring(state: AppState, name: String, version: u32, scoring: Scoring) {
     let Some(mut store) = open(state).await else { return };
     if let Err(e) = update(&mut store, &name, |r| r.record_scoring(&name, version, scoring)).await {

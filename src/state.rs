@@ -134,6 +134,8 @@ pub struct AppState {
     pub registry: RwSignal<Vec<RegisteredModel>>,
     /// The last file a registered version scored.
     pub scored: RwSignal<Option<Arc<ScoredView>>>,
+    /// The run whose details the Runs page shows (the Models page opens a version's run).
+    pub open_run: RwSignal<Option<String>>,
 }
 
 /// What a worker response asks the page to keep in IndexedDB.
@@ -171,6 +173,7 @@ impl Default for AppState {
             damaged: RwSignal::new(Vec::new()),
             registry: RwSignal::new(Vec::new()),
             scored: RwSignal::new(None),
+            open_run: RwSignal::new(None),
         }
     }
 }

@@ -10,12 +10,15 @@ use leptos::prelude::*;
 use plotly::common::{DashType, Line, Mode};
 use plotly::{Layout, Plot, Scatter};
 use shelfcast_app::protocol::{DownloadFile, ScoredView};
+use std::collections::BTreeMap;
+
 use shelfcast_core::registry::{RegisteredModel, ScoredKind};
+use shelfcast_core::tracking::RunRecord;
 
 use crate::components::Chart;
 use crate::model_registry;
 use crate::state::{short_id, AppState};
-use crate::worker_client::Engine;
+use crate::worker_client::{base_href, Engine};
 
 #[component]
 pub fn ModelsPage() -> impl IntoView {
@@ -165,11 +168,45 @@ fn monitor_plot(model: &RegisteredModel) -> Option<Plot> {
     })
 }
 
+/// A run's figures as the versions table shows them: its headline, and the backtest's or the
+/// test part's other figures.
+fn run_metrics(run: &RunRecord) -> String {
+    let keys = ["backtest_wmae", "forecast_coverage_80", "test_mae", "test_rmse"];
+    let mut parts: Vec<String> = run.headline().map(|h| format!("WMAE {:.3} ({})", h.value, h.basis)).into_iter().collect();
+    for key in keys {
+        if let Some(v) = run.metrics.get(key) {
+            parts.push(if key.contains("coverage") { format!("{key} {:.1} %", 100.0 * v) } else { format!("{key} {v:.3}") });
+        }
+    }
+    parts.join(", ")
+}
+
+/// A model's (or, with `version`, a version's) description and tags, to change.
+#[component]
+fn Annotations(name: String, version: Option<u32>, description: String, tags: BTreeMap<String, String>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let text = RwSignal::new(description);
+    let (key, value) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (describe_name, tag_name) = (name.clone(), name.clone());
+    let shown = tags.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("; ");
+    view! {
+        <p class="controls annotations">
+            <label>"Description " <input class="description" size="50" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/></label>
+            <button class="save-description" on:click=move |_| leptos::task::spawn_local(model_registry::set_description(state, describe_name.clone(), version, text.get_untracked()))>"Save"</button>
+            <span class="tags">{if shown.is_empty() { "no tags".to_string() } else { format!("tags: {shown}") }}</span>
+            <input class="tag-key" placeholder="tag" prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
+            <input class="tag-value" placeholder="value (empty removes)" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            <button class="set-model-tag" on:click=move |_| leptos::task::spawn_local(model_registry::set_tag(state, tag_name.clone(), version, key.get_untracked(), value.get_untracked()))>"Set tag"</button>
+        </p>
+    }
+}
+
 /// One registered model: versions, aliases, alert ratio and monitoring.
 #[component]
 fn ModelCard(model: RegisteredModel) -> impl IntoView {
     let state = expect_context::<AppState>();
     let name = model.name.clone();
+    let runs_link = format!("{}/runs", base_href().trim_end_matches('/'));
     let rows = model
         .versions
         .iter()
@@ -180,15 +217,18 @@ fn ModelCard(model: RegisteredModel) -> impl IntoView {
             let alert = v.alert(model.alert_ratio).map(|a| format!("{:.2}× its training WMAE", a.ratio));
             let (name, version) = (name.clone(), v.version);
             let flagged = alert.is_some();
+            let run_id = v.run_id.clone();
+            let metrics = state.runs.with_untracked(|runs| runs.iter().find(|r| r.run_id == v.run_id).map(run_metrics)).unwrap_or_else(|| "(the run is not stored in this browser)".into());
             view! {
                 <tr data-version=v.version.to_string() class:alert=flagged>
                     <td>{v.version}</td>
                     <td class="aliases">{aliases}</td>
-                    <td><a href="../runs" title=v.run_id.clone()>{short_id(&v.run_id)}</a></td>
+                    <td><a class="open-run" href=runs_link.clone() title=v.run_id.clone() on:click=move |_| state.open_run.set(Some(run_id.clone()))>{short_id(&v.run_id)}</a></td>
                     <td>{format!("{} ({})", v.family, v.kind.name())}</td>
                     <td>{format!("{} weeks from {}", v.horizon, v.data_end)}</td>
                     <td class="num">{figure(v.training_wmae, 3)}" "<span class="hint">{v.training_basis.clone()}</span></td>
                     <td class="num">{latest.unwrap_or_else(|| "—".into())}</td>
+                    <td class="run-metrics">{metrics}</td>
                     <td class="alert-flag">{alert.unwrap_or_default()}</td>
                     <td><button class="delete-version" on:click=move |_| leptos::task::spawn_local(model_registry::delete_version(state, name.clone(), version))>"Delete"</button></td>
                 </tr>
@@ -215,9 +255,9 @@ fn ModelCard(model: RegisteredModel) -> impl IntoView {
     view! {
         <section class="model details" data-model=model.name.clone()>
             <h2>{model.name.clone()}</h2>
-            {(!model.description.is_empty()).then(|| view! { <p>{model.description.clone()}</p> })}
+            <Annotations name=model.name.clone() version=None description=model.description.clone() tags=model.tags.clone()/>
             <table class="versions">
-                <thead><tr><th>"version"</th><th>"aliases"</th><th>"run"</th><th>"model"</th><th>"forecasts"</th><th>"training WMAE"</th><th>"latest scored WMAE"</th><th>"alert"</th><th></th></tr></thead>
+                <thead><tr><th>"version"</th><th>"aliases"</th><th>"run"</th><th>"model"</th><th>"forecasts"</th><th>"training WMAE"</th><th>"latest scored WMAE"</th><th>"the run's figures"</th><th>"alert"</th><th></th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
             <p class="controls">

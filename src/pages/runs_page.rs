@@ -35,7 +35,7 @@ fn basis_rank(headline: &Option<Headline>) -> (u8, String) {
 pub fn RunsPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let sort = RwSignal::new((SortKey::Start, true));
-    let open = RwSignal::new(None::<String>);
+    let open = state.open_run;
     // The filter as typed, and what the core's run search makes of it.
     let filter_text = RwSignal::new(String::new());
     let filter = Memo::new(move |_| filter_text.with(|text| Filter::parse(text)));

@@ -171,6 +171,13 @@ test("on the sample: a labelled file scores as the CLI's predict and is monitore
   await page.click(`${card} button.set-alert`);
   await page.waitForSelector(`${card} tr[data-version="1"].alert`);
   assert.match(await page.textContent(`${card} tr[data-version="1"] td.alert-flag`), /^1\.00× its training WMAE$/);
+  // A description, kept; the version's run opens on the Runs page.
+  await page.fill(`${card} input.description`, "the sample's 13 weeks");
+  await page.click(`${card} button.save-description`);
+  await page.waitForFunction(() => document.querySelector("#status")?.textContent.includes("description saved"));
+  const versionRun = await page.getAttribute(`${card} tr[data-version="1"] a.open-run`, "title");
+  assert.match(versionRun, /^[0-9a-f]{32}$/);
+  assert.match(await page.textContent(`${card} tr[data-version="1"] td.run-metrics`), /^WMAE \d+\.\d{3} \(13-week forecast\), backtest_wmae/);
   // The predictions download: one row per row of the file.
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-scored")]);
   assert.equal(download.suggestedFilename(), "predictions.csv");
@@ -188,6 +195,9 @@ test("on the sample: a labelled file scores as the CLI's predict and is monitore
   await page.setInputFiles("#score-file", later);
   await page.waitForFunction(() => document.querySelector("#error")?.textContent.includes("is not after the model's data"));
   assert.equal(await page.textContent("#score-wmae"), fixed(predicted.wmae), "the last result stays");
+  await page.click('section.model[data-model="sample"] tr[data-version="1"] a.open-run');
+  await page.waitForFunction((id) => document.querySelector("#run-details h2")?.textContent === `Run ${id}`, versionRun);
+  assert.equal(await page.inputValue("#register-name"), "ridge", "the register box offers an existing name");
   assert.deepEqual(errors, []);
   await page.close();
 });

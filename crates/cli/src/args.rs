@@ -330,6 +330,25 @@ pub enum ModelsCommand {
         #[arg(long)]
         store: PathBuf,
     },
+    /// Set the description of a model, or of one version with --version.
+    Describe {
+        name: String,
+        text: String,
+        #[arg(long)]
+        version: Option<u32>,
+        #[arg(long)]
+        store: PathBuf,
+    },
+    /// Set a tag of a model, or of one version with --version (an empty value removes it).
+    Tag {
+        name: String,
+        key: String,
+        value: String,
+        #[arg(long)]
+        version: Option<u32>,
+        #[arg(long)]
+        store: PathBuf,
+    },
     /// The registered models, their versions, aliases and linked runs.
     List {
         #[arg(long)]

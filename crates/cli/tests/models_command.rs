@@ -137,6 +137,14 @@ fn register_alias_and_predict_a_submission_and_a_labelled_file() {
     let (code, err) = fails(&["models", "alias", "walmart", "champion", "7", "--store", &store]);
     assert!(code == Some(2) && err.contains("no version 7"), "{err}");
 
+    // Descriptions and tags, of the model and of a version.
+    ok(&["models", "describe", "walmart", "weekly sales, 39 weeks ahead", "--store", &store]);
+    ok(&["models", "tag", "walmart", "owner", "ana", "--store", &store]);
+    ok(&["models", "tag", "walmart", "reviewed", "yes", "--version", "1", "--store", &store]);
+    let models = registry(&store);
+    assert_eq!((models[0]["description"].as_str(), models[0]["tags"]["owner"].as_str()), (Some("weekly sales, 39 weeks ahead"), Some("ana")));
+    assert_eq!(models[0]["versions"][0]["tags"]["reviewed"], "yes");
+
     // Deleting a version takes its aliases; its number is not given again.
     ok(&["models", "delete", "walmart", "2", "--store", &store]);
     assert!(registry(&store)[0]["aliases"].as_object().unwrap().is_empty());

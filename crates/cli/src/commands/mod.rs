@@ -47,6 +47,8 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
             ModelsCommand::Register { run_id, name, store } => models::register(&store, &run_id, &name),
             ModelsCommand::Alias { name, alias, version, store } => models::alias(&store, &name, &alias, version),
             ModelsCommand::Delete { name, version, store } => models::delete(&store, &name, version),
+            ModelsCommand::Describe { name, text, version, store } => models::describe(&store, &name, version, &text),
+            ModelsCommand::Tag { name, key, value, version, store } => models::tag(&store, &name, version, &key, &value),
             ModelsCommand::List { store, format } => models::list(&store, format),
         },
         Command::Predict { model, store, score, out, data, format } => predict::run(&store, &model, &score, &out, data.as_deref(), format),

@@ -43,6 +43,24 @@ pub fn delete(dir: &Path, name: &str, version: u32) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn what(name: &str, version: Option<u32>) -> String {
+    version.map_or(name.to_string(), |v| format!("{name} version {v}"))
+}
+
+pub fn describe(dir: &Path, name: &str, version: Option<u32>, text: &str) -> Result<ExitCode> {
+    let mut store = FileStore::new(dir);
+    block_on(update(&mut store, name, |r| r.set_description(name, version, text, now())))?;
+    println!("{}: description set", what(name, version));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn tag(dir: &Path, name: &str, version: Option<u32>, key: &str, value: &str) -> Result<ExitCode> {
+    let mut store = FileStore::new(dir);
+    block_on(update(&mut store, name, |r| r.set_tag(name, version, key, value, now())))?;
+    println!("{}: tag {key:?} {}", what(name, version), if value.is_empty() { "removed" } else { "set" });
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn list(dir: &Path, format: Format) -> Result<ExitCode> {
     let registry = block_on(FileStore::new(dir).registry())?;
     match format {
@@ -50,6 +68,9 @@ pub fn list(dir: &Path, format: Format) -> Result<ExitCode> {
         Format::Text => {
             for model in registry.models.values() {
                 println!("{}{}", model.name, if model.description.is_empty() { String::new() } else { format!(" — {}", model.description) });
+                for (k, v) in &model.tags {
+                    println!("  tag {k} = {v}");
+                }
                 for v in &model.versions {
                     let aliases = model.aliases_of(v.version);
                     let alert = v.alert(model.alert_ratio).map(|a| format!("  ALERT: scored WMAE {:.2} is {:.2}× training", a.scored_wmae, a.ratio));
