@@ -7,6 +7,7 @@ mod app;
 mod pages;
 #[cfg(target_arch = "wasm32")]
 mod model_registry;
+#[cfg(target_arch = "wasm32")]
 mod run_history;
 #[cfg(target_arch = "wasm32")]
 mod worker_client;

@@ -68,6 +68,24 @@ impl<'a> SalesColumns<'a> {
     }
 }
 
+/// A sales table (train.csv's columns, in its order) from its columns.
+pub fn sales_frame(
+    store: arrow_array::Int64Array,
+    dept: arrow_array::Int64Array,
+    date: arrow_array::Date32Array,
+    sales: arrow_array::Float64Array,
+    holiday: arrow_array::BooleanArray,
+) -> Result<Frame> {
+    use std::sync::Arc;
+    Frame::new(vec![
+        ("Store".into(), Arc::new(store) as arrow_array::ArrayRef),
+        ("Dept".into(), Arc::new(dept)),
+        ("Date".into(), Arc::new(date)),
+        ("Weekly_Sales".into(), Arc::new(sales)),
+        ("IsHoliday".into(), Arc::new(holiday)),
+    ])
+}
+
 impl History {
     /// The history of `sales` (train.csv's columns) before `origin`. Rows with a missing key,
     /// date or sales value are left out (the raw contract reports them); two rows of one

@@ -19,6 +19,7 @@ use crate::frame::Frame;
 use crate::contracts::{ResultFormat, Suite, ValidationResult};
 use crate::error::{Error, Result};
 use crate::forecast::submission::{forecast_csv, submission_csv, RowIntervals};
+use crate::forecast::history::sales_frame;
 use crate::forecast::{Scores, TargetRows};
 use crate::ingest::{decompress, read_table, ReadProgress, TEST, TRAIN};
 use crate::stages::contract;
@@ -240,9 +241,7 @@ fn one_step(model: &StoredModel, state: &OneStepState, file: &Frame, rows: &Targ
 /// The sales tables one after the other (train.csv's columns). Written out rather than with
 /// arrow's `concat_batches`, whose code for every type would add 120 KB to the worker.
 fn concat_sales(parts: &[&Frame]) -> Result<Frame> {
-    use std::sync::Arc;
-
-    use arrow_array::{ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array};
+    use arrow_array::{BooleanArray, Date32Array, Float64Array, Int64Array};
     let (mut store, mut dept, mut date, mut sales, mut holiday) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for part in parts {
         store.extend(part.ints("Store")?.iter());
@@ -251,13 +250,7 @@ fn concat_sales(parts: &[&Frame]) -> Result<Frame> {
         sales.extend(part.floats("Weekly_Sales")?.iter());
         holiday.extend(part.bools("IsHoliday")?.iter());
     }
-    Frame::new(vec![
-        ("Store".into(), Arc::new(Int64Array::from(store)) as ArrayRef),
-        ("Dept".into(), Arc::new(Int64Array::from(dept))),
-        ("Date".into(), Arc::new(Date32Array::from(date))),
-        ("Weekly_Sales".into(), Arc::new(Float64Array::from(sales))),
-        ("IsHoliday".into(), Arc::new(BooleanArray::from(holiday))),
-    ])
+    sales_frame(Int64Array::from(store), Int64Array::from(dept), Date32Array::from(date), Float64Array::from(sales), BooleanArray::from(holiday))
 }
 
 fn parse_date(text: &str) -> Result<i32> {

@@ -7,16 +7,15 @@
 //! is scored (the scored-row rule), whether or not its series has history.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array};
+use arrow_array::{BooleanArray, Date32Array, Float64Array, Int64Array};
 
 use crate::contracts::{ResultFormat, Suite};
 use crate::design::{model_data_at, scored_matrix, Missing};
 use crate::error::{Error, Result};
 use crate::features::{build_features_with, FeatureConfig, FeatureInputs};
 use crate::forecast::evaluation::BAND_WEEKS;
-use crate::forecast::history::SalesColumns;
+use crate::forecast::history::{sales_frame, SalesColumns};
 use crate::forecast::{SeriesKey, TargetRows};
 use crate::frame::Frame;
 use crate::models::{FitProgress, ModelSpec};
@@ -128,11 +127,5 @@ fn history_and_targets(sales: &Frame, origin: i32, rows: &TargetRows) -> Result<
         target.push(None);
         holiday.push(Some(rows.holiday[i]));
     }
-    Frame::new(vec![
-        ("Store".into(), Arc::new(Int64Array::from(store)) as ArrayRef),
-        ("Dept".into(), Arc::new(Int64Array::from(dept))),
-        ("Date".into(), Arc::new(Date32Array::from(date))),
-        ("Weekly_Sales".into(), Arc::new(Float64Array::from(target))),
-        ("IsHoliday".into(), Arc::new(BooleanArray::from(holiday))),
-    ])
+    sales_frame(Int64Array::from(store), Int64Array::from(dept), Date32Array::from(date), Float64Array::from(target), BooleanArray::from(holiday))
 }
