@@ -178,7 +178,9 @@ mod worker {
             }
             Request::Score { model, name, version, file } => {
                 let started = WorkerClock.now_ms();
-                let bytes = transferred(data, vec![file]).pop()?;
+                let Some(bytes) = transferred(data, vec![file]).pop() else {
+                    return Some(Response::Failed { message: "a scoring needs its file".into() });
+                };
                 let stored = match StoredModel::from_json(&model, &format!("{name} version {version}")) {
                     Ok(stored) => stored,
                     Err(e) => return Some(Response::Failed { message: e.to_string() }),

@@ -218,7 +218,9 @@ fn ModelCard(model: RegisteredModel) -> impl IntoView {
             let (name, version) = (name.clone(), v.version);
             let flagged = alert.is_some();
             let run_id = v.run_id.clone();
-            let metrics = state.runs.with_untracked(|runs| runs.iter().find(|r| r.run_id == v.run_id).map(run_metrics)).unwrap_or_else(|| "(the run is not stored in this browser)".into());
+            let linked = v.run_id.clone();
+            // Tracked: the runs may load after the registry.
+            let metrics = move || state.runs.with(|runs| runs.iter().find(|r| r.run_id == linked).map(run_metrics)).unwrap_or_else(|| "(the run is not stored in this browser)".into());
             view! {
                 <tr data-version=v.version.to_string() class:alert=flagged>
                     <td>{v.version}</td>
@@ -250,7 +252,7 @@ fn ModelCard(model: RegisteredModel) -> impl IntoView {
         Ok(r) => leptos::task::spawn_local(model_registry::set_alert_ratio(state, ratio_name.clone(), r)),
         Err(_) => state.error.set(Some(format!("the alert ratio must be a number, got \"{}\"", ratio.get_untracked()))),
     };
-    let chart_id: &'static str = Box::leak(format!("chart-monitor-{}", model.name.replace(|c: char| !c.is_ascii_alphanumeric(), "-")).into_boxed_str());
+    let chart_id = format!("chart-monitor-{}", model.name.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
     let monitored = model.clone();
     view! {
         <section class="model details" data-model=model.name.clone()>

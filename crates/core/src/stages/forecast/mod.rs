@@ -264,20 +264,19 @@ impl FrozenForecast {
     }
 }
 
-/// The frozen forecast of `settings.method` from the rows of `sales` before `origin`, and
+/// The grid of forecasts of `settings.method` from the rows of `sales` before `origin`, and
 /// the history panel. A panel method's grid is its forecast of every series of the
 /// history; a direct model's holds every series of the history and of `rows`, each week
 /// scored in the same fits (a week no row gives a holiday flag takes the calendar's).
-fn freeze(
+fn forecast_grid(
     sales: &Frame,
     file: &str,
     settings: &ForecastSettings,
     origin: i32,
     rows: &TargetRows,
-    backtest: &Backtest,
     suite: Option<&Suite>,
     progress: &mut dyn FnMut(FitProgress),
-) -> Result<(FrozenForecast, History)> {
+) -> Result<(SeriesForecasts, History)> {
     let history = History::before(sales, file, origin)?;
     let horizon = settings.horizon;
     let grid = match &settings.method {
@@ -304,9 +303,7 @@ fn freeze(
             SeriesForecasts { origin, horizon, series, values, new_series: NewSeries::DepartmentLowest }
         }
     };
-    let scales = series_scales(&history);
-    let scales = grid.series.iter().map(|k| scales.get(k).copied().unwrap_or(f64::NAN)).collect();
-    Ok((FrozenForecast { grid, scales, calibration: backtest.calibration.clone() }, history))
+    Ok((grid, history))
 }
 
 /// How well a forecast of labelled rows did: its scores, and its intervals' coverage
@@ -399,7 +396,10 @@ pub fn forecast(
             ),
         ));
     }
-    let (model, history) = freeze(sales, file, settings, origin, &rows, backtest, suite, progress)?;
+    let (grid, history) = forecast_grid(sales, file, settings, origin, &rows, suite, progress)?;
+    let scales = series_scales(&history);
+    let scales = grid.series.iter().map(|k| scales.get(k).copied().unwrap_or(f64::NAN)).collect();
+    let model = FrozenForecast { grid, scales, calibration: backtest.calibration.clone() };
     let (predicted, intervals) = model.predict(&rows);
     let assessment = assess(&rows, &predicted, intervals.as_deref(), origin, horizon)?;
     let series_without_history = {
