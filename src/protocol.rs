@@ -42,6 +42,8 @@ pub enum Request {
     ForecastSeries { store: i64, dept: i64 },
     /// A file of the last forecast run (or the last scoring) to download.
     Download { file: DownloadFile },
+    /// One series of the last scored file.
+    ScoredSeries { store: i64, dept: i64 },
     /// Score the transferred file with a registered version's stored model (its JSON, as
     /// stored); `name` and `version` say which version it is (for the result).
     Score { model: String, name: String, version: u32, file: String },
@@ -92,6 +94,7 @@ pub enum Response {
     },
     /// A file scored by a registered version.
     Scored { view: Box<ScoredView> },
+    ScoredSeries { store: i64, dept: i64, points: Vec<TotalPoint> },
     Series { store: i64, dept: i64, points: Vec<SeriesPoint> },
     ForecastSeries { store: i64, dept: i64, points: Vec<TotalPoint> },
     /// A file to save, as text.
@@ -113,6 +116,8 @@ pub struct ScoredView {
     pub coverage: Option<[f64; 2]>,
     /// Σ actual and Σ predicted per week.
     pub totals: Vec<TotalPoint>,
+    /// The file's series, for the per-series chart.
+    pub series_keys: Vec<(i64, i64)>,
     /// What monitoring records (a labelled file).
     pub scoring: Option<Scoring>,
     /// The worker's time from the request to the result, in ms.

@@ -134,6 +134,7 @@ pub struct AppState {
     pub registry: RwSignal<Vec<RegisteredModel>>,
     /// The last file a registered version scored.
     pub scored: RwSignal<Option<Arc<ScoredView>>>,
+    pub scored_series: RwSignal<Option<(i64, i64, Vec<TotalPoint>)>>,
     /// The run whose details the Runs page shows (the Models page opens a version's run).
     pub open_run: RwSignal<Option<String>>,
 }
@@ -173,6 +174,7 @@ impl Default for AppState {
             damaged: RwSignal::new(Vec::new()),
             registry: RwSignal::new(Vec::new()),
             scored: RwSignal::new(None),
+            scored_series: RwSignal::new(None),
             open_run: RwSignal::new(None),
         }
     }
@@ -221,7 +223,12 @@ impl AppState {
                 self.status.set(format!("Scored {} rows of {} with {} version {}.", view.rows, view.file, view.name, view.version));
                 let scoring = view.scoring.clone().map(|scoring| ToStore::Scoring { name: view.name.clone(), version: view.version, scoring });
                 self.scored.set(Some(Arc::from(view)));
+                self.scored_series.set(None);
                 scoring
+            }
+            Response::ScoredSeries { store, dept, points } => {
+                self.scored_series.set(Some((store, dept, points)));
+                None
             }
             Response::Finished { result, model } => {
                 let record = result.record.clone();

@@ -225,6 +225,10 @@ impl Engine {
         });
     }
 
+    pub fn request_scored_series(&self, store: i64, dept: i64) {
+        self.post(&Request::ScoredSeries { store, dept }, Vec::new());
+    }
+
     pub fn request_series(&self, store: i64, dept: i64) {
         self.post(&Request::Series { store, dept }, Vec::new());
     }

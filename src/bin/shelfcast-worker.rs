@@ -176,6 +176,10 @@ mod worker {
                     ScoredKind::Labelled => Response::Download { name: DownloadFile::Scored.file_name().into(), text: scored.predictions_csv() },
                 })
             }
+            Request::ScoredSeries { store, dept } => {
+                let points = memory.borrow().scored.as_ref().map(|s| s.series(SeriesKey { store, dept })).unwrap_or_default();
+                Some(Response::ScoredSeries { store, dept, points })
+            }
             Request::Score { model, name, version, file } => {
                 let started = WorkerClock.now_ms();
                 let Some(bytes) = transferred(data, vec![file]).pop() else {
@@ -201,6 +205,7 @@ mod worker {
                     scores: scored.scores.clone(),
                     coverage: scored.coverage,
                     totals: scored.totals.clone(),
+                    series_keys: scored.series_keys().into_iter().map(|k| (k.store, k.dept)).collect(),
                     scoring: scored.scoring(WorkerClock.now_ms() as i64),
                     elapsed_ms: WorkerClock.now_ms() - started,
                 };

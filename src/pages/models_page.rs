@@ -9,13 +9,14 @@
 use leptos::prelude::*;
 use plotly::common::{DashType, Line, Mode};
 use plotly::{Layout, Plot, Scatter};
-use shelfcast_app::protocol::{DownloadFile, ScoredView};
+use shelfcast_app::protocol::DownloadFile;
 use std::collections::BTreeMap;
 
 use shelfcast_core::registry::{RegisteredModel, ScoredKind};
 use shelfcast_core::tracking::RunRecord;
 
-use crate::components::Chart;
+use crate::components::{Chart, SeriesPicker};
+use shelfcast_core::stages::forecast::TotalPoint;
 use crate::model_registry;
 use crate::state::{short_id, AppState};
 use crate::worker_client::{base_href, Engine};
@@ -88,14 +89,15 @@ fn ScoreForm() -> impl IntoView {
     }
 }
 
-fn scored_plot(view: &ScoredView) -> Plot {
+/// Actual (when the file has sales) and predicted by week.
+fn scored_plot(title: String, points: &[TotalPoint]) -> Plot {
     let mut plot = Plot::new();
-    let dates: Vec<String> = view.totals.iter().map(|p| p.date.clone()).collect();
-    if view.kind == ScoredKind::Labelled {
-        plot.add_trace(Scatter::new(dates.clone(), view.totals.iter().map(|p| p.actual.unwrap_or(f64::NAN)).collect()).name("actual").mode(Mode::Lines));
+    let dates: Vec<String> = points.iter().map(|p| p.date.clone()).collect();
+    if points.iter().any(|p| p.actual.is_some()) {
+        plot.add_trace(Scatter::new(dates.clone(), points.iter().map(|p| p.actual.unwrap_or(f64::NAN)).collect()).name("actual").mode(Mode::Lines));
     }
-    plot.add_trace(Scatter::new(dates, view.totals.iter().map(|p| p.forecast.unwrap_or(f64::NAN)).collect()).name("predicted").mode(Mode::Lines));
-    plot.set_layout(Layout::new().title(format!("{}: total weekly sales, {} version {}", view.file, view.name, view.version)).height(360));
+    plot.add_trace(Scatter::new(dates, points.iter().map(|p| p.forecast.unwrap_or(f64::NAN)).collect()).name("predicted").mode(Mode::Lines));
+    plot.set_layout(Layout::new().title(title).height(360));
     plot
 }
 
@@ -108,7 +110,10 @@ fn figure(value: Option<f64>, digits: usize) -> String {
 fn ScoreResult() -> impl IntoView {
     let state = expect_context::<AppState>();
     let engine = expect_context::<Engine>();
-    let plot = move || state.scored.with(|s| s.as_ref().map(|s| scored_plot(s)));
+    let plot = move || state.scored.with(|s| s.as_ref().map(|s| scored_plot(format!("{}: total weekly sales, {} version {}", s.file, s.name, s.version), &s.totals)));
+    let series_plot = move || state.scored_series.with(|s| s.as_ref().map(|(store, dept, points)| scored_plot(format!("Store {store}, department {dept}"), points)));
+    let keys = move || state.scored.with(|s| s.as_ref().map(|s| s.series_keys.clone()).unwrap_or_default());
+    let on_pick = Callback::new(move |(store, dept)| engine.request_scored_series(store, dept));
     let summary = move || {
         state.scored.get().map(|s| {
             let kind = match s.kind {
@@ -138,6 +143,8 @@ fn ScoreResult() -> impl IntoView {
     view! {
         {summary}
         <Chart id="chart-score" plot=plot/>
+        <SeriesPicker id="score-series" keys=keys on_pick=on_pick/>
+        <Chart id="chart-score-series" plot=series_plot/>
     }
 }
 

@@ -160,6 +160,10 @@ test("on the sample: a labelled file scores as the CLI's predict and is monitore
   shelfcast(["models", "register", run.run_id, "--name", "sample", "--store", store]);
   const predicted = JSON.parse(shelfcast(["predict", "--model", "models:/sample/1", "--store", store, "--score", later, "--out", join(dir, "p.csv"), "--format", "json"]));
   assert.equal(await page.textContent("#score-wmae"), fixed(predicted.wmae));
+  // Actual against predicted: the total, and one series picked from the file's.
+  await page.waitForFunction(() => document.getElementById("chart-score")?.data?.length === 2);
+  await page.selectOption("#score-series", "1-1");
+  await page.waitForFunction(() => document.getElementById("chart-score-series")?.data?.map((t) => t.name).join() === "actual,predicted");
   // The scoring is recorded on the version and drawn beside its training-time WMAE.
   await page.waitForFunction(() => document.getElementById("chart-monitor-sample")?.data?.length === 3);
   const traces = await page.evaluate(() => document.getElementById("chart-monitor-sample").data.map((t) => t.name));

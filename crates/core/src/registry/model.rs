@@ -14,6 +14,7 @@ use arrow_array::Array;
 use crate::features::{frozen_series_stats, FeatureConfig, FrozenStats, SEASONAL_LAG, WINDOWS};
 use crate::forecast::{ForecastMethod, SeriesKey};
 use crate::frame::Frame;
+use crate::models::ModelSpec;
 use crate::pipeline::PipelineOutcome;
 use crate::stages::forecast::FrozenForecast;
 use crate::tracking::{RunKind, RunStatus};
@@ -41,6 +42,8 @@ pub struct Signature {
     pub params: BTreeMap<String, String>,
     /// The forecast method, typed (forecast models).
     pub method: Option<ForecastMethod>,
+    /// The model and its checked hyperparameters, typed (one-step models).
+    pub model: Option<ModelSpec>,
     /// The feature settings its design matrix needs (one-step models).
     pub features: Option<FeatureConfig>,
     /// Weeks ahead it forecasts: the forecast's horizon, or the features' gap.
@@ -168,6 +171,7 @@ impl StoredModel {
                     family: method.name().to_string(),
                     params: record.params.clone(),
                     method: Some(method),
+                    model: None,
                     features: None,
                     horizon: forecast.horizon,
                     cutoff: format_date(forecast.origin),
@@ -202,6 +206,7 @@ impl StoredModel {
                     family: model.kind().name().to_string(),
                     params: record.params.clone(),
                     method: None,
+                    model: Some(outcome.config.model.clone()),
                     features: Some(features.clone()),
                     horizon: features.horizon,
                     cutoff: format_date(split.cutoff),

@@ -102,6 +102,29 @@ impl Scored {
         forecast_csv(&self.rows, &self.predicted, self.intervals.as_deref())
     }
 
+    /// One series of the file by week: its actual sales (a labelled file), the prediction and
+    /// its intervals.
+    pub fn series(&self, key: crate::forecast::SeriesKey) -> Vec<TotalPoint> {
+        let mut rows: Vec<usize> = (0..self.rows.len()).filter(|&i| self.rows.series[i] == key).collect();
+        rows.sort_by_key(|&i| self.rows.date[i]);
+        rows.into_iter()
+            .map(|i| TotalPoint {
+                date: format_date(self.rows.date[i]),
+                actual: self.rows.actual.as_ref().map(|a| a[i]),
+                forecast: Some(self.predicted[i]),
+                interval: self.intervals.as_ref().map(|iv| iv[i]),
+            })
+            .collect()
+    }
+
+    /// The series of the file, sorted.
+    pub fn series_keys(&self) -> Vec<crate::forecast::SeriesKey> {
+        let mut keys = self.rows.series.clone();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
     /// Kaggle's submission (`Id,Weekly_Sales`, every row of the file).
     pub fn submission_csv(&self) -> String {
         submission_csv(&self.rows, &self.predicted)

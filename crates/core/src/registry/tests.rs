@@ -193,6 +193,10 @@ fn scoring_the_runs_own_weeks_reproduces_its_forecast_exactly_and_is_monitored()
     assert_eq!(scores.overall.wmae, forecast.scores.as_ref().unwrap().overall.wmae);
     assert_eq!(scored.coverage, forecast.coverage);
     assert!(scored.totals.iter().all(|t| t.actual.is_some() && t.forecast.is_some()));
+    let key = scored.series_keys()[0];
+    let series = scored.series(key);
+    assert_eq!(series.len(), scored.rows.series.iter().filter(|k| **k == key).count());
+    assert!(series.windows(2).all(|w| w[0].date < w[1].date) && series.iter().all(|p| p.actual.is_some() && p.interval.is_some()));
     assert!(scored.predictions_csv().lines().count() == scored.rows.len() + 1);
 
     let mut registry = Registry::default();
