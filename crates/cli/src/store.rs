@@ -191,6 +191,51 @@ impl ModelStore for FileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shelfcast_core::pipeline::{self, Clock, ForecastSettings, InputFile, PipelineConfig, Suites};
+    use shelfcast_core::registry::update;
+
+    struct Fixed;
+
+    impl Clock for Fixed {
+        fn now_ms(&self) -> f64 {
+            5_000.0
+        }
+    }
+
+    /// The registry's operations through files: a second store on the same directory (a
+    /// later process) sees every change; a refused change writes nothing.
+    #[test]
+    fn the_registry_and_models_persist_in_files() {
+        let dir = std::env::temp_dir().join(format!("shelfcast-file-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = PipelineConfig { forecast: Some(ForecastSettings { horizon: 13, backtest_windows: 1, ..ForecastSettings::default() }), ..PipelineConfig::default() };
+        let outcome = pipeline::run(&[InputFile::sample()], &config, &Suites::shipped(), &Fixed, &mut |_| {});
+        let model = StoredModel::of_outcome(&outcome).unwrap();
+        let mut store = FileStore::new(&dir);
+        block_on(store.put_run(&outcome.record)).unwrap();
+        block_on(store.put_model(&model)).unwrap();
+        let head = model.head();
+        for expected in [1, 2] {
+            let v = block_on(update(&mut store, "weekly sales", |r| r.register("weekly sales", &outcome.record, Some(&head), 1))).unwrap();
+            assert_eq!(v, expected);
+        }
+        block_on(update(&mut store, "weekly sales", |r| r.set_alias("weekly sales", "champion", 1, 2))).unwrap();
+        block_on(update(&mut store, "weekly sales", |r| r.set_alias("weekly sales", "champion", 2, 3))).unwrap();
+        block_on(update(&mut store, "weekly sales", |r| r.delete_version("weekly sales", 1, 4))).unwrap();
+        assert!(block_on(update(&mut store, "weekly sales", |r| r.set_alias("weekly sales", "x", 1, 5))).is_err());
+
+        let later = FileStore::new(&dir);
+        let registry = block_on(later.registry()).unwrap();
+        let kept = registry.get("weekly sales").unwrap();
+        assert_eq!((kept.last_version, kept.versions.len(), kept.aliases["champion"]), (2, 1, 2));
+        assert!(!kept.aliases.contains_key("x"));
+        assert!(dir.join("registry/weekly%20sales.json").is_file());
+        assert_eq!(block_on(later.get_model(&outcome.record.run_id)).unwrap(), Some(model));
+        assert_eq!(block_on(later.get_run(&outcome.record.run_id)).unwrap(), Some(outcome.record.clone()));
+        let listing = block_on(later.list_runs()).unwrap();
+        assert_eq!((listing.runs.len(), listing.damaged.len()), (1, 0), "the models/ and registry/ folders are not runs");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn names_become_safe_file_names() {
