@@ -7,7 +7,7 @@ use leptos_router::path;
 use crate::components::{MetricsTable, ProgressBar};
 use crate::pages::{ContractsPage, DataPage, ForecastPage, ModelsPage, PipelinePage, RunsPage, TrainPage};
 use crate::state::AppState;
-use crate::{model_registry, run_history};
+use crate::{model_registry, run_history, tab_sync};
 use crate::worker_client::{base_href, Engine};
 
 #[component]
@@ -17,6 +17,7 @@ pub fn App() -> impl IntoView {
     provide_context(Engine::start(state));
     leptos::task::spawn_local(run_history::load(state));
     leptos::task::spawn_local(model_registry::load(state));
+    tab_sync::start(state);
     // Hosted below a sub-path, routes match below `base` and links must carry it.
     let base = base_href().trim_end_matches('/').to_string();
     let link = {

@@ -10,6 +10,8 @@ mod model_registry;
 #[cfg(target_arch = "wasm32")]
 mod run_history;
 #[cfg(target_arch = "wasm32")]
+mod tab_sync;
+#[cfg(target_arch = "wasm32")]
 mod worker_client;
 // The views, state and storage live in the library (src/lib.rs) so the browser tests can
 // reach them; imported here, they read as `crate::…` in the binary's modules.

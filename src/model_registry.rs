@@ -8,6 +8,7 @@ use shelfcast_core::registry::{update, ModelHead, ModelStore, ModelUri, Registry
 use shelfcast_core::tracking::RunStore;
 
 use crate::state::AppState;
+use crate::tab_sync::{self, Changed};
 use crate::storage::{IndexedDbStore, DATABASE_NAME as DATABASE};
 use crate::worker_client::Engine;
 
@@ -50,6 +51,7 @@ async fn change<T>(state: AppState, name: &str, change: impl FnOnce(&mut Registr
         Err(e) => state.error.set(Some(e.to_string())),
     }
     refresh(state, &store).await;
+    tab_sync::announce(Changed::Registry);
 }
 
 /// Registers run `run_id`'s stored model under `name`.
@@ -106,6 +108,7 @@ pub async fn record_scoring(state: AppState, name: String, version: u32, scoring
         state.error.set(Some(format!("cannot record the scoring on {name} version {version}: {e}")));
     }
     refresh(state, &store).await;
+    tab_sync::announce(Changed::Registry);
 }
 
 /// Scores `file` with the version `uri` names: its stored model goes to the worker.
