@@ -4,6 +4,7 @@ import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { basename, join } from "node:path";
 import {
   serveDist, launch, openPage, checkOrigins, cliRun, cliRunError, cliSample, realTrainFile, realJoinFiles, realDataOr, dataDir, fixed, root,
@@ -203,6 +204,22 @@ test("a malformed upload shows the engine's error and keeps the earlier result",
   const message = await page.textContent("#error");
   assert.equal(message, cliRunError(["--data", "train.csv"], dir));
   assert.match(message, /train\.csv, line 3, column "Weekly_Sales": not a number \(value: "lots"\)/);
+  assert.equal((await readMetrics(page)).wmae, before.wmae, "the earlier run is still shown");
+  await page.close();
+});
+
+test("a gzip file of one absurd line is refused with the CLI's error and the earlier result stays", async () => {
+  const { page } = await openPage(browser, server.url);
+  const before = await runAndRead(page, () => page.click("#use-sample"));
+  const dir = mkdtempSync(join(tmpdir(), "shelfcast-e2e-"));
+  const bad = join(dir, "train.csv.gz");
+  // 64 MiB of commas on line 2, 65 KB gzipped: held whole, it took gigabytes of field entries.
+  writeFileSync(bad, gzipSync(Buffer.concat([Buffer.from("Store,Dept,Date,Weekly_Sales,IsHoliday\n"), Buffer.alloc(64 << 20, ",")])));
+  await page.setInputFiles("#train-file", bad);
+  await page.waitForSelector("#error", { timeout: 60_000 });
+  const message = await page.textContent("#error");
+  assert.equal(message, cliRunError(["--data", "train.csv.gz"], dir));
+  assert.match(message, /train\.csv\.gz, line 2: the line is longer than 1024 KiB/);
   assert.equal((await readMetrics(page)).wmae, before.wmae, "the earlier run is still shown");
   await page.close();
 });

@@ -61,6 +61,10 @@ impl Record<'_> {
     }
 }
 
+/// The longest record read (quoted line breaks included): 1 MiB, thousands of times a Walmart
+/// line.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
 pub struct CsvReader<'a> {
     file: &'a str,
     data: &'a [u8],
@@ -105,7 +109,16 @@ impl<'a> CsvReader<'a> {
         record.line = self.line;
         record.data = self.data;
         let data = self.data;
+        let start_of_record = self.pos;
         loop {
+            // Checked as the fields are read: a huge line of commas would otherwise hold a
+            // field entry per comma before its end is reached.
+            if self.pos - start_of_record > MAX_LINE_BYTES {
+                return Err(Error::input(
+                    Position { file: self.file.to_string(), line: Some(record.line), column: None, value: None },
+                    format!("the line is longer than {} KiB: this is not a table of weekly rows (the longest line of the Walmart files is under 200 bytes)", MAX_LINE_BYTES >> 10),
+                ));
+            }
             if data.get(self.pos) == Some(&b'"') {
                 let start = record.unquoted.len();
                 self.read_quoted(record)?;
@@ -216,6 +229,20 @@ mod tests {
         assert_eq!(got[1], (2, vec!["1".into(), "x,\"y\"".into()]));
         assert_eq!(got[2], (3, vec!["2".into(), "multi\nline".into()]));
         assert_eq!(got[3], (6, vec!["3".into(), "z".into()]));
+    }
+
+    /// A line of commas longer than the limit is refused when the limit is reached (not after
+    /// a field entry per comma of the whole line), naming its line; a line at the limit reads.
+    #[test]
+    fn an_absurdly_long_line_is_refused_early_with_its_line() {
+        let mut text = b"a,b\n1,2\n".to_vec();
+        text.extend(std::iter::repeat_n(b',', 64 * MAX_LINE_BYTES));
+        let err = records(&text).unwrap_err();
+        assert_eq!(err.position().unwrap().line, Some(3));
+        assert!(err.to_string().starts_with("t.csv, line 3: the line is longer than 1024 KiB"), "{err}");
+        let mut fits = b"a\n".to_vec();
+        fits.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES));
+        assert_eq!(records(&fits).unwrap()[1].1[0].len(), MAX_LINE_BYTES);
     }
 
     #[test]
