@@ -182,7 +182,8 @@ mod worker {
             }
             Request::Score { model, name, version, file } => {
                 let started = WorkerClock.now_ms();
-                let Some(bytes) = transferred(data, vec![file]).pop() else {
+                // Named as uploaded: a scored file is read by its header, not as train.csv.
+                let Some(bytes) = transferred(data, vec![file.clone()]).pop() else {
                     return Some(Response::Failed { message: "a scoring needs its file".into() });
                 };
                 let stored = match StoredModel::from_json(&model, &format!("{name} version {version}")) {
@@ -190,7 +191,7 @@ mod worker {
                     Err(e) => return Some(Response::Failed { message: e.to_string() }),
                 };
                 let (sales, future) = (Suites::shipped().raw, future_weeks_suite());
-                let input = ScoreInput { name: &bytes.name, bytes: &bytes.bytes, sales_suite: &sales, future_suite: &future, history: None };
+                let input = ScoreInput { name: &file, bytes: &bytes.bytes, sales_suite: &sales, future_suite: &future, history: None };
                 let scored = match score(&stored, &input, &mut |_| {}) {
                     Ok(scored) => scored,
                     Err(e) => return Some(Response::Failed { message: e.to_string() }),

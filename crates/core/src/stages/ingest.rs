@@ -61,10 +61,13 @@ pub struct InputFile {
 
 impl InputFile {
     /// A file whose role its name says; any other name is the sales file (a user's
-    /// `sales_2012.csv`).
+    /// `sales_2012.csv`), named `sales_2012.csv (as train.csv)` so its errors say how it was
+    /// read (as the CLI names a file given to `--data`).
     pub fn named(name: String, bytes: Vec<u8>) -> Self {
-        let role = InputRole::of_name(&name).unwrap_or(InputRole::Sales);
-        InputFile { name, role, bytes }
+        match InputRole::of_name(&name) {
+            Some(role) => InputFile { name, role, bytes },
+            None => InputFile { name: format!("{name} (as train.csv)"), role: InputRole::Sales, bytes },
+        }
     }
 
     /// The built-in synthetic sample (45 stores), as `train.csv`.
@@ -160,7 +163,8 @@ mod tests {
         assert_eq!(InputRole::of_name("data/FEATURES.CSV"), Some(InputRole::StoreWeeks));
         assert_eq!(InputRole::of_name("C:\\walmart\\stores.csv"), Some(InputRole::Stores));
         assert_eq!(InputRole::of_name("sales_2012.csv"), None);
-        assert_eq!(InputFile::named("sales_2012.csv".into(), Vec::new()).role, InputRole::Sales, "any other name is the sales file");
+        let other = InputFile::named("sales_2012.csv".into(), Vec::new());
+        assert_eq!((other.role, other.name.as_str()), (InputRole::Sales, "sales_2012.csv (as train.csv)"), "any other name is the sales file");
     }
 
     #[test]
@@ -168,6 +172,6 @@ mod tests {
         let csv = b"Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,1.0,FALSE\n".to_vec();
         let inputs = [InputFile::named("a.csv".into(), csv.clone()), InputFile::named("train.csv".into(), csv)];
         let error = read(&inputs, &FeatureConfig::default(), &mut |_| {}).unwrap_err().to_string();
-        assert_eq!(error, "ingest: two inputs are train.csv (a.csv and train.csv); keep one");
+        assert_eq!(error, "ingest: two inputs are train.csv (a.csv (as train.csv) and train.csv); keep one");
     }
 }
