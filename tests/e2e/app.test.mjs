@@ -224,6 +224,26 @@ test("a gzip file of one absurd line is refused with the CLI's error and the ear
   await page.close();
 });
 
+test("a gzip bomb is refused at the size limit with the CLI's error, not as corrupt, and the earlier result stays", async () => {
+  const { page } = await openPage(browser, server.url);
+  const before = await runAndRead(page, () => page.click("#use-sample"));
+  const dir = mkdtempSync(join(tmpdir(), "shelfcast-e2e-"));
+  const bomb = join(dir, "train.csv.gz");
+  // 512 MiB of short lines inflate from about 0.5 MB: twice the limit.
+  const line = Buffer.from("1,1,2010-02-05,1.0,FALSE\n");
+  const body = Buffer.alloc(512 << 20);
+  for (let at = 0; at < body.length; at += line.length) line.copy(body, at);
+  writeFileSync(bomb, gzipSync(Buffer.concat([Buffer.from("Store,Dept,Date,Weekly_Sales,IsHoliday\n"), body]), { level: 9 }));
+  await page.setInputFiles("#train-file", bomb);
+  await page.waitForFunction(() => document.querySelector("#error")?.textContent.startsWith("train.csv.gz"), null, { timeout: 120_000 });
+  const message = await page.textContent("#error");
+  assert.equal(message, cliRunError(["--data", "train.csv.gz"], dir));
+  assert.match(message, /256 MiB/);
+  assert.doesNotMatch(message, /corrupt|out of memory/);
+  assert.equal((await readMetrics(page)).wmae, before.wmae, "the earlier run is still shown");
+  await page.close();
+});
+
 test("a file dropped on the data section is read like a picked one", async () => {
   const { page } = await openPage(browser, server.url);
   const csv = "Store,Dept,Date,Weekly_Sales,IsHoliday\n1,1,2010-02-05,1.0,MAYBE\n";
