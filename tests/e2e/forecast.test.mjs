@@ -1,27 +1,14 @@
 // The Forecast page in real headless Chromium: the weeks ahead forecast in the worker's
 // WebAssembly equal the CLI's `shelfcast forecast`, the submission downloaded from the page
 // equals the CLI's file, and the Runs page says which kind of figure a forecast run has.
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveDist, launch, openPage, checkOrigins, cliForecast, realTrainFile, realTestFile, realDataOr, fixed, runAndRead } from "./harness.mjs";
+import { appAndBrowser, openPage, cliForecast, realTrainFile, realTestFile, realDataOr, fixed, runAndRead } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist("/");
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(() => checkOrigins(server, assert));
+const app = appAndBrowser();
 
 async function goTo(page, label) {
   await page.click(`nav >> text=${label}`);
@@ -45,7 +32,7 @@ async function forecast(page, origin) {
 const rowsOf = (text) => text.trim().split("\n").slice(1).map((line) => line.split(",")).map(([id, v]) => [id, Number(v)]);
 
 test("the sample forecast from the default origin matches the CLI's and is listed as a forecast", async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(app.browser, app.server.url);
   await runAndRead(page, () => page.click("#use-sample"));
   await goTo(page, "Forecast");
   await page.fill("#forecast-horizon", "26");
@@ -80,7 +67,7 @@ test("the sample forecast from the default origin matches the CLI's and is liste
 test("train.csv and test.csv uploaded: the submission downloaded equals the CLI's", async (t) => {
   const [train, future] = [realTrainFile(), realTestFile()];
   if (!realDataOr(t, train, future)) return;
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(app.browser, app.server.url);
   await runAndRead(page, () => page.setInputFiles("#train-file", train));
   await goTo(page, "Forecast");
   await page.setInputFiles("#future-file", future);

@@ -9,6 +9,8 @@ import { existsSync } from "node:fs";
 import { extname, join, normalize, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
+import { before as testBefore, after as testAfter, afterEach as testAfterEach } from "node:test";
+import strictAssert from "node:assert/strict";
 
 export const root = resolve(import.meta.dirname, "../..");
 /** The built app: `SHELFCAST_DIST` if set (e.g. another checkout's build), else dist/. */
@@ -249,4 +251,21 @@ export function shelfcast(args) {
 export function realSampleSubmission() {
   const dir = dataDir();
   return ["sampleSubmission.csv", "sampleSubmission.csv.gz"].map((n) => join(dir, n)).find((p) => existsSync(p));
+}
+
+/** A test file's app and browser: `dist/` served at `base` and Chromium launched before its
+ * tests, both closed after them, and `checkOrigins` after each test. The returned object's
+ * `server` and `browser` are set once the tests start. */
+export function appAndBrowser(base = "/") {
+  const env = {};
+  testBefore(async () => {
+    env.server = await serveDist(base);
+    env.browser = await launch();
+  });
+  testAfter(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  testAfterEach(() => checkOrigins(env.server, strictAssert));
+  return env;
 }

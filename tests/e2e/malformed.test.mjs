@@ -1,26 +1,13 @@
 // The malformed-input corpus (tests/malformed/) uploaded through the page: every file the
 // CLI's table reads with `run` shows the CLI's own error for it, and what was loaded and
 // stored before stays.
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { serveDist, launch, openPage, checkOrigins, cliRunError, runAndRead, readMetrics, root } from "./harness.mjs";
+import { appAndBrowser, openPage, cliRunError, runAndRead, readMetrics, root } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist("/");
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(() => checkOrigins(server, assert));
+const app = appAndBrowser();
 
 const corpus = join(root, "tests/malformed");
 // The files the CLI's table hands to `run` (crates/cli/tests/malformed_inputs.rs); the rest
@@ -30,7 +17,7 @@ const files = readdirSync(corpus).filter((f) => !notRun.has(f)).sort();
 
 test("every malformed file uploaded shows the CLI's error, and the earlier run and stored runs stay", async () => {
   assert.ok(files.length >= 25, `the corpus has its files (${files.length})`);
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(app.browser, app.server.url);
   const before = await runAndRead(page, () => page.click("#use-sample"));
   await page.click("nav >> text=Runs");
   await page.waitForSelector("#runs tr.run");

@@ -4,30 +4,17 @@
 // and whose values equal the CLI's `predict` for the same model; a labelled file gives the
 // CLI's WMAE and is drawn in the version's monitoring chart; a one-step model refuses
 // future weeks and weeks inside its own data.
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  serveDist, launch, openPage, checkOrigins, realTrainFile, realTestFile, realSampleSubmission, realDataOr, runAndRead, shelfcast, cliSample, fixed,
+  appAndBrowser, openPage, realTrainFile, realTestFile, realSampleSubmission, realDataOr, runAndRead, shelfcast, cliSample, fixed,
 } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist("/");
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(() => checkOrigins(server, assert));
+const app = appAndBrowser();
 
 const goTo = (page, label) => page.click(`nav >> text=${label}`);
 const text = (path) => {
@@ -91,7 +78,7 @@ async function score(page, uri, file, kind) {
 test("a champion forecast model scores the real test.csv after a reload: the submission is sampleSubmission's rows with the CLI's values", async (t) => {
   const [train, future, sample] = [realTrainFile(), realTestFile(), realSampleSubmission()];
   if (!realDataOr(t, train, future, sample)) return;
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(app.browser, app.server.url);
   await runAndRead(page, () => page.setInputFiles("#train-file", train));
   await goTo(page, "Forecast");
   await page.setInputFiles("#future-file", future);
@@ -134,7 +121,7 @@ test("a champion forecast model scores the real test.csv after a reload: the sub
 });
 
 test("on the sample: a labelled file scores as the CLI's predict and is monitored; a one-step model is refused", async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(app.browser, app.server.url);
   await runAndRead(page, () => page.click("#use-sample"));
   await registerNewest(page, "ridge", 1);
   await goTo(page, "Forecast");

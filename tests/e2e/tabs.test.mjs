@@ -1,29 +1,16 @@
 // Two tabs of the app on one origin (one browser context, so one IndexedDB): a run finished in
 // one tab appears in the other's Runs page, and a model registered in one appears in the
 // other's Models page, without a reload.
-import { test, before, after, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, checkOrigins, runAndRead } from "./harness.mjs";
+import { appAndBrowser, openPage, runAndRead } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist("/");
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(() => checkOrigins(server, assert));
+const app = appAndBrowser();
 
 test("a run and a registered model in one tab appear in the other", async () => {
-  const context = await browser.newContext();
-  const first = await openPage(browser, server.url, { context });
-  const second = await openPage(browser, server.url, { context });
+  const context = await app.browser.newContext();
+  const first = await openPage(app.browser, app.server.url, { context });
+  const second = await openPage(app.browser, app.server.url, { context });
   await second.page.click("nav >> text=Runs");
   await second.page.waitForSelector("#runs caption");
   const count = () => second.page.$$eval("#runs tr.run", (rows) => rows.length);

@@ -90,26 +90,6 @@ impl ForecastSettings {
     }
 }
 
-/// The forecast of `rows` by `settings.method` from the rows of `sales` dated before
-/// `origin`, and the history panel (whose series' scales size the intervals). A direct model
-/// runs `suite`'s leakage checks on its features and reports its fits to `progress`.
-fn predict(
-    sales: &Frame,
-    file: &str,
-    settings: &ForecastSettings,
-    origin: i32,
-    rows: &TargetRows,
-    suite: Option<&Suite>,
-    progress: &mut dyn FnMut(FitProgress),
-) -> Result<(Vec<f64>, History)> {
-    let history = History::before(sales, file, origin)?;
-    let predicted = match &settings.method {
-        ForecastMethod::Panel(method) => method.forecast(&history, settings.horizon).predict(rows),
-        ForecastMethod::Direct(spec) => direct::predict(sales, spec, settings.seed, origin, settings.horizon, rows, suite, progress)?,
-    };
-    Ok((predicted, history))
-}
-
 /// The horizon step (0-based) of each row.
 pub fn steps_of(rows: &TargetRows, origin: i32) -> Vec<usize> {
     rows.date.iter().map(|&d| ((d - origin) / 7) as usize).collect()
@@ -159,8 +139,9 @@ pub fn backtest(
         if rows.is_empty() {
             return Err(Error::stage(Stage::Backtest, format!("{} has no labelled weeks", label())));
         }
-        let (predicted, history) = predict(sales, file, settings, window, &rows, suite, &mut |_| {})
+        let (grid, history) = forecast_grid(sales, file, settings, window, &rows, suite, &mut |_| {})
             .map_err(|e| Error::stage(Stage::Backtest, format!("{}: {e}; use fewer windows or a smaller step", label())))?;
+        let predicted = grid.predict(&rows);
         let actual = rows.actual.clone().expect("labelled rows");
         let weights = rows.weights();
         let steps = steps_of(&rows, window);
@@ -265,9 +246,12 @@ impl FrozenForecast {
 }
 
 /// The grid of forecasts of `settings.method` from the rows of `sales` before `origin`, and
-/// the history panel. A panel method's grid is its forecast of every series of the
-/// history; a direct model's holds every series of the history and of `rows`, each week
-/// scored in the same fits (a week no row gives a holiday flag takes the calendar's).
+/// the history panel (whose series' scales size the intervals): what the backtest's windows
+/// and the forecast predict their rows from. A panel method's grid is its forecast of every
+/// series of the history; a direct model's holds every series of the history and of `rows`,
+/// each week scored in the same fits (a week no row gives a holiday flag takes the
+/// calendar's); it runs `suite`'s leakage checks on its features and reports its fits to
+/// `progress`.
 fn forecast_grid(
     sales: &Frame,
     file: &str,
