@@ -211,7 +211,9 @@ pub fn score(model: &StoredModel, input: &ScoreInput, progress: &mut dyn FnMut(R
 /// how many rows had no sales the week before.
 fn one_step(model: &StoredModel, state: &OneStepState, file: &Frame, rows: &TargetRows, input: &ScoreInput) -> Result<(Vec<f64>, usize)> {
     let data_end = parse_date(&model.signature.data_end)?;
-    let first = *rows.date.iter().min().expect("the contract requires a row");
+    let Some(&first) = rows.date.iter().min() else {
+        return Err(Error::Registry(format!("{} has no rows to score", input.name)));
+    };
     if let Some(i) = rows.date.iter().position(|&d| d < data_end) {
         return Err(Error::Registry(format!(
             "{}, line {}: {} is not after the model's data, which ends the week before {}",
