@@ -9,12 +9,13 @@
 //! looks at). `SHELFCAST_FAULT_ABORT_WRITE_AFTER=N` aborts the process after writing N bytes
 //! of the next file: the fault the crash-safety test injects.
 
-use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use shelfcast_core::registry::{ModelStore, RegisteredModel, Registry, StoredModel};
 use shelfcast_core::tracking::{read_stored_run, RunListing, RunRecord, RunStore};
+/// File IO never waits, so the store's futures are driven at once.
+pub use shelfcast_core::tracking::ready as block_on;
 use shelfcast_core::{Error, Result};
 
 /// The fault-injection variable (see the module docs).
@@ -28,17 +29,6 @@ pub struct FileStore {
 
 fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
     Error::artifact(path.display().to_string(), format!("cannot {what}: {e}"))
-}
-
-/// Drives one of the store's futures: file IO never waits on anything, so it is ready at
-/// the first poll.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match future.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(out) => out,
-        std::task::Poll::Pending => unreachable!("file stores never wait"),
-    }
 }
 
 /// A registered model's name as a file name: letters, digits, `.`, `_` and `-` as they are,

@@ -431,6 +431,20 @@ pub trait RunStore {
     async fn delete_run(&mut self, key: &str) -> Result<bool>;
 }
 
+/// Drives a store's future that never waits (the memory store's, the CLI's file store's) to
+/// its end. The stores' traits are async for IndexedDB; elsewhere nothing is awaited.
+///
+/// # Panics
+/// If the future is not ready at once: such a store would be misused here.
+pub fn ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("a store that waits was driven without an executor"),
+    }
+}
+
 /// A [`RunStore`] in memory, holding records as stored JSON so decoding is exercised too.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryRunStore {
@@ -473,16 +487,6 @@ impl RunStore for MemoryRunStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Drives a future that never waits (the in-memory store's) to completion.
-    fn ready<F: std::future::Future>(future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match future.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(value) => value,
-            std::task::Poll::Pending => panic!("the in-memory store never waits"),
-        }
-    }
 
     fn record(run_id: &str, start_time_ms: i64) -> RunRecord {
         RunRecord {

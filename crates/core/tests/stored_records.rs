@@ -4,17 +4,7 @@
 #[path = "common/stored_records.rs"]
 mod stored_records;
 
-use shelfcast_core::tracking::{MemoryRunStore, RunStore};
-
-/// Drives a future that never waits (the in-memory store's) to completion.
-fn ready<F: std::future::Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match future.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(value) => value,
-        std::task::Poll::Pending => panic!("the in-memory store never waits"),
-    }
-}
+use shelfcast_core::tracking::{ready, MemoryRunStore, RunStore};
 
 #[test]
 fn records_written_by_earlier_builds_read_back_upgraded_and_intact() {

@@ -6,22 +6,13 @@ use crate::contracts::Suite;
 use crate::forecast::submission::kaggle_id;
 use crate::pipeline::{run, Clock, ForecastSettings, InputFile, InputRole, PipelineConfig, PipelineOutcome, Suites};
 use crate::synthetic::{sample_train_csv, DEFAULT_SEED};
+use crate::tracking::ready;
 
 struct FixedClock;
 
 impl Clock for FixedClock {
     fn now_ms(&self) -> f64 {
         1_700_000_000_000.0
-    }
-}
-
-/// Drives a future that never waits (the memory store's) to completion.
-fn ready<F: std::future::Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match future.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(out) => out,
-        std::task::Poll::Pending => panic!("the memory store never waits"),
     }
 }
 
