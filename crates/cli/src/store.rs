@@ -1,7 +1,8 @@
 //! The core's stores on files: a store directory holds each run's record as `RUN_ID.json`
 //! (the layout `--runs-dir` always had, so an older directory is a store as it is), each
-//! run's model as `models/RUN_ID.json` and each registered model as
-//! `registry/NAME.json` (the name percent-encoded).
+//! run's model as `models/RUN_ID.json`, each run's detail (what its pages showed) as
+//! `details/RUN_ID.json`, each experiment as `experiments/ID.json` and each registered model
+//! as `registry/NAME.json` (the name percent-encoded).
 //!
 //! Every write is atomic: the bytes go to a hidden temporary file beside the target, are
 //! flushed to disk, and the temporary file is renamed over the target, so a crash mid-write
@@ -12,8 +13,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use shelfcast_core::pipeline::{RunDetail, RunDetailStore};
 use shelfcast_core::registry::{ModelStore, RegisteredModel, Registry, StoredModel};
-use shelfcast_core::tracking::{read_stored_run, RunListing, RunRecord, RunStore};
+use shelfcast_core::tracking::{read_stored_run, Experiment, RunListing, RunRecord, RunStore};
 /// File IO never waits, so the store's futures are driven at once.
 pub use shelfcast_core::tracking::ready as block_on;
 use shelfcast_core::{Error, Result};
@@ -117,6 +119,14 @@ impl FileStore {
         self.dir.join("models").join(format!("{run_id}.json"))
     }
 
+    fn detail_path(&self, run_id: &str) -> PathBuf {
+        self.dir.join("details").join(format!("{run_id}.json"))
+    }
+
+    fn experiment_path(&self, experiment_id: &str) -> PathBuf {
+        self.dir.join("experiments").join(format!("{}.json", file_name_of(experiment_id)))
+    }
+
     fn registered_path(&self, name: &str) -> PathBuf {
         self.dir.join("registry").join(format!("{}.json", file_name_of(name)))
     }
@@ -145,12 +155,41 @@ impl RunStore for FileStore {
     }
 
     async fn delete_run(&mut self, key: &str) -> Result<bool> {
-        let path = self.run_path(key);
-        match std::fs::remove_file(&path) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(io_error(&path, "delete", e)),
+        remove_file(&self.detail_path(key))?;
+        remove_file(&self.run_path(key))
+    }
+
+    async fn list_experiments(&self) -> Result<Vec<Experiment>> {
+        let mut experiments = Vec::new();
+        for (_, path) in json_files(&self.dir.join("experiments"))? {
+            let text = read_text(&path)?.unwrap_or_default();
+            experiments.push(Experiment::from_json(&text, &path.display().to_string())?);
         }
+        Ok(experiments)
+    }
+
+    async fn put_experiment(&mut self, experiment: &Experiment) -> Result<()> {
+        write_atomic(&self.experiment_path(&experiment.experiment_id), experiment.to_json().as_bytes())
+    }
+}
+
+/// Removes `path`; says whether it was there.
+fn remove_file(path: &Path) -> Result<bool> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io_error(path, "delete", e)),
+    }
+}
+
+impl RunDetailStore for FileStore {
+    async fn put_detail(&mut self, detail: &RunDetail) -> Result<()> {
+        write_atomic(&self.detail_path(&detail.run_id), detail.to_json().as_bytes())
+    }
+
+    async fn get_detail(&self, run_id: &str) -> Result<Option<RunDetail>> {
+        let path = self.detail_path(run_id);
+        read_text(&path)?.map(|text| RunDetail::from_json(&text, run_id)).transpose()
     }
 }
 

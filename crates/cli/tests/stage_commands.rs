@@ -164,8 +164,9 @@ fn validate_checks_an_arrow_feature_table() {
 }
 
 /// `run --store DIR` keeps each run as `DIR/<run id>.json`, the record `--format json`
-/// prints, readable by the engine's decoder, and its model in `DIR/models/`; a second run adds
-/// a file beside the first. (`--runs-dir` is the same option under its old name.)
+/// prints, readable by the engine's decoder, its model in `DIR/models/`, its detail in
+/// `DIR/details/` and its experiment in `DIR/experiments/`; a second run adds a file beside
+/// the first. (`--runs-dir` is the same option under its old name.)
 #[test]
 fn the_store_keeps_one_record_file_per_run() {
     let dir = scratch("runs-dir");
@@ -181,7 +182,15 @@ fn the_store_keeps_one_record_file_per_run() {
     let mut expected = vec![format!("{}.json", first["run_id"].as_str().unwrap()), format!("{}.json", second["run_id"].as_str().unwrap())];
     expected.sort();
     assert_eq!(names(&runs.join("models")), expected, "each run's model");
-    expected.push("models".into());
+    assert_eq!(names(&runs.join("details")), expected, "each run's detail");
+    assert_eq!(names(&runs.join("experiments")), ["0.json"], "the default experiment, id 0");
+    for record in [&first, &second] {
+        let id = record["run_id"].as_str().unwrap();
+        let detail = shelfcast_core::pipeline::RunDetail::from_json(&std::fs::read_to_string(runs.join("details").join(format!("{id}.json"))).unwrap(), id).unwrap();
+        assert_eq!(detail.raw_validation.map(|v| v.success), Some(true), "the detail holds the contract results");
+        assert_eq!(record["experiment_id"], "0");
+    }
+    expected.extend(["details".into(), "experiments".into(), "models".into()]);
     expected.sort();
     assert_eq!(names(&runs), expected);
     for record in [&first, &second] {

@@ -15,7 +15,7 @@
 //! As in MLflow: metrics compare as numbers, params and tags as strings (`=`, `!=`, `LIKE`,
 //! `ILIKE`, `IN`); a run without the key never matches a comparison on it (not even `!=`);
 //! `LIKE` takes `%` for any run of characters and `_` for one, case-sensitive (`ILIKE`: not).
-//! Attributes: `status`, `run_id`, `experiment` (strings) and `start_time`, `end_time`
+//! Attributes: `status`, `run_id`, `experiment_id`, `experiment` (the name the run recorded) (strings) and `start_time`, `end_time`
 //! (numbers, milliseconds). Keywords are case-insensitive. An error says where, as a 1-based
 //! column of the expression.
 
@@ -60,6 +60,7 @@ pub enum Key {
 pub enum Attribute {
     Status,
     RunId,
+    ExperimentId,
     Experiment,
     StartTime,
     EndTime,
@@ -125,6 +126,7 @@ impl Key {
             Key::Tag(name) => run.tags.get(name).map(|v| Field::Text(v)),
             Key::Attribute(Attribute::Status) => Some(Field::Owned(format!("{:?}", run.status).to_uppercase())),
             Key::Attribute(Attribute::RunId) => Some(Field::Text(&run.run_id)),
+            Key::Attribute(Attribute::ExperimentId) => Some(Field::Text(&run.experiment_id)),
             Key::Attribute(Attribute::Experiment) => Some(Field::Text(&run.experiment)),
             Key::Attribute(Attribute::StartTime) => Some(Field::Number(run.start_time_ms as f64)),
             Key::Attribute(Attribute::EndTime) => run.end_time_ms.map(|t| Field::Number(t as f64)),
@@ -401,13 +403,14 @@ impl Parser<'_> {
             "attributes" | "attribute" | "attr" | "run" => Key::Attribute(match name.as_str() {
                 "status" => Attribute::Status,
                 "run_id" => Attribute::RunId,
+                "experiment_id" => Attribute::ExperimentId,
                 "experiment" => Attribute::Experiment,
                 "start_time" => Attribute::StartTime,
                 "end_time" => Attribute::EndTime,
                 _ => {
                     return Err(self.error_at(
                         name_token.column,
-                        format!("unknown attribute \"{name}\"; valid: status, run_id, experiment, start_time, end_time"),
+                        format!("unknown attribute \"{name}\"; valid: status, run_id, experiment_id, experiment, start_time, end_time"),
                     ))
                 }
             }),
@@ -444,6 +447,7 @@ mod tests {
         RunRecord {
             schema_version: RUN_RECORD_VERSION,
             run_id: id.into(),
+            experiment_id: "0".into(),
             experiment: "walmart_week3_baselines".into(),
             status,
             start_time_ms: 1_700_000_000_000,

@@ -21,9 +21,9 @@ use anyhow::{Context, Result};
 
 use std::path::Path;
 
-use shelfcast_core::pipeline::{self, Clock, InputFile, PipelineConfig, PipelineOutcome, Suites};
+use shelfcast_core::pipeline::{self, Clock, InputFile, PipelineConfig, PipelineOutcome, RunDetail, RunDetailStore, RunLog, Suites};
 use shelfcast_core::registry::{ModelStore, StoredModel};
-use shelfcast_core::tracking::RunStore;
+use shelfcast_core::tracking::{experiments, experiments_of, RunStore};
 use shelfcast_core::Error;
 
 use crate::store::{block_on, FileStore};
@@ -62,22 +62,46 @@ pub fn execute(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Runs the pipeline (printing each stage as it ends, unless the output is JSON) and keeps
-/// the run's record and its model in `store` when one is given: what `run` and `forecast`
-/// share.
+/// the run's record, its detail and its model in `store` when one is given: what `run` and
+/// `forecast` share. In a store, the experiment is the store's experiment of that name
+/// (created when it has none); without one, the id every store derives from the name.
 pub fn run_pipeline(inputs: &[InputFile], config: &PipelineConfig, suites: &Suites, format: Format, store: Option<&Path>) -> Result<PipelineOutcome> {
     let verbose = format == Format::Text;
-    let outcome = pipeline::run(inputs, config, suites, &SystemClock, &mut |event| {
+    let mut config = config.clone();
+    config.experiment_id = experiments::id_for_name(&config.experiment);
+    let mut store = match store {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let mut store = FileStore::new(dir);
+            let runs = block_on(store.list_runs())?.runs;
+            let mut known = block_on(experiments_of(&mut store, &runs))?;
+            let experiment = match known.by_name(&config.experiment) {
+                Some(experiment) => experiment.clone(),
+                None => {
+                    let created = known.create(&config.experiment, SystemClock.now_ms() as i64)?;
+                    block_on(store.put_experiment(&created))?;
+                    created
+                }
+            };
+            config.experiment_id = experiment.experiment_id;
+            Some(store)
+        }
+        None => None,
+    };
+    let mut log = RunLog::default();
+    let outcome = pipeline::run(inputs, &config, suites, &SystemClock, &mut |event| {
+        log.observe(&event, SystemClock.now_ms());
         if verbose {
             output::print_event(&event);
         }
     });
-    if let Some(dir) = store {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let mut store = FileStore::new(dir);
-        // The model first: a listed run whose model is missing would look registrable.
+    if let Some(store) = store.as_mut() {
+        // The model and the detail first: a listed run whose model is missing would look
+        // registrable, and one whose detail is missing would open empty.
         if let Some(model) = StoredModel::of_outcome(&outcome) {
             block_on(store.put_model(&model))?;
         }
+        block_on(store.put_detail(&RunDetail::of_outcome(&outcome, log)))?;
         block_on(store.put_run(&outcome.record))?;
     }
     Ok(outcome)

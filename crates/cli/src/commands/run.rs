@@ -40,6 +40,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         suites.features = Some(read_suite(path)?);
     }
     let config = PipelineConfig {
+        experiment_id: shelfcast_core::tracking::experiments::id_for_name(&args.experiment),
         experiment: args.experiment,
         model: spec,
         features: feature_config,

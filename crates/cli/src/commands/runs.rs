@@ -13,25 +13,29 @@ use anyhow::{anyhow, Result};
 use shelfcast_core::calendar::format_timestamp_ms;
 use shelfcast_core::registry::ModelStore;
 use shelfcast_core::run_search::{search, Filter};
-use shelfcast_core::tracking::{RunRecord, RunStore};
+use shelfcast_core::tracking::{Experiments, RunRecord, RunStore};
 
 use crate::args::Format;
 use crate::store::{block_on, FileStore};
 
 pub fn list(dir: &Path, filter: Option<&str>, format: Format) -> Result<ExitCode> {
     let filter = Filter::parse(filter.unwrap_or_default())?;
-    let listing = block_on(FileStore::new(dir).list_runs())?;
+    let store = FileStore::new(dir);
+    let listing = block_on(store.list_runs())?;
+    // Read-only: experiments only runs name are shown, not stored.
+    let (experiments, _) = Experiments::of(block_on(store.list_experiments())?, &listing.runs);
     let found: Vec<&RunRecord> = search(&listing.runs, filter.as_ref());
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&found)?),
         Format::Text => {
-            println!("{:<34} {:<24} {:<18} {:<9} {:>10}  measured on", "run", "started", "model", "status", "WMAE");
+            println!("{:<34} {:<24} {:<24} {:<18} {:<9} {:>10}  measured on", "run", "started", "experiment", "model", "status", "WMAE");
             for run in &found {
                 let headline = run.headline();
                 println!(
-                    "{:<34} {:<24} {:<18} {:<9} {:>10}  {}",
+                    "{:<34} {:<24} {:<24} {:<18} {:<9} {:>10}  {}",
                     run.run_id,
                     format_timestamp_ms(run.start_time_ms),
+                    experiments.name_of(run),
                     run.params.get("model").map_or("", String::as_str),
                     format!("{:?}", run.status).to_uppercase(),
                     headline.as_ref().map_or(String::new(), |h| format!("{:.3}", h.value)),

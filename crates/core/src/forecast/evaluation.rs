@@ -38,7 +38,7 @@ pub fn bands(horizon: usize) -> usize {
 }
 
 /// Scores of forecasts of labelled rows: overall, per band and per horizon week (WMAE).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scores {
     pub overall: Metrics,
     /// One per band; `None` when the band has no rows.

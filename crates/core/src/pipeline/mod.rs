@@ -13,8 +13,10 @@
 //! - [`runner`] runs the stages in order and gates them;
 //! - [`outputs`] keeps what each stage produced: the checkpoint of "run from here";
 //! - [`resume`] decides where a "run from here" really has to start;
-//! - [`record`] assembles the run record (params, metrics, tags, stages).
+//! - [`record`] assembles the run record (params, metrics, tags, stages);
+//! - [`detail`] is what a run's pages drew, kept apart from its record.
 
+pub mod detail;
 mod outputs;
 mod record;
 mod resume;
@@ -35,6 +37,7 @@ pub use crate::stages::evaluate::{Evaluation, SeriesPoint, TestRows};
 pub use crate::stages::ingest::{read as ingest, InputFile, InputRole, Ingested};
 pub use crate::stages::design::SplitParts;
 pub use crate::stages::forecast::{Backtest, Forecast, ForecastSettings};
+pub use detail::{ForecastDetail, RunDetail, RunDetailStore, RunLog};
 pub use outputs::{PipelineOutcome, StageOutputs};
 use runner::Runner;
 
@@ -78,6 +81,9 @@ impl Suites {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PipelineConfig {
+    /// The experiment's id (`tracking::experiments`) and its name as the run records it.
+    #[serde(default = "default_experiment_id")]
+    pub experiment_id: String,
     pub experiment: String,
     pub model: ModelSpec,
     pub features: FeatureConfig,
@@ -99,9 +105,14 @@ impl PipelineConfig {
     }
 }
 
+fn default_experiment_id() -> String {
+    crate::tracking::DEFAULT_EXPERIMENT_ID.to_string()
+}
+
 impl Default for PipelineConfig {
     fn default() -> Self {
         PipelineConfig {
+            experiment_id: default_experiment_id(),
             experiment: crate::tracking::DEFAULT_EXPERIMENT.to_string(),
             model: ModelSpec::new(ModelKind::Ridge, &[]).expect("default parameters are valid"),
             features: FeatureConfig::default(),

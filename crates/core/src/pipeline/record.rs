@@ -169,6 +169,7 @@ impl RecordDraft {
         RunRecord {
             schema_version: RUN_RECORD_VERSION,
             run_id: derive_run_id(start_time_ms, &dataset.digest, &self.params),
+            experiment_id: config.experiment_id.clone(),
             experiment: config.experiment.clone(),
             status: if error.is_some() { RunStatus::Failed } else { RunStatus::Finished },
             start_time_ms,

@@ -322,3 +322,43 @@ fn a_forecast_run_from_here_keeps_ingest_and_redoes_the_backtest_when_its_settin
     assert_eq!(switched.started_at, Stage::Backtest);
     assert_eq!(switched.record.stages.iter().map(|s| s.stage).collect::<Vec<_>>(), Stage::FORECAST);
 }
+
+/// A run's detail holds what its pages drew — both contracts' results, the charts, the log —
+/// and reads back from a store as it was written, with opened series kept.
+#[test]
+fn a_run_detail_keeps_what_the_run_showed() {
+    let mut log = RunLog::default();
+    let mut tick = 0.0;
+    let outcome = run(&[small_sales(0)], &PipelineConfig::default(), &Suites::shipped(), &FixedClock, &mut |event| {
+        tick += 1.0;
+        log.observe(&event, tick);
+    });
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let mut detail = RunDetail::of_outcome(&outcome, log);
+    assert_eq!(detail.run_id, outcome.record.run_id);
+    assert_eq!(detail.raw_validation.as_ref().map(|v| v.success), Some(true));
+    assert!(detail.feature_validation.as_ref().is_some_and(|v| !v.results.is_empty()));
+    assert!(!detail.totals.is_empty() && !detail.residuals.is_empty());
+    assert_eq!(detail.store_totals.len(), 1, "one store");
+    let summed: f64 = detail.totals.iter().map(|p| p.actual).sum();
+    assert!((detail.store_totals[0].actual - summed).abs() < 1e-6 * summed.abs(), "per-store totals add up to the weekly totals");
+    assert_eq!(detail.series_keys, [(1, 1), (1, 2), (1, 3)]);
+    assert!(detail.coefficients.as_ref().is_some_and(|c| !c.is_empty()));
+    let stages_logged: Vec<Stage> = detail.log.iter().filter(|l| l.state == Some(StageState::Success)).map(|l| l.stage).collect();
+    assert_eq!(stages_logged, Stage::ALL, "every stage's end is in the log, in order");
+    assert_eq!(detail.log[0].at_ms, 0.0);
+    for dept in [1, 2, 1] {
+        let points = outcome.evaluation().unwrap().test_rows.series(1, dept);
+        detail.open_series(1, dept, points);
+    }
+    assert_eq!(detail.series.iter().map(|s| s.dept).collect::<Vec<_>>(), [2, 1], "opened again moves to the end");
+    let mut store = crate::tracking::MemoryRunStore::default();
+    crate::tracking::ready(store.put_detail(&detail)).unwrap();
+    let back = crate::tracking::ready(store.get_detail(&detail.run_id)).unwrap().unwrap();
+    assert_eq!(back, detail);
+    assert_eq!(crate::tracking::ready(store.get_detail("other")).unwrap(), None);
+    let error = RunDetail::from_json(&detail.to_json(), "other").unwrap_err().to_string();
+    assert_eq!(error, format!("the detail of run other: it belongs to run {}", detail.run_id));
+    let newer = detail.to_json().replace("\"format_version\":1", "\"format_version\":2");
+    assert!(RunDetail::from_json(&newer, &detail.run_id).unwrap_err().to_string().contains("format version 2 is not one this build reads"));
+}

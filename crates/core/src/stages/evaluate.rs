@@ -42,6 +42,14 @@ pub struct SeriesPoint {
     pub predicted: f64,
 }
 
+/// One store's test weeks summed, actual and predicted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreTotal {
+    pub store: i64,
+    pub actual: f64,
+    pub predicted: f64,
+}
+
 impl TestRows {
     fn points(&self, keep: impl Fn(usize) -> bool) -> Vec<SeriesPoint> {
         let mut by_date: BTreeMap<i32, (f64, f64)> = BTreeMap::new();
@@ -64,6 +72,17 @@ impl TestRows {
     /// One store/department's test weeks, actual and predicted.
     pub fn series(&self, store: i64, dept: i64) -> Vec<SeriesPoint> {
         self.points(|i| self.store[i] == store && self.dept[i] == dept)
+    }
+
+    /// Σ actual and Σ predicted per store over the test part, by store.
+    pub fn totals_by_store(&self) -> Vec<StoreTotal> {
+        let mut by_store: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+        for i in 0..self.store.len() {
+            let entry = by_store.entry(self.store[i]).or_default();
+            entry.0 += self.actual[i];
+            entry.1 += self.predicted[i];
+        }
+        by_store.into_iter().map(|(store, (actual, predicted))| StoreTotal { store, actual, predicted }).collect()
     }
 
     /// The (Store, Dept) pairs of the test part, sorted.

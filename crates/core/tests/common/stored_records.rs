@@ -22,6 +22,7 @@ const PASSED: &[(&str, bool)] = &[("sales_expectation_suite", true), ("feature_e
 const FEATURES_FAILED: &[(&str, bool)] = &[("sales_expectation_suite", true), ("feature_expectation_suite", false)];
 const RAW_FAILED: &[(&str, bool)] = &[("sales_expectation_suite", false)];
 const CONTINUED: &[(&str, bool)] = &[("sales_expectation_suite", false), ("feature_expectation_suite", true)];
+const FORECAST: &[(&str, bool)] = &[("sales_expectation_suite", true)];
 
 macro_rules! fixture {
     ($file:literal, $status:ident, $registrable:literal, $contracts:expr) => {
@@ -35,7 +36,7 @@ macro_rules! fixture {
     };
 }
 
-pub const FIXTURES: [Fixture; 14] = [
+pub const FIXTURES: [Fixture; 15] = [
     fixture!("v1/finished.json", Finished, true, PASSED),
     fixture!("v1/feature_contract_failed.json", Finished, false, FEATURES_FAILED),
     fixture!("v1/raw_contract_failed.json", Failed, false, RAW_FAILED),
@@ -50,6 +51,7 @@ pub const FIXTURES: [Fixture; 14] = [
     fixture!("v3/feature_contract_failed.json", Finished, false, FEATURES_FAILED),
     fixture!("v3/raw_contract_failed.json", Failed, false, RAW_FAILED),
     fixture!("v3/continued_after_raw_contract_failure.json", Finished, false, CONTINUED),
+    fixture!("v3/forecast.json", Finished, true, FORECAST),
 ];
 
 /// The run id inside a stored record.
@@ -63,10 +65,13 @@ fn stored_value(stored: &str) -> serde_json::Value {
 
 impl Fixture {
     /// The stored record as this build's version says it, written out here by hand: version 3
-    /// moved a kept stage's `kept from run <id>: ` out of its message into `kept_from`.
+    /// moved a kept stage's `kept from run <id>: ` out of its message into `kept_from`;
+    /// version 4 gave the default experiment, which every fixture is in, the id "0".
     fn upgraded(&self) -> serde_json::Value {
         let mut record = stored_value(self.stored);
         record["schema_version"] = RUN_RECORD_VERSION.into();
+        assert_eq!(record["experiment"], "walmart_week3_baselines", "{}", self.file);
+        record["experiment_id"] = "0".into();
         for stage in record["stages"].as_array_mut().unwrap() {
             let message = stage["message"].as_str().unwrap().to_string();
             match message.strip_prefix("kept from run ").map(|rest| rest.split_at(32)) {

@@ -17,13 +17,20 @@ use crate::ingest::{hex, FileFingerprint};
 use crate::metrics::MetricName;
 use crate::stage::Stage;
 
+pub mod compare;
+pub mod experiments;
+
+pub use experiments::{Experiment, Experiments, DEFAULT_EXPERIMENT_ID};
+
 /// The version of [`RunRecord`] this build writes.
 ///
 /// - 1: the first record (the CLI's), with the fields of version 2.
 /// - 2: the same fields; a stage kept from an earlier run said so in its message
 ///   (`kept from run <id>: <summary>`).
 /// - 3: a kept stage names its run in `kept_from`, and its message is the summary alone.
-pub const RUN_RECORD_VERSION: u32 = 3;
+/// - 4: `experiment_id`, the experiment's id (`experiments`); `experiment` stays the name it
+///   had when the run was recorded.
+pub const RUN_RECORD_VERSION: u32 = 4;
 
 /// The seed project's experiment name, the default.
 pub const DEFAULT_EXPERIMENT: &str = "walmart_week3_baselines";
@@ -112,6 +119,10 @@ pub struct ContractRecord {
 pub struct RunRecord {
     pub schema_version: u32,
     pub run_id: String,
+    /// The experiment's id ([`experiments::Experiment`]), which never changes.
+    pub experiment_id: String,
+    /// The experiment's name when the run was recorded (it may have been renamed since:
+    /// [`experiments::Experiments::name_of`] says what it is called now).
     pub experiment: String,
     pub status: RunStatus,
     /// Milliseconds since the Unix epoch, as the caller's clock gave them.
@@ -283,6 +294,10 @@ pub fn decode_run_record(json: &str) -> Result<RunRecord> {
         value = migrate_v2_to_v3(value)?;
         version = Some(3);
     }
+    if version == Some(3) {
+        value = migrate_v3_to_v4(value)?;
+        version = Some(4);
+    }
     if version != Some(u64::from(RUN_RECORD_VERSION)) {
         let message = match version {
             Some(v) => format!("schema version {v} is not one this build reads (it reads 1..={RUN_RECORD_VERSION})"),
@@ -330,6 +345,16 @@ fn migrate_v2_to_v3(mut value: serde_json::Value) -> Result<serde_json::Value> {
         }
     }
     object.insert("schema_version".into(), 3.into());
+    Ok(value)
+}
+
+/// Version 3 knew an experiment only by name: the record gets the id every store derives
+/// from that name ([`experiments::id_for_name`]; `"0"` for the default), and keeps the name.
+fn migrate_v3_to_v4(mut value: serde_json::Value) -> Result<serde_json::Value> {
+    let object = value.as_object_mut().ok_or_else(|| Error::artifact("run record", "version 3 record is not an object"))?;
+    let name = object.get("experiment").and_then(serde_json::Value::as_str).unwrap_or(DEFAULT_EXPERIMENT);
+    object.insert("experiment_id".into(), experiments::id_for_name(name).into());
+    object.insert("schema_version".into(), 4.into());
     Ok(value)
 }
 
@@ -429,6 +454,21 @@ pub trait RunStore {
     /// Deletes what is stored under `key` (a run id, or a damaged record's key); says
     /// whether anything was there.
     async fn delete_run(&mut self, key: &str) -> Result<bool>;
+    /// The stored experiments (without the ones only runs name: see [`experiments_of`]).
+    async fn list_experiments(&self) -> Result<Vec<Experiment>>;
+    /// Keeps an experiment (a new one, or a new name for one), by its id.
+    async fn put_experiment(&mut self, experiment: &Experiment) -> Result<()>;
+}
+
+/// Every experiment of `store` for `runs` (its listed runs): the stored ones, and an entity
+/// kept now for each experiment only a run names (records from before experiments were stored)
+/// and for the default.
+pub async fn experiments_of(store: &mut impl RunStore, runs: &[RunRecord]) -> Result<Experiments> {
+    let (experiments, added) = Experiments::of(store.list_experiments().await?, runs);
+    for experiment in &added {
+        store.put_experiment(experiment).await?;
+    }
+    Ok(experiments)
 }
 
 /// Drives a store's future that never waits (the memory store's, the CLI's file store's) to
@@ -449,6 +489,9 @@ pub fn ready<F: std::future::Future>(future: F) -> F::Output {
 #[derive(Debug, Default, Clone)]
 pub struct MemoryRunStore {
     runs: BTreeMap<String, String>,
+    experiments: BTreeMap<String, Experiment>,
+    /// Each run's detail as stored JSON (`pipeline::detail` reads and writes it).
+    pub(crate) details: BTreeMap<String, String>,
 }
 
 impl MemoryRunStore {
@@ -480,7 +523,17 @@ impl RunStore for MemoryRunStore {
     }
 
     async fn delete_run(&mut self, key: &str) -> Result<bool> {
+        self.details.remove(key);
         Ok(self.runs.remove(key).is_some())
+    }
+
+    async fn list_experiments(&self) -> Result<Vec<Experiment>> {
+        Ok(self.experiments.values().cloned().collect())
+    }
+
+    async fn put_experiment(&mut self, experiment: &Experiment) -> Result<()> {
+        self.experiments.insert(experiment.experiment_id.clone(), experiment.clone());
+        Ok(())
     }
 }
 
@@ -492,6 +545,7 @@ mod tests {
         RunRecord {
             schema_version: RUN_RECORD_VERSION,
             run_id: run_id.into(),
+            experiment_id: experiments::DEFAULT_EXPERIMENT_ID.into(),
             experiment: DEFAULT_EXPERIMENT.into(),
             status: RunStatus::Finished,
             start_time_ms,
@@ -533,7 +587,7 @@ mod tests {
         no_start.as_object_mut().unwrap().remove("start_time_ms");
         let stored = [
             ("garbage", "{not json".to_string()),
-            ("future", r#"{"schema_version": 4, "run_id": "future", "whatever": [1]}"#.to_string()),
+            ("future", r#"{"schema_version": 5, "run_id": "future", "whatever": [1]}"#.to_string()),
             ("no-start", no_start.to_string()),
             ("elsewhere", record("other", 4).to_json()),
             ("nameless", "[]".to_string()),
@@ -549,9 +603,9 @@ mod tests {
             damaged,
             [
                 ("elsewhere", r#"cannot be read: it is stored under the key "elsewhere" but its run_id is "other""#.to_string()),
-                ("future", "written by a newer version of Shelfcast (record version 4; this build reads 1 to 3); kept untouched".to_string()),
+                ("future", "written by a newer version of Shelfcast (record version 5; this build reads 1 to 4); kept untouched".to_string()),
                 ("garbage", "cannot be read: run record: not JSON: key must be a string at line 1 column 2".to_string()),
-                ("nameless", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=3)".to_string()),
+                ("nameless", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=4)".to_string()),
                 ("no-start", "cannot be read: run record: missing field `start_time_ms`".to_string()),
             ]
         );
@@ -559,10 +613,10 @@ mod tests {
             let (_, json) = stored.iter().find(|(key, _)| *key == record.key).unwrap();
             assert_eq!(&record.stored, json, "the stored text is kept byte for byte");
         }
-        assert_eq!(listing.damaged[1].problem, RecordProblem::Newer { version: 4 });
+        assert_eq!(listing.damaged[1].problem, RecordProblem::Newer { version: 5 });
         // Asked for by id, a damaged record is an error that says why; deleting it works.
         let error = ready(store.get_run("future")).unwrap_err().to_string();
-        assert_eq!(error, "run record: run future written by a newer version of Shelfcast (record version 4; this build reads 1 to 3); kept untouched");
+        assert_eq!(error, "run record: run future written by a newer version of Shelfcast (record version 5; this build reads 1 to 4); kept untouched");
         assert!(ready(store.delete_run("garbage")).unwrap());
         assert!(!ready(store.delete_run("garbage")).unwrap());
         assert_eq!(ready(store.list_runs()).unwrap().damaged.len(), 4);
@@ -575,7 +629,7 @@ mod tests {
         let mut run = record("v1", 5);
         run.registrable = false;
         run.contracts.push(ContractRecord { suite: "s".into(), suite_digest: "d".into(), success: false, evaluated: 3, unsuccessful: 1 });
-        let stored = run.to_json().replace("\"schema_version\": 3", "\"schema_version\": 1");
+        let stored = run.to_json().replace("\"schema_version\": 4", "\"schema_version\": 1").replace("  \"experiment_id\": \"0\",\n", "");
         assert!(stored.contains("\"schema_version\": 1"));
         assert_eq!(decode_run_record(&stored).unwrap(), run);
     }
