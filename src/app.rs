@@ -58,7 +58,7 @@ pub fn App() -> impl IntoView {
                 {move || state.result.get().map(|r| {
                     // A one-step run's train and test metrics; a forecast run has its figure
                     // (its page shows the rest).
-                    let figure = match (r.train, r.test, r.record.headline()) {
+                    let figure = match (r.detail.train, r.detail.test, r.record.headline()) {
                         (None, None, Some(h)) => Some(format!("Last run: {} WMAE {:.3}", h.basis, h.value)),
                         _ => None,
                     };
@@ -66,7 +66,7 @@ pub fn App() -> impl IntoView {
                         <section class="last-run" aria-label="Last run" data-run-id=r.record.run_id.clone()>
                             {match figure {
                                 Some(line) => view! { <p class="headline">{line}</p> }.into_any(),
-                                None => view! { <MetricsTable train=r.train test=r.test/> }.into_any(),
+                                None => view! { <MetricsTable train=r.detail.train test=r.detail.test/> }.into_any(),
                             }}
                         </section>
                     }

@@ -5,12 +5,10 @@
 //! Everything the page draws arrives computed: metrics, chart points, histograms, profiles.
 
 use serde::{Deserialize, Serialize};
-use shelfcast_core::contracts::ValidationResult;
-use shelfcast_core::metrics::Metrics;
 use shelfcast_core::forecast::Scores;
-use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, SeriesPoint, Stage};
+use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, RunDetail, SeriesPoint, Stage};
 use shelfcast_core::stages::forecast::TotalPoint;
-use shelfcast_core::profile::{DataProfile, HistogramBin};
+use shelfcast_core::profile::DataProfile;
 use shelfcast_core::registry::{ScoredKind, Scoring};
 use shelfcast_core::tracking::RunRecord;
 
@@ -124,42 +122,10 @@ pub struct ScoredView {
     pub elapsed_ms: f64,
 }
 
-/// What the page shows of a finished run.
+/// What the page shows of a finished run: its record and its detail (what the pages draw,
+/// kept with the run so that a stored run opens as it was).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunResult {
     pub record: RunRecord,
-    pub raw_validation: Option<ValidationResult>,
-    pub feature_validation: Option<ValidationResult>,
-    pub train: Option<Metrics>,
-    pub test: Option<Metrics>,
-    pub totals: Vec<SeriesPoint>,
-    pub residuals: Vec<HistogramBin>,
-    pub coefficients: Option<Vec<(String, f64)>>,
-    pub series_keys: Vec<(i64, i64)>,
-    /// A forecast run's figures and charts.
-    pub forecast: Option<ForecastView>,
-}
-
-/// What the Forecast page shows of a forecast run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ForecastView {
-    pub origin: String,
-    pub horizon: usize,
-    pub method: String,
-    pub rows: usize,
-    /// The rows came from a future-weeks file (a submission can be downloaded).
-    pub future: bool,
-    /// On the labelled weeks after the origin, when there are some.
-    pub scores: Option<Scores>,
-    pub coverage: Option<[f64; 2]>,
-    /// The same per horizon band.
-    pub band_coverage: Vec<Option<[f64; 2]>>,
-    /// All backtest windows pooled, and each window's origin and WMAE.
-    pub backtest: Option<Scores>,
-    pub windows: Vec<(String, f64)>,
-    pub totals: Vec<TotalPoint>,
-    pub series_keys: Vec<(i64, i64)>,
-    pub series_without_history: usize,
-    /// How those series are forecast, in words.
-    pub new_series_rule: String,
+    pub detail: RunDetail,
 }

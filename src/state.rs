@@ -3,15 +3,15 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use crate::protocol::{ForecastView, Response, RunResult, ScoredView};
+use crate::protocol::{Response, RunResult, ScoredView};
 use shelfcast_core::registry::{RegisteredModel, Scoring};
 use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::{ModelKind, ModelSpec};
 use shelfcast_core::forecast::ForecastMethod;
-use shelfcast_core::pipeline::{ForecastSettings, PipelineConfig, PipelineEvent, SeriesPoint, Stage};
+use shelfcast_core::pipeline::{ForecastDetail, ForecastSettings, PipelineConfig, PipelineEvent, RunDetail, SeriesPoint, Stage};
 use shelfcast_core::stages::forecast::TotalPoint;
 use shelfcast_core::profile::DataProfile;
-use shelfcast_core::tracking::{DamagedRecord, RunRecord, StageState};
+use shelfcast_core::tracking::{DamagedRecord, Experiments, RunRecord, StageState, DEFAULT_EXPERIMENT_ID};
 
 /// One task of the pipeline as the grid shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,7 +124,7 @@ pub struct AppState {
     pub latest: RwSignal<Option<Arc<RunResult>>>,
     pub series: RwSignal<Option<(i64, i64, Vec<SeriesPoint>)>>,
     /// The last successful forecast run (what the Forecast page draws).
-    pub forecast: RwSignal<Option<Arc<ForecastView>>>,
+    pub forecast: RwSignal<Option<Arc<ForecastDetail>>>,
     pub forecast_series: RwSignal<Option<(i64, i64, Vec<TotalPoint>)>>,
     /// Runs kept in the browser, newest first.
     pub runs: RwSignal<Vec<RunRecord>>,
@@ -137,13 +137,23 @@ pub struct AppState {
     pub scored_series: RwSignal<Option<(i64, i64, Vec<TotalPoint>)>>,
     /// The run whose details the Runs page shows (the Models page opens a version's run).
     pub open_run: RwSignal<Option<String>>,
+    /// Every experiment, and the one new runs go into (its id).
+    pub experiments: RwSignal<Experiments>,
+    pub experiment: RwSignal<String>,
+    /// The run whose outputs the worker holds (its series can be asked for); a stored run
+    /// opened from the Runs page shows only the series it kept.
+    pub worker_run: RwSignal<Option<String>>,
+    /// The runs chosen on the Runs page for the compare view, in the order chosen.
+    pub compare: RwSignal<Vec<String>>,
 }
 
 /// What a worker response asks the page to keep in IndexedDB.
 #[derive(Debug, Clone)]
 pub enum ToStore {
-    /// A finished run and its model (the `StoredModel` JSON) when it has one.
-    Run { record: RunRecord, model: Option<String> },
+    /// A finished run, its detail and its model (the `StoredModel` JSON) when it has one.
+    Run { record: RunRecord, detail: RunDetail, model: Option<String> },
+    /// A run's detail again, with a series a person opened.
+    Detail(RunDetail),
     /// A labelled file's scoring, on its version.
     Scoring { name: String, version: u32, scoring: Scoring },
 }
@@ -176,8 +186,19 @@ impl Default for AppState {
             scored: RwSignal::new(None),
             scored_series: RwSignal::new(None),
             open_run: RwSignal::new(None),
+            experiments: RwSignal::new(Experiments::default()),
+            experiment: RwSignal::new(DEFAULT_EXPERIMENT_ID.to_string()),
+            worker_run: RwSignal::new(None),
+            compare: RwSignal::new(Vec::new()),
         }
     }
+}
+
+/// What a person sees of a series of `result`: asked of the worker when it holds that run, or
+/// read from what the run kept.
+pub enum SeriesSource<P> {
+    Worker,
+    Kept(Option<Vec<P>>),
 }
 
 /// The first eight characters of a run id, as the pages show it (all of a shorter one: stored
@@ -187,6 +208,49 @@ pub fn short_id(run_id: &str) -> String {
 }
 
 impl AppState {
+    /// Puts a run on screen: the Contracts, Train and Forecast pages draw it.
+    pub fn show_result(&self, result: Arc<RunResult>) {
+        self.series.set(None);
+        if let Some(forecast) = &result.detail.forecast {
+            self.forecast.set(Some(Arc::new(forecast.clone())));
+            self.forecast_series.set(None);
+        }
+        self.latest.set(Some(result.clone()));
+        self.result.set(Some(result));
+    }
+
+    /// Whether the run on screen is the one whose outputs the worker holds.
+    fn worker_holds_result(&self) -> bool {
+        let shown = self.result.with_untracked(|r| r.as_ref().map(|r| r.record.run_id.clone()));
+        shown.is_some() && shown == self.worker_run.get_untracked()
+    }
+
+    /// Where a series of the run on screen comes from: the worker, or what the stored run kept
+    /// (`kept` picks it out of the detail).
+    pub fn series_source<P: Clone>(&self, kept: impl Fn(&RunDetail) -> Option<Vec<P>>) -> SeriesSource<P> {
+        if self.worker_holds_result() {
+            return SeriesSource::Worker;
+        }
+        SeriesSource::Kept(self.result.with_untracked(|r| r.as_ref().and_then(|r| kept(&r.detail))))
+    }
+
+    /// Adds an opened series to the detail of the run on screen, when the worker drew it for
+    /// that run, and says to store the detail again.
+    fn keep_opened(&self, open: impl FnOnce(&mut RunDetail)) -> Option<ToStore> {
+        if !self.worker_holds_result() {
+            return None;
+        }
+        let mut result = (*self.result.get_untracked()?).clone();
+        open(&mut result.detail);
+        let detail = result.detail.clone();
+        let result = Arc::new(result);
+        self.result.set(Some(result.clone()));
+        if self.latest.with_untracked(|l| l.as_ref().is_some_and(|l| l.record.run_id == result.record.run_id)) {
+            self.latest.set(Some(result));
+        }
+        Some(ToStore::Detail(detail))
+    }
+
     /// Applies a message from the worker. Returns what the caller must store: a finished
     /// run's record and model, or a scoring.
     pub fn apply(&self, response: Response) -> Option<ToStore> {
@@ -243,24 +307,20 @@ impl AppState {
                     }
                     None => {
                         self.status.set(format!("Run {} finished.", short_id(&record.run_id)));
-                        self.series.set(None);
-                        if let Some(forecast) = &result.forecast {
-                            self.forecast.set(Some(Arc::new(forecast.clone())));
-                            self.forecast_series.set(None);
-                        }
-                        self.result.set(Some(result));
+                        self.worker_run.set(Some(record.run_id.clone()));
+                        self.show_result(result.clone());
                     }
                 }
-                Some(ToStore::Run { record, model })
+                Some(ToStore::Run { record, detail: result.detail.clone(), model })
             }
             Response::Ready => None,
             Response::Series { store, dept, points } => {
-                self.series.set(Some((store, dept, points)));
-                None
+                self.series.set(Some((store, dept, points.clone())));
+                self.keep_opened(|detail| detail.open_series(store, dept, points))
             }
             Response::ForecastSeries { store, dept, points } => {
-                self.forecast_series.set(Some((store, dept, points)));
-                None
+                self.forecast_series.set(Some((store, dept, points.clone())));
+                self.keep_opened(|detail| detail.open_forecast_series(store, dept, points))
             }
             Response::Download { name, text } => {
                 crate::components::download(&name, &text, "text/csv");

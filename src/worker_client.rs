@@ -57,7 +57,8 @@ impl Engine {
                         }
                     }
                     Ok(response) => match state.apply(response) {
-                        Some(ToStore::Run { record, model }) => spawn_local(run_history::save(state, record, model)),
+                        Some(ToStore::Run { record, detail, model }) => spawn_local(run_history::save(state, record, Some(detail), model)),
+                        Some(ToStore::Detail(detail)) => spawn_local(run_history::save_detail(state, detail)),
                         Some(ToStore::Scoring { name, version, scoring }) => spawn_local(model_registry::record_scoring(state, name, version, scoring)),
                         None => {}
                     },
@@ -109,7 +110,12 @@ impl Engine {
     fn begin_with(&self, config: fn(&Settings) -> Result<PipelineConfig, String>) -> Option<PipelineConfig> {
         let state = self.state;
         match state.settings.with_untracked(config) {
-            Ok(config) => {
+            Ok(mut config) => {
+                // Into the experiment chosen on the Runs page, under its name of now.
+                config.experiment_id = state.experiment.get_untracked();
+                if let Some(experiment) = state.experiments.with_untracked(|e| e.get(&config.experiment_id).cloned()) {
+                    config.experiment = experiment.name;
+                }
                 state.busy.set(true);
                 state.error.set(None);
                 state.stages.set(Vec::new());

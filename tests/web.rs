@@ -13,12 +13,13 @@ use shelfcast_app::components::{MetricsTable, ProgressBar, StageGrid};
 use shelfcast_app::protocol::Response;
 use shelfcast_app::state::{AppState, StageView};
 use shelfcast_core::pipeline::{PipelineEvent, Stage};
-use shelfcast_app::storage::{request_persistence, run_field, IndexedDbStore, DB_VERSION, MODELS, REGISTRY, RUNS};
+use shelfcast_app::storage::{blob_field, request_persistence, run_field, IndexedDbStore, DB_VERSION, DETAILS, EXPERIMENTS, MODELS, REGISTRY, RUNS};
 use shelfcast_core::registry::{update, ModelStore, Registry, StoredModel};
 use shelfcast_core::metrics::Metrics;
 use shelfcast_core::tracking::{
-    DatasetFingerprint, RecordProblem, RunRecord, RunStatus, RunStore, StageState, RUN_RECORD_VERSION,
+    experiments_of, DatasetFingerprint, RecordProblem, RunRecord, RunStatus, RunStore, StageState, RUN_RECORD_VERSION,
 };
+use shelfcast_core::pipeline::{RunDetail, RunDetailStore, RunLog};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -33,6 +34,7 @@ fn run(run_id: &str, start_time_ms: i64) -> RunRecord {
     RunRecord {
         schema_version: RUN_RECORD_VERSION,
         run_id: run_id.into(),
+        experiment_id: "0".into(),
         experiment: "walmart_week3_baselines".into(),
         status: RunStatus::Finished,
         start_time_ms,
@@ -72,13 +74,18 @@ async fn put_raw_row(database: &str, run_id: &str, start_time_ms: i64, json: &st
 
 /// Writes a row of exactly these fields into the runs store.
 async fn put_row(database: &str, fields: &[(&str, JsValue)]) {
+    put_row_into(database, RUNS, fields).await;
+}
+
+/// Writes a row of exactly these fields into `store`.
+async fn put_row_into(database: &str, store: &str, fields: &[(&str, JsValue)]) {
     let row = Object::new();
     for (name, value) in fields {
         Reflect::set(&row, &JsValue::from_str(name), value).unwrap();
     }
     let connection = Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
-    let transaction = connection.transaction(&[RUNS], TransactionMode::ReadWrite).unwrap();
-    transaction.object_store(RUNS).unwrap().put(&row, None).unwrap().await.unwrap();
+    let transaction = connection.transaction(&[store], TransactionMode::ReadWrite).unwrap();
+    transaction.object_store(store).unwrap().put(&row, None).unwrap().await.unwrap();
     assert!(transaction.await.unwrap().is_committed());
     connection.close();
 }
@@ -178,7 +185,7 @@ async fn an_unreadable_record_is_listed_apart_and_kept() {
     let get = store.get_run("from-the-future").await.unwrap_err().to_string();
     assert_eq!(
         get,
-        "IndexedDB: run from-the-future is stored but written by a newer version of Shelfcast (record version 99; this build reads 1 to 3); kept untouched"
+        "IndexedDB: run from-the-future is stored but written by a newer version of Shelfcast (record version 99; this build reads 1 to 4); kept untouched"
     );
     let listing = store.list_runs().await.unwrap();
     assert_eq!(ids(&listing.runs), ["fine"]);
@@ -284,6 +291,106 @@ async fn a_version_1_database_upgrades_with_every_run_kept() {
     connection.close();
 }
 
+/// A database at schema version 2, created as the release before run details and experiments
+/// created it (runs with their indexes, models, registry) and holding every run record earlier
+/// builds wrote, a model and a registered model, opens at version 3 with all of it intact:
+/// every run gets its experiment's id, the default experiment is stored on the first listing,
+/// and details can be kept from then on.
+#[wasm_bindgen_test]
+async fn a_version_2_database_upgrades_with_every_run_model_and_registration_kept() {
+    let name = fresh_database("v2-upgrade");
+    let mut request = Factory::new().unwrap().open(&name, Some(2)).unwrap();
+    request.on_upgrade_needed(|event| {
+        use idb::{Event, Request};
+        let database = event.target().unwrap().transaction().unwrap().database();
+        let keyed = |key: &str| {
+            let mut params = idb::ObjectStoreParams::new();
+            params.key_path(Some(idb::KeyPath::new_single(key)));
+            params
+        };
+        let runs = database.create_object_store(RUNS, keyed(run_field::RUN_ID)).unwrap();
+        for field in [run_field::START_TIME_MS, run_field::EXPERIMENT] {
+            runs.create_index(field, idb::KeyPath::new_single(field), Some(idb::IndexParams::new())).unwrap();
+        }
+        database.create_object_store(MODELS, keyed(blob_field::RUN_ID)).unwrap();
+        database.create_object_store(REGISTRY, keyed(blob_field::NAME)).unwrap();
+    });
+    let v2 = request.await.unwrap();
+    assert_eq!(v2.version().unwrap(), 2);
+    v2.close();
+    for fixture in stored_records::FIXTURES {
+        put_raw_row(&name, &stored_records::run_id(fixture.stored), fixture.start_time_ms(), fixture.stored).await;
+    }
+    // A model row and a registration row as the previous release laid them out (`{key, json}`;
+    // the migration must leave the text as it is, whatever it holds).
+    let forecast_run = stored_records::run_id(stored_records::FIXTURES.iter().find(|f| f.file == "v3/forecast.json").unwrap().stored);
+    let model_json = r#"{"format_version": 1, "run_id": "kept as written"}"#;
+    put_row_into(&name, MODELS, &[(blob_field::RUN_ID, JsValue::from_str(&forecast_run)), (blob_field::JSON, JsValue::from_str(model_json))]).await;
+    let registered = format!(r#"{{"name": "walmart", "versions": [{{"version": 1, "run_id": "{forecast_run}"}}], "kept": "as written"}}"#);
+    put_row_into(&name, REGISTRY, &[(blob_field::NAME, JsValue::from_str("walmart")), (blob_field::JSON, JsValue::from_str(&registered))]).await;
+
+    let mut store = IndexedDbStore::open(&name).await.unwrap();
+    let listing = store.list_runs().await.unwrap();
+    assert_eq!((listing.runs.len(), listing.damaged.len()), (stored_records::FIXTURES.len(), 0), "every run opens");
+    for fixture in stored_records::FIXTURES {
+        fixture.check(&store.get_run(&stored_records::run_id(fixture.stored)).await.unwrap().unwrap());
+    }
+    assert_eq!(store.get_model_json(&forecast_run).await.unwrap().as_deref(), Some(model_json), "the model row is untouched");
+    let registry_text = raw_text(&name, REGISTRY, "walmart").await;
+    assert_eq!(registry_text, registered, "the registered model is untouched");
+    assert_eq!(store.get_detail(&forecast_run).await.unwrap(), None, "runs from before details have none");
+    let experiments = experiments_of(&mut store, &listing.runs).await.unwrap();
+    assert_eq!(experiments.iter().map(|e| (e.experiment_id.as_str(), e.name.as_str())).collect::<Vec<_>>(), [("0", "walmart_week3_baselines")]);
+    assert_eq!(store.list_experiments().await.unwrap().len(), 1, "stored on the first listing");
+    store.close();
+    let connection = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
+    assert_eq!(connection.version().unwrap(), DB_VERSION);
+    connection.close();
+}
+
+/// The `json` text of the row under `key` in `store`, read without the app's store.
+async fn raw_text(database: &str, store: &str, key: &str) -> String {
+    let connection = Factory::new().unwrap().open(database, None).unwrap().await.unwrap();
+    let transaction = connection.transaction(&[store], TransactionMode::ReadOnly).unwrap();
+    let row = transaction.object_store(store).unwrap().get(JsValue::from_str(key)).unwrap().await.unwrap().unwrap();
+    transaction.await.unwrap();
+    connection.close();
+    Reflect::get(&row, &JsValue::from_str(blob_field::JSON)).unwrap().as_string().unwrap()
+}
+
+/// A run's detail and the experiments are kept in IndexedDB: a detail reads back equal and
+/// goes when its run is deleted; an experiment created and renamed is read back renamed.
+#[wasm_bindgen_test]
+async fn details_and_experiments_are_kept_in_indexeddb() {
+    use shelfcast_core::pipeline::{self, Clock, PipelineConfig, Suites};
+    struct Fixed;
+    impl Clock for Fixed {
+        fn now_ms(&self) -> f64 {
+            1_000.0
+        }
+    }
+    let sample = pipeline::InputFile::train_csv(shelfcast_core::synthetic::sample_train_csv_for_stores(shelfcast_core::synthetic::DEFAULT_SEED, 2));
+    let mut log = RunLog::default();
+    let outcome = pipeline::run(&[sample], &PipelineConfig::default(), &Suites::shipped(), &Fixed, &mut |event| log.observe(&event, 1.0));
+    let detail = RunDetail::of_outcome(&outcome, log);
+    let mut store = IndexedDbStore::open(&fresh_database("details")).await.unwrap();
+    store.put_run(&outcome.record).await.unwrap();
+    store.put_detail(&detail).await.unwrap();
+    assert_eq!(store.get_detail(&outcome.record.run_id).await.unwrap(), Some(detail.clone()));
+    assert!(detail.raw_validation.is_some() && !detail.totals.is_empty());
+    assert!(store.delete_run(&outcome.record.run_id).await.unwrap());
+    assert_eq!(store.get_detail(&outcome.record.run_id).await.unwrap(), None, "the detail goes with its run");
+
+    let mut experiments = experiments_of(&mut store, &[]).await.unwrap();
+    let created = experiments.create("holidays", 10).unwrap();
+    store.put_experiment(&created).await.unwrap();
+    let renamed = experiments.rename(&created.experiment_id, "holiday weeks", 11).unwrap();
+    store.put_experiment(&renamed).await.unwrap();
+    let again = experiments_of(&mut store, &[]).await.unwrap();
+    assert_eq!(again.get(&created.experiment_id).map(|e| e.name.as_str()), Some("holiday weeks"));
+    assert_eq!(again.iter().count(), 2);
+}
+
 /// A forecast run's model and the registry go through IndexedDB: the model comes back equal,
 /// versions and aliases are kept, and a refused change writes nothing.
 #[wasm_bindgen_test]
@@ -323,7 +430,7 @@ async fn a_new_database_gets_the_current_schema() {
     IndexedDbStore::open(&name).await.unwrap().close();
     let connection = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
     assert_eq!(connection.version().unwrap(), DB_VERSION);
-    assert_eq!(connection.store_names(), [MODELS, REGISTRY, RUNS]);
+    assert_eq!(connection.store_names(), [DETAILS, EXPERIMENTS, MODELS, REGISTRY, RUNS]);
     let transaction = connection.transaction(&[RUNS], TransactionMode::ReadOnly).unwrap();
     let runs = transaction.object_store(RUNS).unwrap();
     let mut indexes = runs.index_names();

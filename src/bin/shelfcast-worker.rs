@@ -12,16 +12,15 @@ mod worker {
 
     use gloo_events::EventListener;
     use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
-    use shelfcast_app::protocol::{DownloadFile, ForecastView, Request, Response, RunResult, ScoredView, FILES_FIELD, REQUEST_FIELD};
+    use shelfcast_app::protocol::{DownloadFile, Request, Response, RunResult, ScoredView, FILES_FIELD, REQUEST_FIELD};
     use shelfcast_core::registry::score::future_weeks_suite;
     use shelfcast_core::registry::{score, ScoreInput, Scored, ScoredKind, StoredModel};
     use std::sync::Arc;
 
-    use shelfcast_core::calendar::format_date;
     use shelfcast_core::forecast::submission::{forecast_csv, submission_csv};
     use shelfcast_core::forecast::SeriesKey;
-    use shelfcast_core::pipeline::{self, Clock, Evaluation, Forecast, ForecastSettings, Ingested, InputFile, InputRole, PipelineConfig, PipelineOutcome, Stage, Suites};
-    use shelfcast_core::stages::forecast::{forecast_series, series_points};
+    use shelfcast_core::pipeline::{self, Clock, Evaluation, Forecast, ForecastSettings, Ingested, InputFile, InputRole, PipelineConfig, PipelineOutcome, RunDetail, RunLog, Stage, Suites};
+    use shelfcast_core::stages::forecast::series_points;
     use shelfcast_core::models::{GbdtParams, ModelSpec};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
@@ -233,26 +232,6 @@ mod worker {
         }
     }
 
-    /// What the Forecast page shows of a forecast run.
-    fn forecast_view(forecast: &Forecast, backtest: Option<&pipeline::Backtest>) -> ForecastView {
-        ForecastView {
-            origin: format_date(forecast.origin),
-            horizon: forecast.horizon,
-            method: forecast.method.name().to_string(),
-            rows: forecast.rows.len(),
-            future: forecast.rows.actual.is_none(),
-            scores: forecast.scores.clone(),
-            coverage: forecast.coverage,
-            band_coverage: forecast.band_coverage.clone(),
-            backtest: backtest.and_then(|b| b.pooled.clone()),
-            windows: backtest.map(|b| b.windows.iter().map(|w| (format_date(w.origin), w.scores.overall.wmae)).collect()).unwrap_or_default(),
-            totals: forecast.totals.clone(),
-            series_keys: forecast_series(forecast).into_iter().map(|k| (k.store, k.dept)).collect(),
-            series_without_history: forecast.series_without_history,
-            new_series_rule: forecast.method.new_series_rule().to_string(),
-        }
-    }
-
     /// The files transferred beside a request, named in its order.
     fn transferred(data: &JsValue, names: Vec<String>) -> Vec<InputFile> {
         let buffers: Array = Reflect::get(data, &FILES_FIELD.into()).map(|v| Array::from(&v)).unwrap_or_default();
@@ -268,7 +247,11 @@ mod worker {
         if memory.borrow().inputs.is_empty() {
             return Response::Failed { message: "no data loaded yet: load train.csv or use the sample".into() };
         }
-        let mut observer = |event| post(scope, &Response::Event { event });
+        let mut log = RunLog::default();
+        let mut observer = |event| {
+            log.observe(&event, WorkerClock.now_ms());
+            post(scope, &Response::Event { event });
+        };
         let outcome = {
             let memory = memory.borrow();
             let suites = Suites::shipped();
@@ -284,19 +267,7 @@ mod worker {
             let file = outcome.record.dataset.files.first().map(|f| f.name.clone()).unwrap_or_default();
             post(scope, &Response::Profile { profile: profile::profile(&file, sales) });
         }
-        let evaluation = outcome.evaluation();
-        let result = RunResult {
-            train: evaluation.map(|e| e.train),
-            test: evaluation.map(|e| e.test),
-            totals: evaluation.map(|e| e.test_rows.totals_by_date()).unwrap_or_default(),
-            residuals: evaluation.map(|e| e.test_rows.residual_histogram()).unwrap_or_default(),
-            series_keys: evaluation.map(|e| e.test_rows.series_keys()).unwrap_or_default(),
-            coefficients: outcome.model().and_then(|m| m.coefficients()),
-            raw_validation: outcome.raw_validation().cloned(),
-            feature_validation: outcome.feature_validation().cloned(),
-            forecast: outcome.forecast().map(|f| forecast_view(f, outcome.backtest())),
-            record: outcome.record.clone(),
-        };
+        let result = RunResult { record: outcome.record.clone(), detail: RunDetail::of_outcome(&outcome, log) };
         let mut memory = memory.borrow_mut();
         // A failed run keeps the previous run's rows for the charts still on screen.
         if let Some(evaluation) = &outcome.outputs.evaluation {

@@ -1,4 +1,5 @@
-//! Contracts: each suite's validation result, expectation by expectation.
+//! Contracts: each suite's validation result, expectation by expectation, for the run on
+//! screen (the latest, or a stored run opened from the Runs page).
 
 use leptos::prelude::*;
 use shelfcast_core::contracts::{ExpectationResult, ValidationResult};
@@ -30,7 +31,7 @@ fn row(result: &ExpectationResult) -> impl IntoView {
     }
 }
 
-fn suite_table(title: &'static str, id: &'static str, result: Option<ValidationResult>) -> impl IntoView {
+pub(crate) fn suite_table(title: &'static str, id: &'static str, result: Option<ValidationResult>) -> impl IntoView {
     match result {
         None => view! { <p>{title}": not run yet."</p> }.into_any(),
         Some(v) => {
@@ -58,9 +59,14 @@ pub fn ContractsPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         let result = state.latest.get();
+        let run = result.as_ref().map(|r| {
+            let suites = r.record.contracts.iter().map(|c| format!("{} (sha256 {})", c.suite, c.suite_digest.get(..12).unwrap_or_default())).collect::<Vec<_>>().join(", ");
+            view! { <p id="contracts-run" data-run-id=r.record.run_id.clone()>{format!("Run {}: {suites}", crate::state::short_id(&r.record.run_id))}</p> }
+        });
         view! {
-            {suite_table("Raw data contract", "raw-contract", result.as_ref().and_then(|r| r.raw_validation.clone()))}
-            {suite_table("Feature contract", "feature-contract", result.as_ref().and_then(|r| r.feature_validation.clone()))}
+            {run}
+            {suite_table("Raw data contract", "raw-contract", result.as_ref().and_then(|r| r.detail.raw_validation.clone()))}
+            {suite_table("Feature contract", "feature-contract", result.as_ref().and_then(|r| r.detail.feature_validation.clone()))}
         }
     }
 }

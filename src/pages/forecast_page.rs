@@ -11,8 +11,9 @@ use shelfcast_core::models::ModelKind;
 use shelfcast_core::stages::forecast::TotalPoint;
 
 use crate::components::{Chart, SeriesPicker};
-use shelfcast_app::protocol::{DownloadFile, ForecastView};
-use crate::state::AppState;
+use shelfcast_app::protocol::DownloadFile;
+use shelfcast_core::pipeline::ForecastDetail;
+use crate::state::{AppState, SeriesSource};
 use crate::worker_client::Engine;
 
 fn files_of(input: &web_sys::HtmlInputElement) -> Vec<web_sys::File> {
@@ -156,7 +157,7 @@ fn forecast_plot(title: &str, points: &[TotalPoint]) -> Plot {
     plot
 }
 
-fn horizon_plot(f: &ForecastView) -> Plot {
+fn horizon_plot(f: &ForecastDetail) -> Plot {
     let mut plot = Plot::new();
     let weeks = |values: &[Option<f64>]| -> (Vec<usize>, Vec<f64>) {
         values.iter().enumerate().filter_map(|(k, v)| v.map(|v| (k + 1, v))).unzip()
@@ -183,8 +184,21 @@ fn ForecastCharts() -> impl IntoView {
         state.forecast_series.with(|s| s.as_ref().map(|(store, dept, points)| forecast_plot(&format!("Store {store}, department {dept}"), points)))
     };
     let errors = move || state.forecast.with(|f| f.as_ref().map(|f| horizon_plot(f)));
-    let keys = move || state.forecast.with(|f| f.as_ref().map(|f| f.series_keys.clone()).unwrap_or_default());
-    let on_pick = Callback::new(move |(store, dept)| engine.request_forecast_series(store, dept));
+    // A stored forecast run that the worker does not hold offers the series it kept.
+    let kept = move |store_dept: Option<(i64, i64)>| {
+        state.series_source(|d| {
+            d.forecast.as_ref()?;
+            Some(d.forecast_series.iter().filter(|s| store_dept.is_none_or(|k| k == (s.store, s.dept))).map(|s| ((s.store, s.dept), s.points.clone())).collect::<Vec<_>>())
+        })
+    };
+    let keys = move || match kept(None) {
+        SeriesSource::Kept(Some(series)) => series.into_iter().map(|(key, _)| key).collect(),
+        _ => state.forecast.with(|f| f.as_ref().map(|f| f.series_keys.clone()).unwrap_or_default()),
+    };
+    let on_pick = Callback::new(move |(store, dept): (i64, i64)| match kept(Some((store, dept))) {
+        SeriesSource::Kept(Some(mut series)) => state.forecast_series.set(series.pop().map(|(_, points)| (store, dept, points))),
+        _ => engine.request_forecast_series(store, dept),
+    });
     view! {
         <Chart id="chart-forecast-total" plot=totals/>
         <SeriesPicker id="forecast-series" keys=keys on_pick=on_pick/>

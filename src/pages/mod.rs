@@ -5,6 +5,7 @@ mod data_page;
 mod forecast_page;
 mod models_page;
 mod pipeline_page;
+mod compare_view;
 mod runs_page;
 mod train_page;
 

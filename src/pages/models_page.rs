@@ -232,7 +232,7 @@ fn ModelCard(model: RegisteredModel) -> impl IntoView {
                 <tr data-version=v.version.to_string() class:alert=flagged>
                     <td>{v.version}</td>
                     <td class="aliases">{aliases}</td>
-                    <td><a class="open-run" href=runs_link.clone() title=v.run_id.clone() on:click=move |_| state.open_run.set(Some(run_id.clone()))>{short_id(&v.run_id)}</a></td>
+                    <td><a class="open-run" href=runs_link.clone() title=v.run_id.clone() on:click=move |_| leptos::task::spawn_local(crate::run_history::open(state, run_id.clone()))>{short_id(&v.run_id)}</a></td>
                     <td>{format!("{} ({})", v.family, v.kind.name())}</td>
                     <td>{format!("{} weeks from {}", v.horizon, v.data_end)}</td>
                     <td class="num">{figure(v.training_wmae, 3)}" "<span class="hint">{v.training_basis.clone()}</span></td>

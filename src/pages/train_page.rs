@@ -8,7 +8,7 @@ use shelfcast_core::models::ModelKind;
 use shelfcast_core::pipeline::{SeriesPoint, Stage};
 
 use crate::components::{Chart, SeriesPicker};
-use crate::state::AppState;
+use crate::state::{AppState, SeriesSource};
 use crate::worker_client::Engine;
 
 fn actual_vs_predicted(title: &str, points: &[SeriesPoint]) -> Plot {
@@ -102,23 +102,23 @@ fn FitCharts() -> impl IntoView {
     let state = expect_context::<AppState>();
     let engine = expect_context::<Engine>();
     // A forecast run has no one-step evaluation to draw (its charts are on the Forecast page).
-    let evaluated = move || state.result.get().filter(|r| r.test.is_some());
-    let totals = move || evaluated().map(|r| actual_vs_predicted("Total weekly sales on the test weeks", &r.totals));
+    let evaluated = move || state.result.get().filter(|r| r.detail.test.is_some());
+    let totals = move || evaluated().map(|r| actual_vs_predicted("Total weekly sales on the test weeks", &r.detail.totals));
     let series = move || {
         state.series.with(|s| s.as_ref().map(|(store, dept, points)| actual_vs_predicted(&format!("Store {store}, department {dept}"), points)))
     };
     let residuals = move || {
         evaluated().map(|r| {
             let mut plot = Plot::new();
-            let centres: Vec<f64> = r.residuals.iter().map(|b| (b.lower + b.upper) / 2.0).collect();
-            plot.add_trace(Bar::new(centres, r.residuals.iter().map(|b| b.count).collect()).name("rows"));
+            let centres: Vec<f64> = r.detail.residuals.iter().map(|b| (b.lower + b.upper) / 2.0).collect();
+            plot.add_trace(Bar::new(centres, r.detail.residuals.iter().map(|b| b.count).collect()).name("rows"));
             plot.set_layout(Layout::new().title("Residuals on the test part (actual − predicted)").height(320));
             plot
         })
     };
     let coefficients = move || {
         state.result.with(|r| {
-            r.as_ref().and_then(|r| r.coefficients.clone()).map(|c| {
+            r.as_ref().and_then(|r| r.detail.coefficients.clone()).map(|c| {
                 let mut plot = Plot::new();
                 plot.add_trace(Bar::new(c.iter().map(|(n, _)| n.clone()).collect(), c.iter().map(|(_, v)| *v).collect()).name("coefficient"));
                 plot.set_layout(Layout::new().title("Coefficients").height(320));
@@ -126,8 +126,22 @@ fn FitCharts() -> impl IntoView {
             })
         })
     };
-    let keys = move || state.result.with(|r| r.as_ref().map(|r| r.series_keys.clone()).unwrap_or_default());
-    let on_pick = Callback::new(move |(store, dept)| engine.request_series(store, dept));
+    // A stored run that the worker does not hold offers the series it kept.
+    let keys = move || {
+        state.result.with(|r| {
+            r.as_ref().map(|r| match state.series_source(|_| None::<Vec<SeriesPoint>>) {
+                SeriesSource::Worker => r.detail.series_keys.clone(),
+                SeriesSource::Kept(_) => r.detail.series.iter().map(|s| (s.store, s.dept)).collect(),
+            })
+        })
+        .unwrap_or_default()
+    };
+    let on_pick = Callback::new(move |(store, dept): (i64, i64)| {
+        match state.series_source(|d| d.series.iter().find(|s| (s.store, s.dept) == (store, dept)).map(|s| s.points.clone())) {
+            SeriesSource::Worker => engine.request_series(store, dept),
+            SeriesSource::Kept(points) => state.series.set(points.map(|p| (store, dept, p))),
+        }
+    });
     view! {
         <Chart id="chart-totals" plot=totals/>
         <SeriesPicker id="series" keys=keys on_pick=on_pick/>

@@ -26,13 +26,14 @@ use std::rc::Rc;
 
 use idb::event::VersionChangeEvent;
 use idb::{Database, Event, Factory, ObjectStore, Request, TransactionFuture, TransactionMode, TransactionResult};
+use shelfcast_core::pipeline::{RunDetail, RunDetailStore};
 use shelfcast_core::registry::{ModelStore, RegisteredModel, Registry, StoredModel};
-use shelfcast_core::tracking::{read_stored_run, DamagedRecord, RecordProblem, RunListing, RunRecord, RunStore};
+use shelfcast_core::tracking::{read_stored_run, DamagedRecord, Experiment, RecordProblem, RunListing, RunRecord, RunStore};
 use shelfcast_core::{Error, Result};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-pub use schema::{blob_field, run_field, DB_VERSION, MODELS, REGISTRY, RUNS};
+pub use schema::{blob_field, run_field, DB_VERSION, DETAILS, EXPERIMENTS, MODELS, REGISTRY, RUNS};
 
 /// The app's database.
 pub const DATABASE_NAME: &str = "shelfcast";
@@ -105,21 +106,39 @@ impl IndexedDbStore {
         Ok((store, transaction.into_future()))
     }
 
+    /// Puts a `{key_field: key, json}` row into `name` in a transaction of its own.
+    async fn put_blob(&self, name: &str, key_field: &str, key: &str, json: &str) -> Result<()> {
+        let row = schema::blob_row(key_field, key, json)?;
+        let (store, end) = self.store(name, TransactionMode::ReadWrite)?;
+        store.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await
+    }
+
+    /// The `json` text stored under `key` in `name`, if any; `what` names it in errors.
+    async fn get_blob(&self, name: &str, key: &str, what: &str) -> Result<Option<String>> {
+        let (store, end) = self.store(name, TransactionMode::ReadOnly)?;
+        let row = store.get(JsValue::from_str(key)).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await?;
+        row.map(|row| schema::blob_text(&row).map_err(|reason| storage_error(format!("{what} is stored but {reason}")))).transpose()
+    }
+
+    /// Every row's `json` text in `name`.
+    async fn all_blobs(&self, name: &str, what: &str) -> Result<Vec<String>> {
+        let (store, end) = self.store(name, TransactionMode::ReadOnly)?;
+        let rows = store.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await?;
+        rows.iter().map(|row| schema::blob_text(row).map_err(|reason| storage_error(format!("{what} is stored but {reason}")))).collect()
+    }
+
     /// Keeps a run's model as the JSON text the worker wrote (the page never decodes a
     /// whole model: scoring happens in the worker).
     pub async fn put_model_json(&mut self, run_id: &str, json: &str) -> Result<()> {
-        let row = schema::blob_row(blob_field::RUN_ID, run_id, json)?;
-        let (models, end) = self.store(MODELS, TransactionMode::ReadWrite)?;
-        models.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await
+        self.put_blob(MODELS, blob_field::RUN_ID, run_id, json).await
     }
 
     /// A run's model as stored JSON text, if one is stored.
     pub async fn get_model_json(&self, run_id: &str) -> Result<Option<String>> {
-        let (models, end) = self.store(MODELS, TransactionMode::ReadOnly)?;
-        let row = models.get(JsValue::from_str(run_id)).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await?;
-        row.map(|row| schema::blob_text(&row).map_err(|reason| storage_error(format!("the model of run {run_id} is stored but {reason}")))).transpose()
+        self.get_blob(MODELS, run_id, &format!("the model of run {run_id}")).await
     }
 }
 
@@ -151,6 +170,21 @@ fn upgrade(event: &VersionChangeEvent) -> Result<()> {
         let _ = transaction.abort();
     }
     migrated
+}
+
+/// How many stored records a listing decodes in one task.
+const LISTING_CHUNK: usize = 100;
+
+/// Returns at the next task of the event loop (`setTimeout(0)`), so a long piece of work is
+/// split into short tasks; at once where there is no window.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window().and_then(|w| w.set_timeout_with_callback(&resolve).ok());
+        if scheduled.is_none() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Waits for a transaction to end and says whether it committed.
@@ -187,7 +221,12 @@ impl RunStore for IndexedDbStore {
         let rows = runs.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
         committed(end).await?;
         let mut listing = RunListing::default();
-        for (key, row) in keys.iter().zip(&rows) {
+        for (i, (key, row)) in keys.iter().zip(&rows).enumerate() {
+            // Decoding a thousand records in one task would hold the page for a few hundred
+            // milliseconds: the listing is read in short tasks instead.
+            if i > 0 && i % LISTING_CHUNK == 0 {
+                next_task().await;
+            }
             let key = schema::key_text(key);
             match schema::stored_text(row) {
                 Ok(text) => listing.add(key, text),
@@ -217,7 +256,21 @@ impl RunStore for IndexedDbStore {
             runs.delete(target).map_err(storage_error)?.await.map_err(storage_error)?;
         }
         committed(end).await?;
+        // The detail goes with its run (in a transaction of its own: a detail left behind by
+        // a failure here is never shown without its run).
+        let (details, end) = self.store(DETAILS, TransactionMode::ReadWrite)?;
+        details.delete(JsValue::from_str(key)).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end).await?;
         Ok(existed)
+    }
+
+    async fn list_experiments(&self) -> Result<Vec<Experiment>> {
+        let texts = self.all_blobs(EXPERIMENTS, "an experiment").await?;
+        texts.iter().map(|text| Experiment::from_json(text, "an experiment in IndexedDB")).collect()
+    }
+
+    async fn put_experiment(&mut self, experiment: &Experiment) -> Result<()> {
+        self.put_blob(EXPERIMENTS, blob_field::EXPERIMENT_ID, &experiment.experiment_id, &experiment.to_json()).await
     }
 }
 
@@ -232,22 +285,24 @@ impl ModelStore for IndexedDbStore {
     }
 
     async fn registry(&self) -> Result<Registry> {
-        let (registry, end) = self.store(REGISTRY, TransactionMode::ReadOnly)?;
-        let rows = registry.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await?;
-        let mut models = Vec::new();
-        for row in &rows {
-            let text = schema::blob_text(row).map_err(|reason| storage_error(format!("a registered model is stored but {reason}")))?;
-            models.push(RegisteredModel::from_json(&text, "a registered model in IndexedDB")?);
-        }
+        let texts = self.all_blobs(REGISTRY, "a registered model").await?;
+        let models = texts.iter().map(|text| RegisteredModel::from_json(text, "a registered model in IndexedDB")).collect::<Result<Vec<_>>>()?;
         Ok(Registry::from_models(models))
     }
 
     async fn put_registered(&mut self, model: &RegisteredModel) -> Result<()> {
-        let row = schema::blob_row(blob_field::NAME, &model.name, &model.to_json())?;
-        let (registry, end) = self.store(REGISTRY, TransactionMode::ReadWrite)?;
-        registry.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await
+        self.put_blob(REGISTRY, blob_field::NAME, &model.name, &model.to_json()).await
+    }
+}
+
+impl RunDetailStore for IndexedDbStore {
+    async fn put_detail(&mut self, detail: &RunDetail) -> Result<()> {
+        self.put_blob(DETAILS, blob_field::RUN_ID, &detail.run_id, &detail.to_json()).await
+    }
+
+    async fn get_detail(&self, run_id: &str) -> Result<Option<RunDetail>> {
+        let json = self.get_blob(DETAILS, run_id, &format!("the detail of run {run_id}")).await?;
+        json.map(|json| RunDetail::from_json(&json, run_id)).transpose()
     }
 }
 

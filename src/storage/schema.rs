@@ -18,7 +18,11 @@ use super::storage_error;
 /// - 1: object store [`RUNS`], keyed by `run_id`, indexed by `start_time_ms` and `experiment`.
 /// - 2: object stores [`MODELS`] (each run's stored model, keyed by `run_id`) and
 ///   [`REGISTRY`] (each registered model, keyed by `name`); the runs are untouched.
-pub const DB_VERSION: u32 = 2;
+/// - 3: object stores [`DETAILS`] (what each run's pages drew, keyed by `run_id`) and
+///   [`EXPERIMENTS`] (keyed by `experiment_id`). The runs are untouched: a record of version
+///   3 and below gets its experiment's id when it is read (`decode_run_record`), and the
+///   experiments only runs name are stored the first time the runs are listed.
+pub const DB_VERSION: u32 = 3;
 
 /// The object store of run records.
 pub const RUNS: &str = "runs";
@@ -30,10 +34,18 @@ pub const MODELS: &str = "models";
 /// The object store of registered models: rows `{name, json}` (a `RegisteredModel`'s JSON).
 pub const REGISTRY: &str = "registry";
 
-/// The fields of a row in [`MODELS`] and [`REGISTRY`].
+/// The object store of run details: rows `{run_id, json}` (a `RunDetail`'s JSON), read only
+/// when a run is opened.
+pub const DETAILS: &str = "details";
+
+/// The object store of experiments: rows `{experiment_id, json}` (an `Experiment`'s JSON).
+pub const EXPERIMENTS: &str = "experiments";
+
+/// The fields of a row in [`MODELS`], [`REGISTRY`], [`DETAILS`] and [`EXPERIMENTS`].
 pub mod blob_field {
     pub const RUN_ID: &str = "run_id";
     pub const NAME: &str = "name";
+    pub const EXPERIMENT_ID: &str = "experiment_id";
     pub const JSON: &str = "json";
 }
 
@@ -55,7 +67,8 @@ pub(super) fn upgrade(transaction: &Transaction, old_version: u32) -> Result<()>
     for from in old_version..DB_VERSION {
         match from {
             0 => create_runs_store(&database)?,
-            1 => create_model_stores(&database)?,
+            1 => create_keyed_stores(&database, &[(MODELS, blob_field::RUN_ID), (REGISTRY, blob_field::NAME)])?,
+            2 => create_keyed_stores(&database, &[(DETAILS, blob_field::RUN_ID), (EXPERIMENTS, blob_field::EXPERIMENT_ID)])?,
             _ => return Err(storage_error(format!("no migration from schema version {from}"))),
         }
     }
@@ -72,8 +85,9 @@ fn create_runs_store(database: &Database) -> Result<()> {
     Ok(())
 }
 
-fn create_model_stores(database: &Database) -> Result<()> {
-    for (store, key) in [(MODELS, blob_field::RUN_ID), (REGISTRY, blob_field::NAME)] {
+/// Object stores of `{key, json}` rows, each keyed by its key field.
+fn create_keyed_stores(database: &Database, stores: &[(&str, &str)]) -> Result<()> {
+    for &(store, key) in stores {
         let mut params = ObjectStoreParams::new();
         params.key_path(Some(KeyPath::new_single(key)));
         database.create_object_store(store, params).map_err(storage_error)?;
@@ -81,7 +95,7 @@ fn create_model_stores(database: &Database) -> Result<()> {
     Ok(())
 }
 
-/// A row `{key_field: key, json}` for [`MODELS`] or [`REGISTRY`].
+/// A row `{key_field: key, json}` for one of the keyed stores.
 pub(super) fn blob_row(key_field: &str, key: &str, json: &str) -> Result<JsValue> {
     let row = Object::new();
     for (name, value) in [(key_field, key), (blob_field::JSON, json)] {
@@ -90,7 +104,7 @@ pub(super) fn blob_row(key_field: &str, key: &str, json: &str) -> Result<JsValue
     Ok(row.into())
 }
 
-/// The `json` text of a [`MODELS`] or [`REGISTRY`] row.
+/// The `json` text of a keyed store's row.
 pub(super) fn blob_text(row: &JsValue) -> std::result::Result<String, String> {
     Reflect::get(row, &JsValue::from_str(blob_field::JSON)).ok().and_then(|v| v.as_string()).ok_or_else(|| format!("its row has no `{}` text", blob_field::JSON))
 }

@@ -100,7 +100,7 @@ test("run from here keeps the upstream tasks and refits with the new settings", 
   await goTo(page, "Runs");
   await page.waitForFunction((n) => document.querySelectorAll("#runs tr.run").length === n + 1, runsBefore);
   await page.click(`#runs tr[data-run-id="${secondRun}"] >> text=Open`);
-  const kept = await page.$$eval("#run-details tr td:last-child", (tds) => tds.map((td) => td.textContent).filter((t) => t.startsWith("kept from run ")));
+  const kept = await page.$$eval("#run-stages tr td:last-child", (tds) => tds.map((td) => td.textContent).filter((t) => t.startsWith("kept from run ")));
   assert.equal(kept.length, 5, "five stages kept");
   for (const message of kept) assert.ok(message.startsWith(`kept from run ${firstRun}: `), message);
   assert.deepEqual(errors, []);
@@ -187,7 +187,7 @@ test("runs are kept in IndexedDB: listed after a reload, kept after a bad upload
   assert.match(await page.textContent("#error"), /line 3, column "Date": impossible date/);
   await goTo(page, "Runs");
   await page.waitForFunction((n) => document.querySelectorAll("#runs tr.run").length === n + 1, afterReload.length);
-  const afterBad = await page.$$eval("#runs tr.run", (rows) => rows.map((r) => [r.dataset.runId, r.querySelector("td:nth-child(4)").textContent]));
+  const afterBad = await page.$$eval("#runs tr.run", (rows) => rows.map((r) => [r.dataset.runId, r.querySelector("td.col-status").textContent]));
   assert.deepEqual(afterBad.slice(1).map(([id]) => id), afterReload, "the earlier run is still stored");
   assert.equal(afterBad[0][1], "FAILED", "the bad upload is recorded as a failed run");
   await page.close();

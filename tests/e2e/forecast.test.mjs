@@ -58,7 +58,7 @@ test("the sample forecast from the default origin matches the CLI's and is liste
   // The Runs page says what each figure measures.
   await goTo(page, "Runs");
   await page.waitForFunction(() => document.querySelectorAll("#runs tr.run").length === 2);
-  const bases = await page.$$eval("#runs tr.run td.basis", (tds) => tds.map((td) => td.textContent));
+  const bases = await page.$$eval("#runs tr.run td.col-basis", (tds) => tds.map((td) => td.textContent));
   assert.deepEqual(bases, ["26-week forecast", "one-step"], "newest first: the forecast, then the one-step run");
   assert.deepEqual(errors, []);
   await page.close();

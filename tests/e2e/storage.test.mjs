@@ -120,13 +120,16 @@ test("the Runs page sorts by every column, deletes for good and downloads the st
   assert.equal(await page.textContent("#runs caption"), "2 of 5 runs kept in this browser");
   await page.fill("#runs-filter", "metrics.test_wmae < 'low'");
   await page.waitForSelector("#runs-filter-error");
-  assert.equal(await page.textContent("#runs-filter-error"), "filter, column 21: the key at column 1 holds numbers: the value must be a number");
+  assert.equal(await page.textContent("#runs-filter-error p"), "filter, column 21: the key at column 1 holds numbers: the value must be a number");
+  assert.equal(await page.textContent("#runs-filter-error pre"), "metrics.test_wmae < 'low'\n" + " ".repeat(20) + "^", "a caret under column 21");
   assert.equal((await shownRunIds(page)).length, 5, "a filter that does not parse hides nothing");
   await page.fill("#runs-filter", "");
   // The cells show what was stored.
-  const cells = await page.$$eval(`#runs tr[data-run-id="${r2}"] td`, (tds) => tds.slice(0, 7).map((td) => td.textContent));
+  const columns = ["started", "run", "model", "status", "wmae", "basis", "dataset"];
+  const cellsOf = (id, names) => page.$eval(`#runs tr[data-run-id="${id}"]`, (row, names) => names.map((n) => row.querySelector(`td.col-${n}`).textContent), names);
+  const cells = await cellsOf(r2, columns);
   assert.deepEqual(cells, ["2023-11-14T22:13:21.000Z", "22222222", "gbdt", "FINISHED", "1500.250", "one-step", template.dataset.digest.slice(0, 12)]);
-  const forecastCells = await page.$$eval(`#runs tr[data-run-id="${r5}"] td`, (tds) => tds.slice(4, 6).map((td) => td.textContent));
+  const forecastCells = await cellsOf(r5, ["wmae", "basis"]);
   assert.deepEqual(forecastCells, ["1600.000", "39-week forecast"]);
 
   // Download: the file is the stored record, named by its run id.
@@ -180,7 +183,7 @@ test("damaged and foreign records are listed apart, exported and deleted; every 
     rowOf(short),
     rowOf(unicode),
     { run_id: "not-json", json: "{not json", start_time_ms: 1, experiment: "e" },
-    { run_id: "from-the-future", json: JSON.stringify({ schema_version: 4, run_id: "from-the-future", new_field: [1, 2] }), start_time_ms: 2, experiment: "e" },
+    { run_id: "from-the-future", json: JSON.stringify({ schema_version: 5, run_id: "from-the-future", new_field: [1, 2] }), start_time_ms: 2, experiment: "e" },
     // No start_time_ms at all: not in the start-time index, which must not make it vanish.
     { run_id: "no-start-time", json: JSON.stringify(withoutStart) },
     { run_id: "no-json-field", start_time_ms: 3 },
@@ -196,9 +199,9 @@ test("damaged and foreign records are listed apart, exported and deleted; every 
   await page.waitForSelector("#runs tr.run");
   assert.equal(await page.locator("#error").count(), 0, "no error banner: the store itself is fine");
   assert.deepEqual(await shownRunIds(page), [unicode.run_id, short.run_id, good.run_id]);
-  const started = await page.$$eval("#runs tr.run td:first-child", (tds) => tds.map((td) => td.textContent));
+  const started = await page.$$eval("#runs tr.run td.col-started", (tds) => tds.map((td) => td.textContent));
   assert.deepEqual(started, ["8000000000000000 ms after 1970-01-01", "2023-11-14T22:13:21.000Z", "2023-11-14T22:13:20.000Z"]);
-  const shortIds = await page.$$eval("#runs tr.run td:nth-child(2)", (tds) => tds.map((td) => td.textContent));
+  const shortIds = await page.$$eval("#runs tr.run td.col-run", (tds) => tds.map((td) => td.textContent));
   assert.deepEqual(shortIds, ["ünïcødé✓", "x", "01234567"]);
   for (const run of [unicode, short, good]) {
     await page.click(`#runs tr[data-run-id="${run.run_id}"] >> text=Open`);
@@ -209,9 +212,9 @@ test("damaged and foreign records are listed apart, exported and deleted; every 
     page.$$eval("#damaged-records tr.damaged", (trs) => trs.map((tr) => [tr.dataset.key, tr.querySelector("td.problem").textContent]));
   assert.equal(await page.textContent("#damaged-records caption"), "7 stored records cannot be shown as runs");
   assert.deepEqual(await damaged(), [
-    ["42", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=3)"],
-    ["from-the-future", "written by a newer version of Shelfcast (record version 4; this build reads 1 to 3); kept untouched"],
-    ["json-array", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=3)"],
+    ["42", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=4)"],
+    ["from-the-future", "written by a newer version of Shelfcast (record version 5; this build reads 1 to 4); kept untouched"],
+    ["json-array", "cannot be read: run record: it has no schema_version, so it is no run record (this build reads versions 1..=4)"],
     ["no-json-field", "cannot be read: its row has no `json` text"],
     ["no-start-time", "cannot be read: run record: missing field `start_time_ms`"],
     ["not-json", "cannot be read: run record: not JSON: key must be a string at line 1 column 2"],

@@ -18,7 +18,10 @@
 //!   method's WMAE on the reference window and the validation windows;
 //! - `bench-registry [--runs N] [--no-browser]` scores the real test.csv with a registered
 //!   forecast model: the CLI's `predict`, and in headless Chromium after a reload, from
-//!   choosing the model to the submission's download.
+//!   choosing the model to the submission's download;
+//! - `bench-runs [--runs N] [--no-build]` stores N generated runs (default 1,000) in the app's
+//!   IndexedDB and times the Runs page in headless Chromium (tests/bench/runs-browser.mjs):
+//!   opening it, an OR filter, a sort, a scroll to the end, and the longest task of each.
 
 mod bench;
 mod bench_accuracy;
@@ -64,6 +67,14 @@ fn main() -> Result<()> {
             let runs = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(3);
             bench_registry::run(runs, !rest.iter().any(|a| a == "--no-browser"))
         }
+        "bench-runs" => {
+            setup::run()?;
+            if !rest.iter().any(|a| a == "--no-build") {
+                dist::build("/")?;
+            }
+            let runs: usize = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(1000);
+            sh("node", &["tests/bench/runs-browser.mjs", "--runs", &runs.to_string()])
+        }
         "bench-browser" => {
             setup::run()?;
             if !rest.iter().any(|a| a == "--no-build") {
@@ -75,7 +86,7 @@ fn main() -> Result<()> {
             sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string(), "--model", &model, "--features", &features])
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--features a,b] [--no-build] | bench-forecast [--runs N] [--no-browser] | bench-registry [--runs N] [--no-browser]>");
+            eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--features a,b] [--no-build] | bench-forecast [--runs N] [--no-browser] | bench-registry [--runs N] [--no-browser] | bench-runs [--runs N] [--no-build]>");
             Ok(())
         }
     }

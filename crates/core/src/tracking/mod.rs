@@ -283,6 +283,29 @@ pub fn derive_run_id(start_time_ms: i64, dataset_digest: &str, params: &BTreeMap
 
 /// Reads a stored run record of this or any earlier version, upgrading it step by step.
 pub fn decode_run_record(json: &str) -> Result<RunRecord> {
+    decode_at_version(json, probe_version(json))
+}
+
+/// The `schema_version` of a stored record without building its JSON tree, or `None` when it
+/// is not JSON or has none.
+fn probe_version(json: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Probe {
+        schema_version: Option<serde_json::Value>,
+    }
+    serde_json::from_str::<Probe>(json).ok()?.schema_version?.as_u64()
+}
+
+/// Reads a record whose version was probed as `version`. A record of this build's version is
+/// read straight into its type (listing a thousand runs reads a thousand records); anything
+/// else, and a current one that does not read, goes through the JSON tree, which upgrades
+/// older versions and words the errors.
+fn decode_at_version(json: &str, version: Option<u64>) -> Result<RunRecord> {
+    if version == Some(u64::from(RUN_RECORD_VERSION)) {
+        if let Ok(run) = serde_json::from_str(json) {
+            return Ok(run);
+        }
+    }
     let mut value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| Error::artifact("run record", format!("not JSON: {e}")))?;
     let mut version = stored_version(&value);
@@ -425,15 +448,11 @@ impl RunListing {
 
 /// Reads the record stored under `key`: the run, or why it cannot be shown as one.
 pub fn read_stored_run(key: &str, stored: &str) -> std::result::Result<RunRecord, RecordProblem> {
-    let newer = serde_json::from_str::<serde_json::Value>(stored)
-        .ok()
-        .as_ref()
-        .and_then(stored_version)
-        .filter(|&version| version > u64::from(RUN_RECORD_VERSION));
-    if let Some(version) = newer {
+    let version = probe_version(stored);
+    if let Some(version) = version.filter(|&v| v > u64::from(RUN_RECORD_VERSION)) {
         return Err(RecordProblem::Newer { version });
     }
-    let run = decode_run_record(stored).map_err(|e| RecordProblem::Unreadable { reason: e.to_string() })?;
+    let run = decode_at_version(stored, version).map_err(|e| RecordProblem::Unreadable { reason: e.to_string() })?;
     if run.run_id != key {
         return Err(RecordProblem::Unreadable {
             reason: format!("it is stored under the key {key:?} but its run_id is {:?}", run.run_id),
