@@ -127,6 +127,16 @@ fn FitCharts() -> impl IntoView {
         })
     };
     // A stored run that the worker does not hold offers the series it kept.
+    let importances = move || {
+        state.result.with(|r| {
+            r.as_ref().and_then(|r| r.detail.importances.clone()).map(|c| {
+                let mut plot = Plot::new();
+                plot.add_trace(Bar::new(c.iter().map(|(n, _)| n.clone()).collect(), c.iter().map(|(_, v)| *v).collect()).name("importance"));
+                plot.set_layout(Layout::new().title("Feature importances (share of the split gain)").height(320));
+                plot
+            })
+        })
+    };
     let keys = move || {
         state.result.with(|r| {
             r.as_ref().map(|r| match state.series_source(|_| None::<Vec<SeriesPoint>>) {
@@ -148,5 +158,6 @@ fn FitCharts() -> impl IntoView {
         <Chart id="chart-series" plot=series/>
         <Chart id="chart-residuals" plot=residuals/>
         <Chart id="chart-coefficients" plot=coefficients/>
+        <Chart id="chart-importances" plot=importances/>
     }
 }

@@ -1,7 +1,8 @@
 // Tracking in real headless Chromium and real IndexedDB: two runs on the real train.csv in two
 // experiments; after a reload a stored run opens with its contract tables, its charts and the
 // series opened when it ran; an OR filter finds both, a filter error shows its column, and
-// the compare view shows the params that differ, with both runs on its plots.
+// the compare view shows the params that differ, with both runs on its plots; renaming an
+// experiment keeps its runs. Two forecast runs compared share a chart of errors by horizon.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appAndBrowser, openPage, realTrainFile, realDataOr, runAndRead, shownRunId } from "./harness.mjs";
@@ -100,6 +101,49 @@ test("two runs in two experiments survive a reload with what they showed, filter
   assert.ok(await rowCount(page, '#parallel-coordinates g.axis[data-field="params.alpha"]'), "alpha is an axis");
   assert.equal(await rowCount(page, "#compare-scatter g.point"), 2);
   await page.waitForSelector("#compare-horizon-none");
+
+  // Renaming the experiment keeps its runs in it, under the new name.
+  await page.fill("#rename-experiment-name", "ridge alpha 10");
+  await page.click("#rename-experiment");
+  await page.waitForFunction(() => document.querySelector("#experiment")?.selectedOptions[0]?.textContent === "ridge alpha 10");
+  await page.waitForFunction((id) => document.querySelector(`#runs tr[data-run-id="${id}"] td.col-experiment`)?.textContent === "ridge alpha 10", second);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Clicks #forecast and waits for the new run's result. */
+async function forecast(page) {
+  const before = await shownRunId(page);
+  await page.click("#forecast");
+  await page.waitForFunction(
+    (previous) => {
+      const id = document.querySelector(".last-run")?.dataset.runId;
+      return id !== undefined && id !== previous && document.querySelector("#forecast-summary") !== null;
+    },
+    before,
+    { timeout: 120_000 },
+  );
+  return shownRunId(page);
+}
+
+test("two forecast runs compared: their errors by horizon week on one chart", async () => {
+  const { page, errors } = await openPage(app.browser, app.server.url);
+  await runAndRead(page, () => page.click("#use-sample"));
+  await goTo(page, "Forecast");
+  await page.fill("#forecast-windows", "1");
+  const ids = [];
+  for (const horizon of ["13", "26"]) {
+    await page.fill("#forecast-horizon", horizon);
+    ids.push(await forecast(page));
+  }
+  await goTo(page, "Runs");
+  for (const id of ids) await page.check(`#runs tr[data-run-id="${id}"] input.compare-pick`);
+  await page.click("#compare-runs");
+  await page.waitForSelector('#compare-params tr.differs[data-field="params.forecast_horizon"]');
+  await drawn(page, "compare-horizon");
+  const traces = await page.$$eval("#compare-horizon .scatterlayer .trace", (t) => t.length);
+  assert.equal(traces, 2, "one line per run");
+  assert.equal(await page.$("#compare-horizon-none"), null);
   assert.deepEqual(errors, []);
   await page.close();
 });

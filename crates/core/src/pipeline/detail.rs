@@ -46,8 +46,11 @@ pub struct RunDetail {
     /// The same per store.
     pub store_totals: Vec<StoreTotal>,
     pub residuals: Vec<HistogramBin>,
-    /// A linear model's coefficients or a tree model's importances, by feature.
+    /// A linear model's coefficients, by feature.
     pub coefficients: Option<Vec<(String, f64)>>,
+    /// A tree model's importances (its share of the total split gain), by feature.
+    #[serde(default)]
+    pub importances: Option<Vec<(String, f64)>>,
     /// The test part's (Store, Dept) series.
     pub series_keys: Vec<(i64, i64)>,
     /// Each series a person opened, as drawn, oldest first.
@@ -181,6 +184,7 @@ impl RunDetail {
             store_totals: evaluation.map(|e| e.test_rows.totals_by_store()).unwrap_or_default(),
             residuals: evaluation.map(|e| e.test_rows.residual_histogram()).unwrap_or_default(),
             coefficients: outcome.model().and_then(|m| m.coefficients()),
+            importances: outcome.model().and_then(|m| m.feature_importances()),
             series_keys: evaluation.map(|e| e.test_rows.series_keys()).unwrap_or_default(),
             series: Vec::new(),
             forecast: outcome.forecast().map(|f| ForecastDetail::of(f, outcome.backtest())),

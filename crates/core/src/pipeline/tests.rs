@@ -343,7 +343,8 @@ fn a_run_detail_keeps_what_the_run_showed() {
     let summed: f64 = detail.totals.iter().map(|p| p.actual).sum();
     assert!((detail.store_totals[0].actual - summed).abs() < 1e-6 * summed.abs(), "per-store totals add up to the weekly totals");
     assert_eq!(detail.series_keys, [(1, 1), (1, 2), (1, 3)]);
-    assert!(detail.coefficients.as_ref().is_some_and(|c| !c.is_empty()));
+    assert!(detail.coefficients.as_ref().is_some_and(|c| !c.is_empty()), "ridge has coefficients");
+    assert_eq!(detail.importances, None, "and no importances");
     let stages_logged: Vec<Stage> = detail.log.iter().filter(|l| l.state == Some(StageState::Success)).map(|l| l.stage).collect();
     assert_eq!(stages_logged, Stage::ALL, "every stage's end is in the log, in order");
     assert_eq!(detail.log[0].at_ms, 0.0);

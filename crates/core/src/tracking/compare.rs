@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(rank.values, [None, Some("8".to_string())]);
         assert_eq!(comparison.metrics[0].values, [Some("1500.0000".to_string()), Some("1450.0000".to_string())]);
         assert!(Comparison::of(&[&a]).unwrap_err().to_string().contains("2 to 20 runs, got 1"));
-        let many: Vec<&RunRecord> = std::iter::repeat(&a).take(21).collect();
+        let many: Vec<&RunRecord> = std::iter::repeat_n(&a, 21).collect();
         assert!(Comparison::of(&many).is_err());
     }
 
