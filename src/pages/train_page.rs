@@ -20,6 +20,14 @@ fn actual_vs_predicted(title: &str, points: &[SeriesPoint]) -> Plot {
     plot
 }
 
+/// A bar per feature (coefficients, importances).
+fn by_feature(title: &str, name: &str, values: &[(String, f64)]) -> Plot {
+    let mut plot = Plot::new();
+    plot.add_trace(Bar::new(values.iter().map(|(n, _)| n.clone()).collect(), values.iter().map(|(_, v)| *v).collect()).name(name));
+    plot.set_layout(Layout::new().title(title).height(320));
+    plot
+}
+
 /// A feature switch as the Train page offers it.
 struct Switch {
     /// The checkbox is `#feature-<id>`.
@@ -116,27 +124,11 @@ fn FitCharts() -> impl IntoView {
             plot
         })
     };
-    let coefficients = move || {
-        state.result.with(|r| {
-            r.as_ref().and_then(|r| r.detail.coefficients.clone()).map(|c| {
-                let mut plot = Plot::new();
-                plot.add_trace(Bar::new(c.iter().map(|(n, _)| n.clone()).collect(), c.iter().map(|(_, v)| *v).collect()).name("coefficient"));
-                plot.set_layout(Layout::new().title("Coefficients").height(320));
-                plot
-            })
-        })
+    let coefficients = move || state.result.with(|r| r.as_ref()?.detail.coefficients.as_deref().map(|c| by_feature("Coefficients", "coefficient", c)));
+    let importances = move || {
+        state.result.with(|r| r.as_ref()?.detail.importances.as_deref().map(|c| by_feature("Feature importances (share of the split gain)", "importance", c)))
     };
     // A stored run that the worker does not hold offers the series it kept.
-    let importances = move || {
-        state.result.with(|r| {
-            r.as_ref().and_then(|r| r.detail.importances.clone()).map(|c| {
-                let mut plot = Plot::new();
-                plot.add_trace(Bar::new(c.iter().map(|(n, _)| n.clone()).collect(), c.iter().map(|(_, v)| *v).collect()).name("importance"));
-                plot.set_layout(Layout::new().title("Feature importances (share of the split gain)").height(320));
-                plot
-            })
-        })
-    };
     let keys = move || {
         state.result.with(|r| {
             r.as_ref().map(|r| match state.series_source(|_| None::<Vec<SeriesPoint>>) {

@@ -6,26 +6,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appAndBrowser, openPage, cliForecast, realTrainFile, realTestFile, realDataOr, fixed, runAndRead } from "./harness.mjs";
+import { appAndBrowser, openPage, cliForecast, forecastAndWait, realTrainFile, realTestFile, realDataOr, fixed, runAndRead } from "./harness.mjs";
 
 const app = appAndBrowser();
 
 async function goTo(page, label) {
   await page.click(`nav >> text=${label}`);
-}
-
-/** Clicks #forecast and waits until the summary of a forecast from `origin` is on screen. */
-async function forecast(page, origin) {
-  const before = await page.getAttribute(".last-run", "data-run-id").catch(() => null);
-  await page.click("#forecast");
-  await page.waitForFunction(
-    ([previous, origin]) => {
-      const id = document.querySelector(".last-run")?.dataset.runId;
-      return id !== undefined && id !== previous && document.querySelector("#forecast-summary")?.dataset.origin === origin;
-    },
-    [before, origin],
-    { timeout: 180_000 },
-  );
 }
 
 /** `Id,Weekly_Sales` lines as [id, value]. */
@@ -38,7 +24,7 @@ test("the sample forecast from the default origin matches the CLI's and is liste
   await page.fill("#forecast-horizon", "26");
   await page.fill("#forecast-windows", "2");
   const record = cliForecast(["--horizon", "26", "--backtest", "2"]);
-  await forecast(page, record.params.origin);
+  await forecastAndWait(page, record.params.origin);
   assert.equal(await page.textContent("#forecast-wmae"), fixed(record.metrics.forecast_wmae));
   assert.equal(await page.textContent("#backtest-wmae"), fixed(record.metrics.backtest_wmae));
   assert.equal(await page.textContent("#coverage-80"), fixed(100 * record.metrics.forecast_coverage_80, 1));
@@ -72,7 +58,7 @@ test("train.csv and test.csv uploaded: the submission downloaded equals the CLI'
   await goTo(page, "Forecast");
   await page.setInputFiles("#future-file", future);
   await page.waitForFunction(() => document.querySelector("#future-file-name")?.textContent.includes("test.csv"));
-  await forecast(page, "2012-11-02");
+  await forecastAndWait(page, "2012-11-02");
   const dir = mkdtempSync(join(tmpdir(), "shelfcast-e2e-"));
   const cliFile = join(dir, "submission.csv");
   const record = cliForecast(["--data", train, "--future", future, "--submission", cliFile]);

@@ -240,6 +240,23 @@ export async function runAndRead(page, action) {
   return readMetrics(page);
 }
 
+/** Clicks the Forecast page's #forecast and waits for the new run's result (from `origin`,
+ * when given); returns the new run's id. */
+export async function forecastAndWait(page, origin) {
+  const before = await shownRunId(page);
+  await page.click("#forecast");
+  await page.waitForFunction(
+    ([previous, origin]) => {
+      const id = document.querySelector(".last-run")?.dataset.runId;
+      const summary = document.querySelector("#forecast-summary");
+      return id !== undefined && id !== previous && summary !== null && (origin === null || summary.dataset.origin === origin);
+    },
+    [before, origin ?? null],
+    { timeout: 180_000 },
+  );
+  return shownRunId(page);
+}
+
 export const fixed = (value, digits = 3) => Number(value).toFixed(digits);
 
 /** Any `shelfcast` subcommand with these arguments: its stdout. */

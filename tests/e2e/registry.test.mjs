@@ -11,7 +11,7 @@ import { gunzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  appAndBrowser, openPage, realTrainFile, realTestFile, realSampleSubmission, realDataOr, runAndRead, shelfcast, cliSample, fixed,
+  appAndBrowser, forecastAndWait, openPage, realTrainFile, realTestFile, realSampleSubmission, realDataOr, runAndRead, shelfcast, cliSample, fixed,
 } from "./harness.mjs";
 
 const app = appAndBrowser();
@@ -24,19 +24,6 @@ const text = (path) => {
 /** `Id,Weekly_Sales` lines as [id, value]. */
 const rowsOf = (csv) => csv.trim().split("\n").slice(1).map((line) => line.split(",")).map(([id, v]) => [id, Number(v)]);
 
-/** Clicks #forecast and waits for the new run's result. */
-async function forecast(page) {
-  const before = await page.getAttribute(".last-run", "data-run-id").catch(() => null);
-  await page.click("#forecast");
-  await page.waitForFunction(
-    (previous) => {
-      const id = document.querySelector(".last-run")?.dataset.runId;
-      return id !== undefined && id !== previous && document.querySelector("#forecast-summary") !== null;
-    },
-    before,
-    { timeout: 180_000 },
-  );
-}
 
 /** Registers the newest run (opened from the Runs page) under `name`; returns its run id. */
 async function registerNewest(page, name, version) {
@@ -83,7 +70,7 @@ test("a champion forecast model scores the real test.csv after a reload: the sub
   await goTo(page, "Forecast");
   await page.setInputFiles("#future-file", future);
   await page.waitForFunction(() => document.querySelector("#future-file-name")?.textContent.includes("test.csv"));
-  await forecast(page);
+  await forecastAndWait(page);
   await registerNewest(page, "walmart", 1);
   await setAlias(page, "walmart", "champion", 1);
 
@@ -127,7 +114,7 @@ test("on the sample: a labelled file scores as the CLI's predict and is monitore
   await goTo(page, "Forecast");
   await page.fill("#forecast-horizon", "13");
   await page.fill("#forecast-windows", "2");
-  await forecast(page);
+  await forecastAndWait(page);
   await registerNewest(page, "sample", 1);
   await setAlias(page, "sample", "champion", 1);
 

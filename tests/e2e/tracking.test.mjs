@@ -5,7 +5,7 @@
 // experiment keeps its runs. Two forecast runs compared share a chart of errors by horizon.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appAndBrowser, openPage, realTrainFile, realDataOr, runAndRead, shownRunId } from "./harness.mjs";
+import { appAndBrowser, forecastAndWait, openPage, realTrainFile, realDataOr, runAndRead, shownRunId } from "./harness.mjs";
 
 const app = appAndBrowser();
 
@@ -111,20 +111,6 @@ test("two runs in two experiments survive a reload with what they showed, filter
   await page.close();
 });
 
-/** Clicks #forecast and waits for the new run's result. */
-async function forecast(page) {
-  const before = await shownRunId(page);
-  await page.click("#forecast");
-  await page.waitForFunction(
-    (previous) => {
-      const id = document.querySelector(".last-run")?.dataset.runId;
-      return id !== undefined && id !== previous && document.querySelector("#forecast-summary") !== null;
-    },
-    before,
-    { timeout: 120_000 },
-  );
-  return shownRunId(page);
-}
 
 test("two forecast runs compared: their errors by horizon week on one chart", async () => {
   const { page, errors } = await openPage(app.browser, app.server.url);
@@ -134,7 +120,7 @@ test("two forecast runs compared: their errors by horizon week on one chart", as
   const ids = [];
   for (const horizon of ["13", "26"]) {
     await page.fill("#forecast-horizon", horizon);
-    ids.push(await forecast(page));
+    ids.push(await forecastAndWait(page));
   }
   await goTo(page, "Runs");
   for (const id of ids) await page.check(`#runs tr[data-run-id="${id}"] input.compare-pick`);

@@ -167,26 +167,12 @@ fn format_number(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tracking::{DatasetFingerprint, RunStatus, DEFAULT_EXPERIMENT, RUN_RECORD_VERSION};
 
     fn run(id: &str, params: &[(&str, &str)], metrics: &[(&str, f64)]) -> RunRecord {
-        RunRecord {
-            schema_version: RUN_RECORD_VERSION,
-            run_id: id.into(),
-            experiment_id: "0".into(),
-            experiment: DEFAULT_EXPERIMENT.into(),
-            status: RunStatus::Finished,
-            start_time_ms: 0,
-            end_time_ms: None,
-            params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            tags: Default::default(),
-            stages: Vec::new(),
-            dataset: DatasetFingerprint::new(Vec::new()),
-            contracts: Vec::new(),
-            registrable: true,
-            error: None,
-        }
+        let mut run = crate::tracking::test_record(id, 0);
+        run.params = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        run.metrics = metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        run
     }
 
     #[test]

@@ -556,29 +556,33 @@ impl RunStore for MemoryRunStore {
     }
 }
 
+/// A finished run in the default experiment with nothing recorded, for tests.
+#[cfg(test)]
+pub(crate) fn test_record(run_id: &str, start_time_ms: i64) -> RunRecord {
+    RunRecord {
+        schema_version: RUN_RECORD_VERSION,
+        run_id: run_id.into(),
+        experiment_id: experiments::DEFAULT_EXPERIMENT_ID.into(),
+        experiment: DEFAULT_EXPERIMENT.into(),
+        status: RunStatus::Finished,
+        start_time_ms,
+        end_time_ms: None,
+        params: BTreeMap::new(),
+        metrics: BTreeMap::new(),
+        tags: BTreeMap::new(),
+        stages: Vec::new(),
+        dataset: DatasetFingerprint::new(Vec::new()),
+        contracts: Vec::new(),
+        registrable: true,
+        error: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn record(run_id: &str, start_time_ms: i64) -> RunRecord {
-        RunRecord {
-            schema_version: RUN_RECORD_VERSION,
-            run_id: run_id.into(),
-            experiment_id: experiments::DEFAULT_EXPERIMENT_ID.into(),
-            experiment: DEFAULT_EXPERIMENT.into(),
-            status: RunStatus::Finished,
-            start_time_ms,
-            end_time_ms: None,
-            params: BTreeMap::new(),
-            metrics: BTreeMap::new(),
-            tags: BTreeMap::new(),
-            stages: Vec::new(),
-            dataset: DatasetFingerprint::new(Vec::new()),
-            contracts: Vec::new(),
-            registrable: true,
-            error: None,
-        }
-    }
+    use super::test_record as record;
 
     #[test]
     fn tags_and_the_note_are_set_removed_and_checked() {
