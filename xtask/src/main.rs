@@ -167,6 +167,10 @@ fn browser_tests() -> Result<()> {
             ("CHROMEDRIVER", &chromedriver),
             // The runner's default (20 s) is tight for a cold Chromium on a busy 2-core machine.
             ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+            // No DWARF in the test's .wasm: nothing reads it (a panic's trace names functions
+            // from the name section, which stays), and generating and rewriting it for the
+            // whole optimised dependency tree was the slowest step of the test run.
+            ("CARGO_PROFILE_DEV_DEBUG", "false"),
         ],
     )
 }
