@@ -9,7 +9,7 @@ use shelfcast_core::tracking::RunStore;
 
 use crate::state::AppState;
 use crate::tab_sync::{self, Changed};
-use crate::storage::{IndexedDbStore, DATABASE_NAME as DATABASE};
+use crate::storage::IndexedDbStore;
 use crate::worker_client::Engine;
 
 fn now() -> i64 {
@@ -17,13 +17,7 @@ fn now() -> i64 {
 }
 
 async fn open(state: AppState) -> Option<IndexedDbStore> {
-    match IndexedDbStore::open(DATABASE).await {
-        Ok(store) => Some(store),
-        Err(e) => {
-            state.error.set(Some(format!("cannot open the model store: {e}")));
-            None
-        }
-    }
+    crate::run_history::open_store_for(state, "model store").await
 }
 
 async fn refresh(state: AppState, store: &IndexedDbStore) {

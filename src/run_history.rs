@@ -40,14 +40,19 @@ async fn refresh(state: AppState, store: &mut IndexedDbStore) {
     state.damaged.set(listing.damaged);
 }
 
-async fn open_store(state: AppState) -> Option<IndexedDbStore> {
+/// The app's database, or `None` with the reason on screen ("cannot open the `what`: …").
+pub(crate) async fn open_store_for(state: AppState, what: &str) -> Option<IndexedDbStore> {
     match IndexedDbStore::open(DATABASE).await {
         Ok(store) => Some(store),
         Err(e) => {
-            state.error.set(Some(format!("cannot open the run store: {e}")));
+            state.error.set(Some(format!("cannot open the {what}: {e}")));
             None
         }
     }
+}
+
+async fn open_store(state: AppState) -> Option<IndexedDbStore> {
+    open_store_for(state, "run store").await
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
