@@ -7,15 +7,17 @@ use leptos_router::path;
 use crate::components::{MetricsTable, ProgressBar};
 use crate::pages::{ContractsPage, DataPage, ForecastPage, ModelsPage, PipelinePage, RunsPage, TrainPage};
 use crate::state::AppState;
-use crate::{model_registry, run_history, tab_sync};
+use crate::{kept_data, model_registry, run_history, tab_sync};
 use crate::worker_client::{base_href, Engine};
 
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::default();
     provide_context(state);
-    provide_context(Engine::start(state));
+    let engine = Engine::start(state);
+    provide_context(engine);
     leptos::task::spawn_local(run_history::load(state));
+    leptos::task::spawn_local(kept_data::restore(engine, state));
     leptos::task::spawn_local(model_registry::load(state));
     tab_sync::start(state);
     // Hosted below a sub-path, routes match below `base` and links must carry it.
@@ -45,6 +47,9 @@ pub fn App() -> impl IntoView {
             <main>
                 <p id="status" role="status">{move || state.status.get()}</p>
                 <ProgressBar/>
+                {move || state.cancellable.get().then(|| view! {
+                    <button id="cancel-run" on:click=move |_| engine.cancel()>"Cancel the run"</button>
+                })}
                 {move || state.error.get().map(|e| view! { <p id="error" class="error" role="alert">{e}</p> })}
                 <Routes fallback=|| view! { <p>"There is no such page."</p> }>
                     <Route path=path!("/") view=DataPage/>

@@ -6,6 +6,8 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
+mod kept_data;
+#[cfg(target_arch = "wasm32")]
 mod model_registry;
 #[cfg(target_arch = "wasm32")]
 mod run_history;

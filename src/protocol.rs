@@ -6,10 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 use shelfcast_core::forecast::Scores;
-use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, RunDetail, SeriesPoint, Stage};
+use shelfcast_core::pipeline::{PipelineConfig, PipelineEvent, RunDetail, RunLog, SeriesPoint, Stage};
 use shelfcast_core::stages::forecast::TotalPoint;
 use shelfcast_core::profile::DataProfile;
 use shelfcast_core::registry::{ScoredKind, Scoring};
+use shelfcast_core::ingest::FileFingerprint;
 use shelfcast_core::tracking::RunRecord;
 
 /// The field of a page-to-worker message that holds the request as JSON text (responses
@@ -27,6 +28,11 @@ pub enum Request {
     /// Keep the transferred files (features.csv, stores.csv) beside the loaded data for the
     /// joins, without running; a file of the same kind replaces the one kept.
     AddFiles { files: Vec<String> },
+    /// Hold the transferred files (and the built-in sample as the sales data when `sample`)
+    /// instead of whatever the worker held, without running: the files kept in the browser
+    /// after a reload, a fresh worker's data after a cancel, nothing after *Forget data*.
+    /// Answered with the inputs and, when there are sales, their profile.
+    Load { files: Vec<String>, sample: bool },
     /// Run on the built-in synthetic sample.
     RunSample { config: PipelineConfig },
     /// Run again on the inputs of the last run (kept in the worker) with this configuration.
@@ -42,6 +48,10 @@ pub enum Request {
     Download { file: DownloadFile },
     /// One series of the last scored file.
     ScoredSeries { store: i64, dept: i64 },
+    /// Record a run the page cancelled (the worker that ran it was replaced mid-run) from the
+    /// events it had sent and the fingerprints known of its files: answered with its KILLED
+    /// record and detail (`pipeline::killed`).
+    RecordKilled { config: PipelineConfig, log: RunLog, files: Vec<FileFingerprint>, end_ms: f64 },
     /// Score the transferred file with a registered version's stored model (its JSON, as
     /// stored); `name` and `version` say which version it is (for the result).
     Score { model: String, name: String, version: u32, file: String },
@@ -90,6 +100,8 @@ pub enum Response {
         #[serde(default)]
         model: Option<String>,
     },
+    /// The record and detail of a cancelled run, to store.
+    Killed { result: Box<RunResult> },
     /// A file scored by a registered version.
     Scored { view: Box<ScoredView> },
     ScoredSeries { store: i64, dept: i64, points: Vec<TotalPoint> },

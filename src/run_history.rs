@@ -15,8 +15,12 @@ use shelfcast_core::pipeline::{RunDetail, RunDetailStore};
 use shelfcast_core::tracking::{experiments_of, RunRecord, RunStore};
 
 use crate::state::{short_id, AppState};
-use crate::storage::{request_persistence, IndexedDbStore, DATABASE_NAME as DATABASE};
+use crate::storage::{is_storage_full, request_persistence, IndexedDbStore, DATABASE_NAME as DATABASE};
 use crate::tab_sync::{self, Changed};
+
+/// What the page says while an older build's tab keeps the database from being upgraded.
+const WAITING_FOR_OLD_TAB: &str = "Another tab has this app's stored runs open with an older version of Shelfcast; \
+     close or reload that tab and this one goes on by itself (nothing stored is lost)";
 
 /// Where the chosen experiment is remembered across reloads.
 const EXPERIMENT_KEY: &str = "shelfcast.experiment";
@@ -42,8 +46,17 @@ async fn refresh(state: AppState, store: &mut IndexedDbStore) {
 
 /// The app's database, or `None` with the reason on screen ("cannot open the `what`: …").
 pub(crate) async fn open_store_for(state: AppState, what: &str) -> Option<IndexedDbStore> {
-    match IndexedDbStore::open(DATABASE).await {
-        Ok(store) => Some(store),
+    // An older build's tab that holds the database open delays the upgrade: say so, and go
+    // on once it lets go.
+    let label = what.to_string();
+    let blocked = move || state.error.set(Some(format!("{WAITING_FOR_OLD_TAB} (to open the {label})")));
+    match IndexedDbStore::open_waiting(DATABASE, blocked).await {
+        Ok(store) => {
+            if state.error.with_untracked(|e| e.as_ref().is_some_and(|e| e.starts_with(WAITING_FOR_OLD_TAB))) {
+                state.error.set(None);
+            }
+            Some(store)
+        }
         Err(e) => {
             state.error.set(Some(format!("cannot open the {what}: {e}")));
             None
@@ -77,23 +90,26 @@ pub async fn reload(state: AppState) {
 
 /// Keeps a run: its model and its detail first (a listed run whose model is missing would
 /// look registrable, one whose detail is missing would open empty), then the record.
+/// All three in one transaction: a refusal (a full quota) stores none of them and leaves every
+/// earlier run as it was.
 pub async fn save(state: AppState, record: RunRecord, detail: Option<RunDetail>, model: Option<String>) {
     let Some(mut store) = open_store(state).await else { return };
-    if let Some(model) = model {
-        if let Err(e) = store.put_model_json(&record.run_id, &model).await {
-            state.error.set(Some(format!("cannot store the model of run {}: {e}", record.run_id)));
-        }
-    }
-    if let Some(detail) = detail {
-        if let Err(e) = store.put_detail(&detail).await {
-            state.error.set(Some(format!("cannot store what run {} showed: {e}", record.run_id)));
-        }
-    }
-    if let Err(e) = store.put_run(&record).await {
-        state.error.set(Some(format!("cannot store run {}: {e}", record.run_id)));
+    if let Err(e) = store.put_run_whole(&record, detail.as_ref(), model.as_deref()).await {
+        let run = short_id(&record.run_id);
+        state.error.set(Some(if is_storage_full(&e) {
+            let size = record.to_json().len() + detail.as_ref().map_or(0, |d| d.to_json().len()) + model.as_ref().map_or(0, String::len);
+            format!(
+                "run {run} could not be stored ({}: its record, what it showed and its model): the browser's storage for this site is full. \
+                 Every run stored before is untouched; delete runs you no longer need, or Forget data, and run again.",
+                crate::kept_data::megabytes(size as f64)
+            )
+        } else {
+            format!("cannot store run {run}: {e}")
+        }));
     }
     refresh(state, &mut store).await;
     tab_sync::announce(Changed::Runs);
+    crate::kept_data::refresh_estimate(state).await;
 }
 
 /// Keeps a run's detail again (a series was opened).

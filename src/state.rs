@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use crate::protocol::{Response, RunResult, ScoredView};
+use crate::storage::kept_files::KeptFiles;
 use shelfcast_core::registry::{RegisteredModel, Scoring};
 use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::{ModelKind, ModelSpec};
@@ -145,6 +146,22 @@ pub struct AppState {
     pub worker_run: RwSignal<Option<String>>,
     /// The runs chosen on the Runs page for the compare view, in the order chosen.
     pub compare: RwSignal<Vec<String>>,
+    /// A pipeline run is in progress and can be cancelled.
+    pub cancellable: RwSignal<bool>,
+    /// The files kept in this browser for the next visit, and where.
+    pub kept: RwSignal<Option<KeptView>>,
+    /// Keep the files in IndexedDB even where the Origin Private File System is available.
+    pub keep_in_indexeddb: RwSignal<bool>,
+    /// What `navigator.storage.estimate()` says: bytes used by this site, and granted.
+    pub storage_use: RwSignal<Option<(f64, f64)>>,
+}
+
+/// What the Data page shows of the kept files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptView {
+    pub files: KeptFiles,
+    /// "the Origin Private File System" or "IndexedDB".
+    pub place: &'static str,
 }
 
 /// What a worker response asks the page to keep in IndexedDB.
@@ -190,6 +207,10 @@ impl Default for AppState {
             experiment: RwSignal::new(DEFAULT_EXPERIMENT_ID.to_string()),
             worker_run: RwSignal::new(None),
             compare: RwSignal::new(Vec::new()),
+            cancellable: RwSignal::new(false),
+            kept: RwSignal::new(None),
+            keep_in_indexeddb: RwSignal::new(false),
+            storage_use: RwSignal::new(None),
         }
     }
 }
@@ -312,6 +333,12 @@ impl AppState {
                     }
                 }
                 Some(ToStore::Run { record, detail: result.detail.clone(), model })
+            }
+            Response::Killed { result } => {
+                let record = result.record.clone();
+                self.stages.set(record.stages.iter().map(|s| StageView { stage: s.stage, state: s.state, duration_ms: Some(s.duration_ms), message: s.display_message() }).collect());
+                self.status.set(format!("Run {} cancelled ({}); the engine restarted with the loaded data.", short_id(&record.run_id), record.error.clone().unwrap_or_default()));
+                Some(ToStore::Run { record, detail: result.detail, model: None })
             }
             Response::Ready => None,
             Response::Series { store, dept, points } => {

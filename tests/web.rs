@@ -13,6 +13,7 @@ use shelfcast_app::components::{MetricsTable, ProgressBar, StageGrid};
 use shelfcast_app::protocol::Response;
 use shelfcast_app::state::{AppState, StageView};
 use shelfcast_core::pipeline::{PipelineEvent, Stage};
+use shelfcast_app::storage::kept_files::{FileKeeper, InIndexedDb, KeptFile, KeptFiles, Opfs};
 use shelfcast_app::storage::{blob_field, request_persistence, run_field, IndexedDbStore, DB_VERSION, DETAILS, EXPERIMENTS, MODELS, REGISTRY, RUNS};
 use shelfcast_core::registry::{update, ModelStore, Registry, StoredModel};
 use shelfcast_core::metrics::Metrics;
@@ -595,4 +596,171 @@ fn the_settings_make_the_pipeline_configuration() {
     assert_eq!(with("abc", "").unwrap_err(), "parameter \"alpha\" must be a number ≥ 0, got \"abc\"");
     assert_eq!(with("1", "2012-13-01").unwrap_err(), "the cutoff must be a date YYYY-MM-DD, got \"2012-13-01\"");
     assert_eq!(with(" 100 ", " 2012-02-03 ").unwrap().cutoff, shelfcast_core::calendar::parse_iso_date(b"2012-02-03"));
+}
+
+/// Creates `name` at schema version 3, as the release before kept files laid it out: runs with
+/// their indexes, models, registry, details and experiments.
+async fn create_version_3(name: &str) {
+    let mut request = Factory::new().unwrap().open(name, Some(3)).unwrap();
+    request.on_upgrade_needed(|event| {
+        use idb::{Event, Request};
+        let database = event.target().unwrap().transaction().unwrap().database();
+        let keyed = |key: &str| {
+            let mut params = idb::ObjectStoreParams::new();
+            params.key_path(Some(idb::KeyPath::new_single(key)));
+            params
+        };
+        let runs = database.create_object_store(RUNS, keyed(run_field::RUN_ID)).unwrap();
+        for field in [run_field::START_TIME_MS, run_field::EXPERIMENT] {
+            runs.create_index(field, idb::KeyPath::new_single(field), Some(idb::IndexParams::new())).unwrap();
+        }
+        database.create_object_store(MODELS, keyed(blob_field::RUN_ID)).unwrap();
+        database.create_object_store(REGISTRY, keyed(blob_field::NAME)).unwrap();
+        database.create_object_store(DETAILS, keyed(blob_field::RUN_ID)).unwrap();
+        database.create_object_store(EXPERIMENTS, keyed(blob_field::EXPERIMENT_ID)).unwrap();
+    });
+    let v3 = request.await.unwrap();
+    assert_eq!(v3.version().unwrap(), 3);
+    v3.close();
+}
+
+/// A database at schema version 3 holding every run record earlier builds wrote, a detail, a
+/// model, a registered model and an experiment opens at version 4 with all of it intact and
+/// an empty store of kept files.
+#[wasm_bindgen_test]
+async fn a_version_3_database_upgrades_with_everything_kept() {
+    let name = fresh_database("v3-upgrade");
+    create_version_3(&name).await;
+    for fixture in stored_records::FIXTURES {
+        put_raw_row(&name, &stored_records::run_id(fixture.stored), fixture.start_time_ms(), fixture.stored).await;
+    }
+    let forecast_run = stored_records::run_id(stored_records::FIXTURES.iter().find(|f| f.file == "v3/forecast.json").unwrap().stored);
+    let rows = [
+        (MODELS, blob_field::RUN_ID, forecast_run.clone(), r#"{"format_version": 1, "run_id": "kept as written"}"#.to_string()),
+        (DETAILS, blob_field::RUN_ID, forecast_run.clone(), r#"{"format_version": 1, "kept": "as written"}"#.to_string()),
+        (REGISTRY, blob_field::NAME, "walmart".to_string(), r#"{"name": "walmart", "kept": "as written"}"#.to_string()),
+        (EXPERIMENTS, blob_field::EXPERIMENT_ID, "7".to_string(), r#"{"experiment_id": "7", "kept": "as written"}"#.to_string()),
+    ];
+    for (store, key_field, key, json) in &rows {
+        put_row_into(&name, store, &[(key_field, JsValue::from_str(key)), (blob_field::JSON, JsValue::from_str(json))]).await;
+    }
+
+    let store = IndexedDbStore::open(&name).await.unwrap();
+    let listing = store.list_runs().await.unwrap();
+    assert_eq!((listing.runs.len(), listing.damaged.len()), (stored_records::FIXTURES.len(), 0), "every run opens");
+    for fixture in stored_records::FIXTURES {
+        fixture.check(&store.get_run(&stored_records::run_id(fixture.stored)).await.unwrap().unwrap());
+    }
+    let (manifest, blobs) = store.kept_files().await.unwrap();
+    assert_eq!((manifest, blobs.len()), (None, 0), "nothing kept yet");
+    store.close();
+    for (store, _, key, json) in &rows {
+        assert_eq!(&raw_text(&name, store, key).await, json, "the {store} row is untouched");
+    }
+    let connection = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
+    assert_eq!(connection.version().unwrap(), DB_VERSION);
+    assert!(connection.store_names().contains(&shelfcast_app::storage::FILES.to_string()));
+    connection.close();
+}
+
+/// An older build's tab that holds the database open at version 3 and does not give way blocks
+/// the upgrade: the open says so once and waits; as soon as that tab lets go the upgrade runs,
+/// and its runs are all there.
+#[wasm_bindgen_test]
+async fn an_upgrade_blocked_by_an_old_tab_waits_for_it_and_loses_nothing() {
+    let name = fresh_database("blocked-upgrade");
+    create_version_3(&name).await;
+    put_raw_row(&name, "from-the-old-build", 1_000, &run("from-the-old-build", 1_000).to_json()).await;
+    // The old tab: a connection at version 3 with no versionchange handler.
+    let old_tab = Factory::new().unwrap().open(&name, Some(3)).unwrap().await.unwrap();
+
+    let blocked = std::rc::Rc::new(std::cell::Cell::new(0));
+    let opened = std::rc::Rc::new(std::cell::RefCell::new(None));
+    wasm_bindgen_futures::spawn_local({
+        let (name, blocked, opened) = (name.clone(), blocked.clone(), opened.clone());
+        async move {
+            let store = IndexedDbStore::open_waiting(&name, move || blocked.set(blocked.get() + 1)).await;
+            *opened.borrow_mut() = Some(store);
+        }
+    });
+    gloo_timers::future::TimeoutFuture::new(300).await;
+    assert_eq!(blocked.get(), 1, "the open said it is blocked");
+    assert!(opened.borrow().is_none(), "and waits");
+
+    old_tab.close();
+    for _ in 0..50 {
+        if opened.borrow().is_some() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
+    let store = opened.borrow_mut().take().expect("the upgrade ran once the old tab let go").unwrap();
+    assert_eq!(listed(&store).await, ["from-the-old-build"]);
+    assert_eq!(blocked.get(), 1);
+}
+
+/// A finished run is stored whole in one transaction: record, detail and model together.
+#[wasm_bindgen_test]
+async fn a_run_is_stored_whole() {
+    let name = fresh_database("whole-run");
+    let mut store = IndexedDbStore::open(&name).await.unwrap();
+    let record = run("whole", 1_000);
+    let detail = RunDetail::empty("whole");
+    store.put_run_whole(&record, Some(&detail), Some(r#"{"model": "as written"}"#)).await.unwrap();
+    assert_eq!(store.get_run("whole").await.unwrap(), Some(record));
+    assert_eq!(store.get_detail("whole").await.unwrap(), Some(detail));
+    assert_eq!(store.get_model_json("whole").await.unwrap().as_deref(), Some(r#"{"model": "as written"}"#));
+}
+
+fn text_blob(text: &str) -> web_sys::Blob {
+    web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&JsValue::from_str(text))).unwrap()
+}
+
+async fn blob_text(blob: &web_sys::Blob) -> String {
+    wasm_bindgen_futures::JsFuture::from(blob.text()).await.unwrap().as_string().unwrap()
+}
+
+/// Keeps a sales file and a join file, replaces the sales file, reads everything back, forgets.
+async fn keeper_round_trip(keeper: &impl FileKeeper) -> Vec<String> {
+    let (empty, pairs) = keeper.kept().await.unwrap();
+    assert_eq!((empty.files.len(), pairs.len()), (0, 0));
+    let file = |name: &str, stored_as: &str| KeptFile { name: name.into(), stored_as: stored_as.into(), size: 5.0, fingerprint: None, kept_at_ms: 1.0 };
+    let first = KeptFiles::default().with(&[file("train.csv", "a-train.csv"), file("stores.csv", "a-stores.csv")]);
+    keeper.replace(&first, &[("a-train.csv".into(), text_blob("sales")), ("a-stores.csv".into(), text_blob("store"))]).await.unwrap();
+    // A new train.csv replaces the kept sales file; stores.csv stays, not written again.
+    let second = first.with(&[file("train.csv", "b-train.csv")]);
+    assert_eq!(second.files.iter().map(|f| f.stored_as.as_str()).collect::<Vec<_>>(), ["a-stores.csv", "b-train.csv"]);
+    keeper.replace(&second, &[("b-train.csv".into(), text_blob("newer"))]).await.unwrap();
+    let (manifest, pairs) = keeper.kept().await.unwrap();
+    assert_eq!(manifest, second);
+    let mut texts = Vec::new();
+    for (file, blob) in &pairs {
+        texts.push(format!("{}={}", file.name, blob_text(blob).await));
+    }
+    assert_eq!(texts, ["stores.csv=store", "train.csv=newer"]);
+    texts
+}
+
+#[wasm_bindgen_test]
+async fn files_kept_in_indexeddb_come_back_and_are_forgotten() {
+    let keeper = InIndexedDb { database: fresh_database("kept-files") };
+    keeper_round_trip(&keeper).await;
+    let store = IndexedDbStore::open(&keeper.database).await.unwrap();
+    let (_, blobs) = store.kept_files().await.unwrap();
+    assert_eq!(blobs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["a-stores.csv", "b-train.csv"], "the replaced blob is gone");
+    store.close();
+    keeper.forget().await.unwrap();
+    assert_eq!(keeper.kept().await.unwrap().1.len(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn files_kept_in_the_opfs_come_back_and_are_forgotten() {
+    let keeper = Opfs::open_in(&fresh_database("kept-files")).await.expect("Chromium has the OPFS");
+    keeper_round_trip(&keeper).await;
+    let mut names = keeper.names().await.unwrap();
+    names.sort();
+    assert_eq!(names, ["a-stores.csv", "b-train.csv", "manifest.json"], "the replaced file is gone");
+    keeper.forget().await.unwrap();
+    assert_eq!(keeper.kept().await.unwrap().1.len(), 0);
+    assert_eq!(keeper.names().await.unwrap(), Vec::<String>::new());
 }

@@ -21,6 +21,7 @@ mod worker {
     use shelfcast_core::forecast::SeriesKey;
     use shelfcast_core::pipeline::{self, Clock, Evaluation, Forecast, ForecastSettings, Ingested, InputFile, InputRole, PipelineConfig, PipelineOutcome, RunDetail, RunLog, Stage, Suites};
     use shelfcast_core::stages::forecast::series_points;
+    use shelfcast_core::features::FeatureConfig;
     use shelfcast_core::models::{GbdtParams, ModelSpec};
     use shelfcast_core::{profile, synthetic};
     use wasm_bindgen::prelude::*;
@@ -144,6 +145,26 @@ mod worker {
                 }
                 memory.borrow_mut().add_side_files(files);
                 Some(Response::Inputs { files: memory.borrow().names() })
+            }
+            Request::Load { files, sample } => {
+                let mut inputs = transferred(data, files);
+                if sample {
+                    inputs.push(InputFile::sample());
+                }
+                // Nothing of before applies to other data: a fresh memory.
+                *memory.borrow_mut() = Memory { inputs, ..Memory::default() };
+                post(scope, &Response::Inputs { files: memory.borrow().names() });
+                let memory = memory.borrow();
+                let sales = memory.inputs.iter().find(|f| f.role == InputRole::Sales)?;
+                Some(match pipeline::ingest(std::slice::from_ref(sales), &FeatureConfig::default(), &mut |_| {}) {
+                    Ok(ingested) => Response::Profile { profile: profile::profile(&sales.name, &ingested.sales) },
+                    Err(e) => Response::Failed { message: e.to_string() },
+                })
+            }
+            Request::RecordKilled { config, log, files, end_ms } => {
+                let dataset = shelfcast_core::tracking::DatasetFingerprint::new(files);
+                let (record, detail) = pipeline::killed(&config, &Suites::shipped(), log, dataset, end_ms);
+                Some(Response::Killed { result: Box::new(RunResult { record, detail }) })
             }
             Request::RunSample { config } => {
                 let sample = InputFile::sample();

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use shelfcast_core::profile::{ColumnProfile, DataProfile};
 
+use leptos::task::spawn_local;
+
 use crate::components::MiniHistogram;
+use crate::kept_data::{self, megabytes};
 use crate::state::AppState;
 use crate::worker_client::Engine;
 
@@ -86,6 +89,59 @@ fn DataInputs() -> impl IntoView {
                 let files = state.inputs.get();
                 (!files.is_empty()).then(|| view! { <p id="inputs">"Loaded: " {files.join(", ")}</p> })
             }}
+        </section>
+        <KeptFilesView/>
+    }
+}
+
+/// What is kept in this browser for the next visit, where, how much storage the app uses, and
+/// the actions on it.
+#[component]
+fn KeptFilesView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let engine = expect_context::<Engine>();
+    let kept = move || {
+        state.kept.get().map(|kept| {
+            let rows = kept.files.files.iter().map(|f| {
+                let fingerprint = f.fingerprint.as_ref().map(|p| format!("sha256 {}…, {} rows", &p.sha256[..p.sha256.len().min(12)], p.rows)).unwrap_or_else(|| "not read by a run yet".into());
+                let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(f.kept_at_ms)).to_iso_string().as_string().unwrap_or_default();
+                view! {
+                    <tr data-name=f.name.clone()>
+                        <td>{f.name.clone()}</td>
+                        <td class="num">{megabytes(f.size)}</td>
+                        <td>{fingerprint}</td>
+                        <td>{when.chars().take(16).collect::<String>().replace('T', " ")}</td>
+                    </tr>
+                }
+            }).collect_view();
+            view! {
+                <table id="kept-files" data-place=kept.place>
+                    <caption>{format!("Kept in this browser ({}) for your next visit", kept.place)}</caption>
+                    <thead><tr><th>"file"</th><th>"size"</th><th>"fingerprint"</th><th>"kept (UTC)"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+        })
+    };
+    let estimate = move || {
+        state.storage_use.get().map(|(usage, quota)| {
+            view! { <p id="storage-estimate">{format!("This app uses {} of the {} this browser grants it.", megabytes(usage), megabytes(quota))}</p> }
+        })
+    };
+    view! {
+        <section class="controls kept" aria-label="Kept data">
+            {kept}
+            {estimate}
+            <label>
+                <input id="keep-in-indexeddb" type="checkbox" prop:checked=move || state.keep_in_indexeddb.get()
+                    on:change=move |ev| spawn_local(kept_data::set_keep_in_indexeddb(state, event_target_checked(&ev)))/>
+                " Keep the files in IndexedDB instead of the Origin Private File System"
+            </label>
+            <button id="forget-data" on:click=move |_| spawn_local(kept_data::forget(engine, state))
+                disabled=move || state.busy.get() || (state.kept.get().is_none() && state.inputs.get().is_empty())>
+                "Forget data"
+            </button>
+            <p class="hint">"Loaded files are kept in this browser so that they are back after a reload; Forget data deletes them (runs and models stay)."</p>
         </section>
     }
 }

@@ -17,6 +17,7 @@
 //! page on the same origin — is listed as damaged beside the good runs, never deleted unless
 //! asked, and never hides them.
 
+pub mod kept_files;
 mod schema;
 
 use std::cell::RefCell;
@@ -33,13 +34,32 @@ use shelfcast_core::{Error, Result};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-pub use schema::{blob_field, run_field, DB_VERSION, DETAILS, EXPERIMENTS, MODELS, REGISTRY, RUNS};
+pub use schema::{blob_field, run_field, DB_VERSION, DETAILS, EXPERIMENTS, FILES, MODELS, REGISTRY, RUNS};
 
 /// The app's database.
 pub const DATABASE_NAME: &str = "shelfcast";
 
+/// What every error says when the browser refused a write because this site's storage is
+/// full ([`is_storage_full`] looks for it).
+pub const STORAGE_FULL: &str = "the browser refused to store more for this site: its storage quota is full";
+
+/// Whether `error` is the browser refusing a write for lack of quota (nothing was written).
+pub fn is_storage_full(error: &Error) -> bool {
+    error.to_string().contains(STORAGE_FULL)
+}
+
+/// An error of the storage `place` ("IndexedDB", "the Origin Private File System"); a refusal
+/// for quota says so in the words [`is_storage_full`] recognises.
+pub(crate) fn place_error(place: &str, message: impl Display) -> Error {
+    let text = message.to_string();
+    if text.contains("QuotaExceededError") || text.contains("quota") {
+        return Error::artifact(place, format!("{STORAGE_FULL} ({text})"));
+    }
+    Error::artifact(place, text)
+}
+
 fn storage_error(message: impl Display) -> Error {
-    Error::artifact("IndexedDB", message)
+    place_error("IndexedDB", message)
 }
 
 /// The app's [`RunStore`] and [`ModelStore`] on one IndexedDB connection. Dropping it closes
@@ -53,8 +73,18 @@ impl IndexedDbStore {
     /// Opens the database `db_name` ([`DATABASE_NAME`] in the app), creating it or migrating
     /// its schema to [`DB_VERSION`] first if needed.
     pub async fn open(db_name: &str) -> Result<Self> {
+        Self::open_waiting(db_name, || {}).await
+    }
+
+    /// Opens the database as [`open`](Self::open) does; when an upgrade has to wait because
+    /// another tab holds the database open at its older version (an older build that does not
+    /// give way), `on_blocked` is called once and the open goes on waiting: it completes, with
+    /// nothing lost, as soon as that tab closes its connection (it is closed, or reloaded into
+    /// this build).
+    pub async fn open_waiting(db_name: &str, on_blocked: impl FnOnce() + 'static) -> Result<Self> {
         let factory = Factory::new().map_err(storage_error)?;
         let mut request = factory.open(db_name, Some(DB_VERSION)).map_err(storage_error)?;
+        request.on_blocked(move |_| on_blocked());
         let upgrade_failure = Rc::new(RefCell::new(None));
         request.on_upgrade_needed({
             let upgrade_failure = Rc::clone(&upgrade_failure);
@@ -111,14 +141,14 @@ impl IndexedDbStore {
         let row = schema::blob_row(key_field, key, json)?;
         let (store, end) = self.store(name, TransactionMode::ReadWrite)?;
         store.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await
+        committed(end, &store).await
     }
 
     /// The `json` text stored under `key` in `name`, if any; `what` names it in errors.
     async fn get_blob(&self, name: &str, key: &str, what: &str) -> Result<Option<String>> {
         let (store, end) = self.store(name, TransactionMode::ReadOnly)?;
         let row = store.get(JsValue::from_str(key)).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await?;
+        committed(end, &store).await?;
         row.map(|row| schema::blob_text(&row).map_err(|reason| storage_error(format!("{what} is stored but {reason}")))).transpose()
     }
 
@@ -126,7 +156,7 @@ impl IndexedDbStore {
     async fn all_blobs(&self, name: &str, what: &str) -> Result<Vec<String>> {
         let (store, end) = self.store(name, TransactionMode::ReadOnly)?;
         let rows = store.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await?;
+        committed(end, &store).await?;
         rows.iter().map(|row| schema::blob_text(row).map_err(|reason| storage_error(format!("{what} is stored but {reason}")))).collect()
     }
 
@@ -134,6 +164,77 @@ impl IndexedDbStore {
     /// whole model: scoring happens in the worker).
     pub async fn put_model_json(&mut self, run_id: &str, json: &str) -> Result<()> {
         self.put_blob(MODELS, blob_field::RUN_ID, run_id, json).await
+    }
+
+    /// Keeps a finished run whole in one transaction: its model (the JSON the worker wrote),
+    /// its detail and its record. If the browser refuses any of it (a full quota), none of it
+    /// is written and what was stored before is untouched.
+    pub async fn put_run_whole(&mut self, run: &RunRecord, detail: Option<&RunDetail>, model_json: Option<&str>) -> Result<()> {
+        let record = schema::run_row(run)?;
+        let detail = detail.map(|d| schema::blob_row(blob_field::RUN_ID, &d.run_id, &d.to_json())).transpose()?;
+        let model = model_json.map(|json| schema::blob_row(blob_field::RUN_ID, &run.run_id, json)).transpose()?;
+        let transaction = self.database.transaction(&[MODELS, DETAILS, RUNS], TransactionMode::ReadWrite).map_err(storage_error)?;
+        let store = |name| transaction.object_store(name).map_err(storage_error);
+        let (models, details, runs) = (store(MODELS)?, store(DETAILS)?, store(RUNS)?);
+        let end = transaction.into_future();
+        let puts = async {
+            for (store, row) in [(&models, model), (&details, detail), (&runs, Some(record))] {
+                if let Some(row) = row {
+                    store.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
+                }
+            }
+            Ok(())
+        };
+        all_or_nothing(puts.await, end, &runs).await
+    }
+
+    /// What is kept in [`FILES`]: the manifest's JSON text (`None` when nothing was ever kept)
+    /// and each stored blob by its `stored_as` key.
+    pub async fn kept_files(&self) -> Result<(Option<String>, Vec<(String, web_sys::Blob)>)> {
+        let (files, end) = self.store(FILES, TransactionMode::ReadOnly)?;
+        let keys = files.get_all_keys(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        let rows = files.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end, &files).await?;
+        let mut manifest = None;
+        let mut blobs = Vec::new();
+        for (key, row) in keys.iter().zip(&rows) {
+            let key = schema::key_text(key);
+            if key == kept_files::MANIFEST {
+                manifest = Some(schema::blob_text(row).map_err(|reason| storage_error(format!("the list of kept files is stored but {reason}")))?);
+            } else if let Some(blob) = schema::file_blob(row) {
+                blobs.push((key, blob));
+            }
+        }
+        Ok((manifest, blobs))
+    }
+
+    /// In one transaction: stores the `new` blobs, writes `manifest_json` and deletes every
+    /// other blob not in `keep`. A refusal (a full quota) leaves the files as they were.
+    pub async fn replace_kept_files(&mut self, new: &[(String, web_sys::Blob)], manifest_json: &str, keep: &[String]) -> Result<()> {
+        let rows = new.iter().map(|(key, blob)| schema::file_row(key, blob)).collect::<Result<Vec<_>>>()?;
+        let manifest = schema::blob_row(blob_field::STORED_AS, kept_files::MANIFEST, manifest_json)?;
+        let (files, end) = self.store(FILES, TransactionMode::ReadWrite)?;
+        let writes = async {
+            let stored = files.get_all_keys(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
+            for key in stored {
+                let text = schema::key_text(&key);
+                if text != kept_files::MANIFEST && !keep.contains(&text) && !new.iter().any(|(k, _)| *k == text) {
+                    files.delete(key).map_err(storage_error)?.await.map_err(storage_error)?;
+                }
+            }
+            for row in rows.iter().chain([&manifest]) {
+                files.put(row, None).map_err(storage_error)?.await.map_err(storage_error)?;
+            }
+            Ok(())
+        };
+        all_or_nothing(writes.await, end, &files).await
+    }
+
+    /// Deletes every kept file and the manifest.
+    pub async fn forget_files(&mut self) -> Result<()> {
+        let (files, end) = self.store(FILES, TransactionMode::ReadWrite)?;
+        files.clear().map_err(storage_error)?.await.map_err(storage_error)?;
+        committed(end, &files).await
     }
 
     /// A run's model as stored JSON text, if one is stored.
@@ -172,6 +273,20 @@ fn upgrade(event: &VersionChangeEvent) -> Result<()> {
     migrated
 }
 
+/// Ends a transaction of several writes: commits it if they all succeeded (`writes`), else
+/// aborts it, so that none of them is kept (a transaction left alone after a failed request
+/// would commit the writes made before it).
+async fn all_or_nothing(writes: Result<()>, end: TransactionFuture, store: &ObjectStore) -> Result<()> {
+    match writes {
+        Ok(()) => committed(end, store).await,
+        Err(e) => {
+            let _ = store.transaction().abort();
+            let _ = end.await;
+            Err(e)
+        }
+    }
+}
+
 /// How many stored records a listing decodes in one task.
 const LISTING_CHUNK: usize = 100;
 
@@ -187,11 +302,15 @@ async fn next_task() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Waits for a transaction to end and says whether it committed.
-async fn committed(end: TransactionFuture) -> Result<()> {
+/// Waits for the transaction of `store` to end and says whether it committed, and if it was
+/// aborted, why (the browser's reason: a full quota among them).
+async fn committed(end: TransactionFuture, store: &ObjectStore) -> Result<()> {
     match end.await.map_err(storage_error)? {
         TransactionResult::Committed => Ok(()),
-        TransactionResult::Aborted => Err(storage_error("the transaction was aborted")),
+        TransactionResult::Aborted => Err(storage_error(match store.transaction().error() {
+            Some(reason) => format!("the transaction was aborted: {}: {}", reason.name(), reason.message()),
+            None => "the transaction was aborted".to_string(),
+        })),
     }
 }
 
@@ -200,13 +319,13 @@ impl RunStore for IndexedDbStore {
         let row = schema::run_row(run)?;
         let (runs, end) = self.runs(TransactionMode::ReadWrite)?;
         runs.put(&row, None).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await
+        committed(end, &runs).await
     }
 
     async fn get_run(&self, run_id: &str) -> Result<Option<RunRecord>> {
         let (runs, end) = self.runs(TransactionMode::ReadOnly)?;
         let row = runs.get(JsValue::from_str(run_id)).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await?;
+        committed(end, &runs).await?;
         let Some(row) = row else { return Ok(None) };
         let unreadable = |problem: RecordProblem| storage_error(format!("run {run_id} is stored but {problem}"));
         let text = schema::stored_text(&row).map_err(|reason| unreadable(RecordProblem::Unreadable { reason }))?;
@@ -219,7 +338,7 @@ impl RunStore for IndexedDbStore {
         let (runs, end) = self.runs(TransactionMode::ReadOnly)?;
         let keys = runs.get_all_keys(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
         let rows = runs.get_all(None, None).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await?;
+        committed(end, &runs).await?;
         let mut listing = RunListing::default();
         for (i, (key, row)) in keys.iter().zip(&rows).enumerate() {
             // Decoding a thousand records in one task would hold the page for a few hundred
@@ -255,12 +374,12 @@ impl RunStore for IndexedDbStore {
             existed = true;
             runs.delete(target).map_err(storage_error)?.await.map_err(storage_error)?;
         }
-        committed(end).await?;
+        committed(end, &runs).await?;
         // The detail goes with its run (in a transaction of its own: a detail left behind by
         // a failure here is never shown without its run).
         let (details, end) = self.store(DETAILS, TransactionMode::ReadWrite)?;
         details.delete(JsValue::from_str(key)).map_err(storage_error)?.await.map_err(storage_error)?;
-        committed(end).await?;
+        committed(end, &details).await?;
         Ok(existed)
     }
 

@@ -9,7 +9,7 @@ use idb::{Database, IndexParams, KeyPath, ObjectStoreParams, Transaction};
 use js_sys::{Object, Reflect};
 use shelfcast_core::tracking::RunRecord;
 use shelfcast_core::Result;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::storage_error;
 
@@ -22,7 +22,10 @@ use super::storage_error;
 ///   [`EXPERIMENTS`] (keyed by `experiment_id`). The runs are untouched: a record of version
 ///   3 and below gets its experiment's id when it is read (`decode_run_record`), and the
 ///   experiments only runs name are stored the first time the runs are listed.
-pub const DB_VERSION: u32 = 3;
+/// - 4: object store [`FILES`] (the loaded files, kept for the next visit when they are kept in
+///   IndexedDB rather than the Origin Private File System), keyed by `stored_as`. Nothing else
+///   changes.
+pub const DB_VERSION: u32 = 4;
 
 /// The object store of run records.
 pub const RUNS: &str = "runs";
@@ -41,12 +44,18 @@ pub const DETAILS: &str = "details";
 /// The object store of experiments: rows `{experiment_id, json}` (an `Experiment`'s JSON).
 pub const EXPERIMENTS: &str = "experiments";
 
-/// The fields of a row in [`MODELS`], [`REGISTRY`], [`DETAILS`] and [`EXPERIMENTS`].
+/// The object store of kept files: rows `{stored_as, blob}` (a file's bytes as a `Blob`) and
+/// one row `{stored_as: MANIFEST, json}`, the list of what is kept (`kept_files::KeptFiles`).
+pub const FILES: &str = "files";
+
+/// The fields of a row in [`MODELS`], [`REGISTRY`], [`DETAILS`], [`EXPERIMENTS`] and [`FILES`].
 pub mod blob_field {
     pub const RUN_ID: &str = "run_id";
     pub const NAME: &str = "name";
     pub const EXPERIMENT_ID: &str = "experiment_id";
+    pub const STORED_AS: &str = "stored_as";
     pub const JSON: &str = "json";
+    pub const BLOB: &str = "blob";
 }
 
 /// The fields of a row in [`RUNS`]. The record itself is kept as the JSON text that
@@ -69,6 +78,7 @@ pub(super) fn upgrade(transaction: &Transaction, old_version: u32) -> Result<()>
             0 => create_runs_store(&database)?,
             1 => create_keyed_stores(&database, &[(MODELS, blob_field::RUN_ID), (REGISTRY, blob_field::NAME)])?,
             2 => create_keyed_stores(&database, &[(DETAILS, blob_field::RUN_ID), (EXPERIMENTS, blob_field::EXPERIMENT_ID)])?,
+            3 => create_keyed_stores(&database, &[(FILES, blob_field::STORED_AS)])?,
             _ => return Err(storage_error(format!("no migration from schema version {from}"))),
         }
     }
@@ -102,6 +112,21 @@ pub(super) fn blob_row(key_field: &str, key: &str, json: &str) -> Result<JsValue
         Reflect::set(&row, &JsValue::from_str(name), &JsValue::from_str(value)).map_err(|_| storage_error(format!("cannot set `{name}` on the row of {key}")))?;
     }
     Ok(row.into())
+}
+
+/// A row `{stored_as, blob}` of [`FILES`].
+pub(super) fn file_row(stored_as: &str, blob: &web_sys::Blob) -> Result<JsValue> {
+    let row = Object::new();
+    let fields = [(blob_field::STORED_AS, JsValue::from_str(stored_as)), (blob_field::BLOB, blob.into())];
+    for (name, value) in fields {
+        Reflect::set(&row, &JsValue::from_str(name), &value).map_err(|_| storage_error(format!("cannot set `{name}` on the row of {stored_as}")))?;
+    }
+    Ok(row.into())
+}
+
+/// The `blob` of a [`FILES`] row.
+pub(super) fn file_blob(row: &JsValue) -> Option<web_sys::Blob> {
+    Reflect::get(row, &JsValue::from_str(blob_field::BLOB)).ok()?.dyn_into().ok()
 }
 
 /// The `json` text of a keyed store's row.

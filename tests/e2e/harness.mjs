@@ -86,9 +86,10 @@ const opened = [];
 
 /** A page (in a context of its own, so storage is fresh) that records every request URL —
  * the dedicated worker's too, which Chromium reports on the page — and every console error;
- * `init` (optional) is a script run in the page before its own scripts. `checkOrigins`
+ * `init` (optional) is a script run in the page before its own scripts; `waitFor` the selector
+ * that says the page is up (the app's sample button; `null` for a page that is not the app). `checkOrigins`
  * later checks what it recorded. */
-export async function openPage(browser, url, { init, context } = {}) {
+export async function openPage(browser, url, { init, context, waitFor = "#use-sample" } = {}) {
   const page = await (context ?? browser).newPage();
   if (init) await page.addInitScript(init);
   const requests = [];
@@ -98,7 +99,7 @@ export async function openPage(browser, url, { init, context } = {}) {
   page.on("pageerror", (e) => errors.push(String(e)));
   opened.push({ url, requests });
   await page.goto(url);
-  await page.waitForSelector("#use-sample");
+  if (waitFor) await page.waitForSelector(waitFor);
   return { page, requests, errors };
 }
 

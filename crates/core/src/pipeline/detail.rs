@@ -138,8 +138,9 @@ pub struct LogLine {
     pub text: String,
 }
 
-/// Collects a run's events into its log as they happen.
-#[derive(Debug, Clone, Default)]
+/// Collects a run's events into its log as they happen (serializable: the page sends the log
+/// of a run it cancelled to a fresh worker, which records it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunLog {
     start_ms: Option<f64>,
     lines: Vec<LogLine>,
@@ -164,12 +165,39 @@ impl RunLog {
         self.lines.push(line);
     }
 
+    /// When the first event was seen (ms since the epoch), if one was.
+    pub fn start_ms(&self) -> Option<f64> {
+        self.start_ms
+    }
+
     pub fn into_lines(self) -> Vec<LogLine> {
         self.lines
     }
 }
 
 impl RunDetail {
+    /// The detail of run `run_id` with nothing drawn yet.
+    pub fn empty(run_id: &str) -> RunDetail {
+        RunDetail {
+            format_version: RUN_DETAIL_VERSION,
+            run_id: run_id.to_string(),
+            raw_validation: None,
+            feature_validation: None,
+            train: None,
+            test: None,
+            totals: Vec::new(),
+            store_totals: Vec::new(),
+            residuals: Vec::new(),
+            coefficients: None,
+            importances: None,
+            series_keys: Vec::new(),
+            series: Vec::new(),
+            forecast: None,
+            forecast_series: Vec::new(),
+            log: Vec::new(),
+        }
+    }
+
     /// The detail of a finished (or failed) run, with the log its events made.
     pub fn of_outcome(outcome: &PipelineOutcome, log: RunLog) -> RunDetail {
         let evaluation = outcome.evaluation();

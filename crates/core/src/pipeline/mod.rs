@@ -14,9 +14,11 @@
 //! - [`outputs`] keeps what each stage produced: the checkpoint of "run from here";
 //! - [`resume`] decides where a "run from here" really has to start;
 //! - [`record`] assembles the run record (params, metrics, tags, stages);
-//! - [`detail`] is what a run's pages drew, kept apart from its record.
+//! - [`detail`] is what a run's pages drew, kept apart from its record;
+//! - [`killed`] records a run stopped from outside, from the events it had sent.
 
 pub mod detail;
+mod killed;
 mod outputs;
 mod record;
 mod resume;
@@ -38,6 +40,7 @@ pub use crate::stages::ingest::{read as ingest, InputFile, InputRole, Ingested};
 pub use crate::stages::design::SplitParts;
 pub use crate::stages::forecast::{Backtest, Forecast, ForecastSettings};
 pub use detail::{ForecastDetail, RunDetail, RunDetailStore, RunLog};
+pub use killed::killed;
 pub use outputs::{PipelineOutcome, StageOutputs};
 use runner::Runner;
 

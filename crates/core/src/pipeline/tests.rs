@@ -363,3 +363,89 @@ fn a_run_detail_keeps_what_the_run_showed() {
     let newer = detail.to_json().replace("\"format_version\":1", "\"format_version\":2");
     assert!(RunDetail::from_json(&newer, &detail.run_id).unwrap_err().to_string().contains("format version 2 is not one this build reads"));
 }
+
+/// The log a run's events made, cut off just before `stage` ended, as the page holds it when
+/// the run is cancelled there.
+fn log_until_running(run: impl FnOnce(&mut dyn FnMut(PipelineEvent)), stage: Stage) -> RunLog {
+    let mut events = Vec::new();
+    run(&mut |event| events.push(event));
+    let mut log = RunLog::default();
+    for (i, event) in events.iter().enumerate() {
+        log.observe(event, 1_000.0 + 100.0 * i as f64);
+        if matches!(event, PipelineEvent::Stage { stage: s, state: StageState::Running, .. } if *s == stage) {
+            break;
+        }
+    }
+    log
+}
+
+#[test]
+fn a_cancelled_run_is_killed_with_the_stages_it_finished() {
+    let config = PipelineConfig::default();
+    let suites = Suites::shipped();
+    let log = log_until_running(
+        |observer| {
+            let _ = run(&[small_sales(0)], &config, &suites, &FixedClock, observer);
+        },
+        Stage::Train,
+    );
+    let (record, detail) = killed(&config, &suites, log, crate::tracking::DatasetFingerprint::new(Vec::new()), 5_000.0);
+    assert_eq!(record.status, RunStatus::Killed);
+    assert!(!record.registrable);
+    assert_eq!(record.error.as_deref(), Some("cancelled during train"));
+    let expected: Vec<(String, StageState)> = [
+        ("ingest", StageState::Success),
+        ("raw_contract", StageState::Success),
+        ("features", StageState::Success),
+        ("feature_contract", StageState::Success),
+        ("split", StageState::Success),
+        ("train", StageState::Failed),
+        ("evaluate", StageState::UpstreamFailed),
+    ]
+    .into_iter()
+    .map(|(s, state)| (s.to_string(), state))
+    .collect();
+    assert_eq!(record.stages.iter().map(|s| (s.stage.name().to_string(), s.state)).collect::<Vec<_>>(), expected);
+    // Durations from the events' arrival (100 ms apart here).
+    assert!(record.stages[..5].iter().all(|s| s.duration_ms >= 100.0 && s.duration_ms % 100.0 == 0.0), "{:?}", record.stages);
+    let train = &record.stages[5];
+    assert!(train.message.starts_with("cancelled after "), "{}", train.message);
+    assert!(train.duration_ms > 0.0);
+    assert_eq!(record.start_time_ms, 1_000);
+    assert_eq!(record.end_time_ms, Some(5_000));
+    // The params a finished run of this configuration records, but those its stages' outputs
+    // add (the split's cutoff and row counts: the outputs are gone with the worker).
+    let finished = run(&[small_sales(0)], &config, &suites, &FixedClock, &mut |_| {});
+    let mut from_config = finished.record.params.clone();
+    for added in ["cutoff", "train_rows", "test_rows"] {
+        from_config.remove(added);
+    }
+    assert_eq!(record.params, from_config);
+    assert!(record.metrics.is_empty());
+    assert_eq!(detail.run_id, record.run_id);
+    assert_eq!(detail.log.last().map(|l| (l.stage, l.state)), Some((Stage::Train, Some(StageState::Running))));
+    // It reads back as it was written.
+    assert_eq!(crate::tracking::decode_run_record(&record.to_json()).expect("reads back"), record);
+}
+
+#[test]
+fn a_cancelled_run_from_here_names_the_run_each_kept_stage_came_from() {
+    let config = PipelineConfig::default();
+    let suites = Suites::shipped();
+    let inputs = [small_sales(0)];
+    let first = run(&inputs, &config, &suites, &FixedClock, &mut |_| {});
+    let log = log_until_running(
+        |observer| {
+            let _ = run_from(Stage::Train, &first, &inputs, &config, &suites, &FixedClock, observer);
+        },
+        Stage::Train,
+    );
+    let (record, _) = killed(&config, &suites, log, first.record.dataset.clone(), 9_000.0);
+    let kept: Vec<Option<&str>> = record.stages.iter().map(|s| s.kept_from.as_deref()).collect();
+    let origin = Some(first.record.run_id.as_str());
+    assert_eq!(kept, vec![origin, origin, origin, origin, origin, None, None]);
+    assert_eq!(record.stages[0].message, first.record.stages[0].message);
+    assert_eq!(record.dataset, first.record.dataset);
+    // A cancelled run is never a stage another run can be resumed from.
+    assert_eq!(record.stages[5].state, StageState::Failed);
+}

@@ -84,6 +84,15 @@ impl StageRecord {
 /// How a kept stage's line starts (and how version 2 wrote it into the message).
 pub const KEPT_FROM_PREFIX: &str = "kept from run ";
 
+/// A stage's line as a person reads it ([`StageRecord::display_message`]) split back into the
+/// run it was kept from, if any, and its summary.
+pub fn split_kept_from(line: &str) -> (Option<&str>, &str) {
+    match line.strip_prefix(KEPT_FROM_PREFIX).and_then(|rest| rest.split_once(": ")) {
+        Some((run_id, summary)) => (Some(run_id), summary),
+        None => (None, line),
+    }
+}
+
 /// The data a run used: each file's fingerprint and the digest over them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatasetFingerprint {
@@ -356,11 +365,8 @@ fn migrate_v2_to_v3(mut value: serde_json::Value) -> Result<serde_json::Value> {
     if let Some(serde_json::Value::Array(stages)) = object.get_mut("stages") {
         for stage in stages.iter_mut().filter_map(serde_json::Value::as_object_mut) {
             let message = stage.get("message").and_then(serde_json::Value::as_str).unwrap_or_default();
-            let kept = message.strip_prefix(KEPT_FROM_PREFIX).and_then(|rest| rest.split_once(": "));
-            let (kept_from, message) = match kept {
-                Some((run_id, summary)) => (serde_json::Value::from(run_id), summary.to_string()),
-                None => (serde_json::Value::Null, message.to_string()),
-            };
+            let (kept_from, summary) = split_kept_from(message);
+            let (kept_from, message) = (kept_from.map_or(serde_json::Value::Null, serde_json::Value::from), summary.to_string());
             stage.insert("kept_from".into(), kept_from);
             if stage.contains_key("message") {
                 stage.insert("message".into(), message.into());
