@@ -14,7 +14,7 @@ use shelfcast_app::protocol::Response;
 use shelfcast_app::state::{AppState, StageView};
 use shelfcast_core::pipeline::{PipelineEvent, Stage};
 use shelfcast_app::storage::kept_files::{FileKeeper, InIndexedDb, KeptFile, KeptFiles, Opfs};
-use shelfcast_app::storage::{blob_field, request_persistence, run_field, IndexedDbStore, DB_VERSION, DETAILS, EXPERIMENTS, MODELS, REGISTRY, RUNS};
+use shelfcast_app::storage::{blob_field, request_persistence, run_field, IndexedDbStore, DB_VERSION, DETAILS, EXPERIMENTS, FILES, MODELS, REGISTRY, RUNS};
 use shelfcast_core::registry::{update, ModelStore, Registry, StoredModel};
 use shelfcast_core::metrics::Metrics;
 use shelfcast_core::tracking::{
@@ -261,18 +261,8 @@ async fn the_store_gives_way_to_a_newer_build_and_then_says_so() {
 #[wasm_bindgen_test]
 async fn a_version_1_database_upgrades_with_every_run_kept() {
     let name = fresh_database("v1-upgrade");
-    let mut request = Factory::new().unwrap().open(&name, Some(1)).unwrap();
-    request.on_upgrade_needed(|event| {
-        use idb::{Event, Request};
-        let database = event.target().unwrap().transaction().unwrap().database();
-        let mut params = idb::ObjectStoreParams::new();
-        params.key_path(Some(idb::KeyPath::new_single(run_field::RUN_ID)));
-        let runs = database.create_object_store(RUNS, params).unwrap();
-        for field in [run_field::START_TIME_MS, run_field::EXPERIMENT] {
-            runs.create_index(field, idb::KeyPath::new_single(field), Some(idb::IndexParams::new())).unwrap();
-        }
-    });
-    let v1 = request.await.unwrap();
+    create_old_schema(&name, 1).await;
+    let v1 = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
     assert_eq!((v1.version().unwrap(), v1.store_names()), (1, vec![RUNS.to_string()]));
     v1.close();
     for fixture in stored_records::FIXTURES {
@@ -300,25 +290,7 @@ async fn a_version_1_database_upgrades_with_every_run_kept() {
 #[wasm_bindgen_test]
 async fn a_version_2_database_upgrades_with_every_run_model_and_registration_kept() {
     let name = fresh_database("v2-upgrade");
-    let mut request = Factory::new().unwrap().open(&name, Some(2)).unwrap();
-    request.on_upgrade_needed(|event| {
-        use idb::{Event, Request};
-        let database = event.target().unwrap().transaction().unwrap().database();
-        let keyed = |key: &str| {
-            let mut params = idb::ObjectStoreParams::new();
-            params.key_path(Some(idb::KeyPath::new_single(key)));
-            params
-        };
-        let runs = database.create_object_store(RUNS, keyed(run_field::RUN_ID)).unwrap();
-        for field in [run_field::START_TIME_MS, run_field::EXPERIMENT] {
-            runs.create_index(field, idb::KeyPath::new_single(field), Some(idb::IndexParams::new())).unwrap();
-        }
-        database.create_object_store(MODELS, keyed(blob_field::RUN_ID)).unwrap();
-        database.create_object_store(REGISTRY, keyed(blob_field::NAME)).unwrap();
-    });
-    let v2 = request.await.unwrap();
-    assert_eq!(v2.version().unwrap(), 2);
-    v2.close();
+    create_old_schema(&name, 2).await;
     for fixture in stored_records::FIXTURES {
         put_raw_row(&name, &stored_records::run_id(fixture.stored), fixture.start_time_ms(), fixture.stored).await;
     }
@@ -431,7 +403,7 @@ async fn a_new_database_gets_the_current_schema() {
     IndexedDbStore::open(&name).await.unwrap().close();
     let connection = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
     assert_eq!(connection.version().unwrap(), DB_VERSION);
-    assert_eq!(connection.store_names(), [DETAILS, EXPERIMENTS, MODELS, REGISTRY, RUNS]);
+    assert_eq!(connection.store_names(), [DETAILS, EXPERIMENTS, FILES, MODELS, REGISTRY, RUNS]);
     let transaction = connection.transaction(&[RUNS], TransactionMode::ReadOnly).unwrap();
     let runs = transaction.object_store(RUNS).unwrap();
     let mut indexes = runs.index_names();
@@ -598,11 +570,11 @@ fn the_settings_make_the_pipeline_configuration() {
     assert_eq!(with(" 100 ", " 2012-02-03 ").unwrap().cutoff, shelfcast_core::calendar::parse_iso_date(b"2012-02-03"));
 }
 
-/// Creates `name` at schema version 3, as the release before kept files laid it out: runs with
-/// their indexes, models, registry, details and experiments.
-async fn create_version_3(name: &str) {
-    let mut request = Factory::new().unwrap().open(name, Some(3)).unwrap();
-    request.on_upgrade_needed(|event| {
+/// Creates `name` at schema `version` (1 to 3) as those releases laid it out: runs with their
+/// indexes (1), models and registry (2), details and experiments (3).
+async fn create_old_schema(name: &str, version: u32) {
+    let mut request = Factory::new().unwrap().open(name, Some(version)).unwrap();
+    request.on_upgrade_needed(move |event| {
         use idb::{Event, Request};
         let database = event.target().unwrap().transaction().unwrap().database();
         let keyed = |key: &str| {
@@ -614,14 +586,16 @@ async fn create_version_3(name: &str) {
         for field in [run_field::START_TIME_MS, run_field::EXPERIMENT] {
             runs.create_index(field, idb::KeyPath::new_single(field), Some(idb::IndexParams::new())).unwrap();
         }
-        database.create_object_store(MODELS, keyed(blob_field::RUN_ID)).unwrap();
-        database.create_object_store(REGISTRY, keyed(blob_field::NAME)).unwrap();
-        database.create_object_store(DETAILS, keyed(blob_field::RUN_ID)).unwrap();
-        database.create_object_store(EXPERIMENTS, keyed(blob_field::EXPERIMENT_ID)).unwrap();
+        let later = [(2, MODELS, blob_field::RUN_ID), (2, REGISTRY, blob_field::NAME), (3, DETAILS, blob_field::RUN_ID), (3, EXPERIMENTS, blob_field::EXPERIMENT_ID)];
+        for (since, store, key) in later {
+            if version >= since {
+                database.create_object_store(store, keyed(key)).unwrap();
+            }
+        }
     });
-    let v3 = request.await.unwrap();
-    assert_eq!(v3.version().unwrap(), 3);
-    v3.close();
+    let database = request.await.unwrap();
+    assert_eq!(database.version().unwrap(), version);
+    database.close();
 }
 
 /// A database at schema version 3 holding every run record earlier builds wrote, a detail, a
@@ -630,7 +604,7 @@ async fn create_version_3(name: &str) {
 #[wasm_bindgen_test]
 async fn a_version_3_database_upgrades_with_everything_kept() {
     let name = fresh_database("v3-upgrade");
-    create_version_3(&name).await;
+    create_old_schema(&name, 3).await;
     for fixture in stored_records::FIXTURES {
         put_raw_row(&name, &stored_records::run_id(fixture.stored), fixture.start_time_ms(), fixture.stored).await;
     }
@@ -659,7 +633,7 @@ async fn a_version_3_database_upgrades_with_everything_kept() {
     }
     let connection = Factory::new().unwrap().open(&name, None).unwrap().await.unwrap();
     assert_eq!(connection.version().unwrap(), DB_VERSION);
-    assert!(connection.store_names().contains(&shelfcast_app::storage::FILES.to_string()));
+    assert!(connection.store_names().contains(&FILES.to_string()));
     connection.close();
 }
 
@@ -669,7 +643,7 @@ async fn a_version_3_database_upgrades_with_everything_kept() {
 #[wasm_bindgen_test]
 async fn an_upgrade_blocked_by_an_old_tab_waits_for_it_and_loses_nothing() {
     let name = fresh_database("blocked-upgrade");
-    create_version_3(&name).await;
+    create_old_schema(&name, 3).await;
     put_raw_row(&name, "from-the-old-build", 1_000, &run("from-the-old-build", 1_000).to_json()).await;
     // The old tab: a connection at version 3 with no versionchange handler.
     let old_tab = Factory::new().unwrap().open(&name, Some(3)).unwrap().await.unwrap();

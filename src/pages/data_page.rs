@@ -103,7 +103,7 @@ fn KeptFilesView() -> impl IntoView {
     let kept = move || {
         state.kept.get().map(|kept| {
             let rows = kept.files.files.iter().map(|f| {
-                let fingerprint = f.fingerprint.as_ref().map(|p| format!("sha256 {}…, {} rows", &p.sha256[..p.sha256.len().min(12)], p.rows)).unwrap_or_else(|| "not read by a run yet".into());
+                let fingerprint = f.fingerprint.as_ref().map(|p| format!("sha256 {}…, {} rows", p.sha256.chars().take(12).collect::<String>(), p.rows)).unwrap_or_else(|| "not read by a run yet".into());
                 let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(f.kept_at_ms)).to_iso_string().as_string().unwrap_or_default();
                 view! {
                     <tr data-name=f.name.clone()>
