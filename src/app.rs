@@ -7,7 +7,7 @@ use leptos_router::path;
 use crate::components::{MetricsTable, ProgressBar};
 use crate::pages::{ContractsPage, DataPage, ForecastPage, ModelsPage, PipelinePage, RunsPage, TrainPage};
 use crate::state::AppState;
-use crate::{kept_data, model_registry, run_history, tab_sync};
+use crate::{kept_data, model_registry, offline, run_history, tab_sync};
 use crate::worker_client::{base_href, Engine};
 
 #[component]
@@ -20,6 +20,7 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(kept_data::restore(engine, state));
     leptos::task::spawn_local(model_registry::load(state));
     tab_sync::start(state);
+    offline::start(state);
     // Hosted below a sub-path, routes match below `base` and links must carry it.
     let base = base_href().trim_end_matches('/').to_string();
     let link = {
@@ -45,6 +46,14 @@ pub fn App() -> impl IntoView {
                 </nav>
             </header>
             <main>
+                {move || state.new_build.get().then(|| view! {
+                    <p id="new-build" class="notice" role="status">
+                        "A new version of Shelfcast is ready. "
+                        <button id="reload-new-build" on:click=|_| offline::reload_into_new_build() disabled=move || state.busy.get()>
+                            "Reload into it"
+                        </button>
+                    </p>
+                })}
                 <p id="status" role="status">{move || state.status.get()}</p>
                 <ProgressBar/>
                 {move || state.cancellable.get().then(|| view! {

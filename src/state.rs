@@ -154,6 +154,8 @@ pub struct AppState {
     pub keep_in_indexeddb: RwSignal<bool>,
     /// What `navigator.storage.estimate()` says: bytes used by this site, and granted.
     pub storage_use: RwSignal<Option<(f64, f64)>>,
+    /// A newer build of the app has installed and waits for a reload.
+    pub new_build: RwSignal<bool>,
 }
 
 /// What the Data page shows of the kept files.
@@ -211,6 +213,7 @@ impl Default for AppState {
             kept: RwSignal::new(None),
             keep_in_indexeddb: RwSignal::new(false),
             storage_use: RwSignal::new(None),
+            new_build: RwSignal::new(false),
         }
     }
 }

@@ -95,6 +95,8 @@ export async function openPage(browser, url, { init, context, waitFor = "#use-sa
   const requests = [];
   const errors = [];
   page.on("request", (r) => requests.push(r.url()));
+  // The app's service worker fetches the build for the cache: its requests are the context's.
+  page.context().on("request", (r) => r.serviceWorker() && requests.push(r.url()));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
   opened.push({ url, requests });

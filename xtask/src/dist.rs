@@ -4,7 +4,9 @@
 //! keeps every request on the page's own origin, allowing Trunk's inline loader script by its
 //! sha256 (its text changes with every build's file hashes, so the policy is computed here),
 //! and (2) copy index.html to 404.html so hosts without an SPA fallback (GitHub Pages style)
-//! still open the app on any deep link.
+//! still open the app on any deep link, and (3) write the service worker
+//! (`public/service-worker.js`) with the build's files and a digest of them, so that the app
+//! opens offline after one visit and a new build is a new service worker.
 
 use std::io::Write;
 use std::path::Path;
@@ -30,6 +32,7 @@ pub fn build_into(out_dir: &str, public_url: &str) -> Result<()> {
     let html = with_csp(&html);
     std::fs::write(&index_path, &html)?;
     std::fs::write(dist.join("404.html"), &html)?;
+    write_service_worker(&dist)?;
     report_sizes(&dist)?;
     Ok(())
 }
@@ -80,6 +83,37 @@ fn with_csp(html: &str) -> String {
     }
 }
 
+/// The service worker's file name in the build (the page registers it by this name).
+const SERVICE_WORKER: &str = "service-worker.js";
+
+/// Writes the service worker into `dist` with the build's files (every file but the 404 page
+/// and itself, as paths relative to the app's URL) and their digest.
+fn write_service_worker(dist: &Path) -> Result<()> {
+    let template = std::fs::read_to_string(root().join("public").join(SERVICE_WORKER)).context("public/service-worker.js")?;
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+        if path.is_file() && name != "404.html" && name != SERVICE_WORKER {
+            files.push(name);
+        }
+    }
+    files.sort();
+    let mut digest = Sha256::new();
+    for name in &files {
+        digest.update(name.as_bytes());
+        digest.update(std::fs::read(dist.join(name))?);
+    }
+    let build: String = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    std::fs::write(dist.join(SERVICE_WORKER), service_worker(&template, &build, &files))?;
+    Ok(())
+}
+
+fn service_worker(template: &str, build: &str, files: &[String]) -> String {
+    let list = serde_json::to_string(files).expect("file names serialize");
+    template.replace("\"__SHELFCAST_BUILD__\"", &format!("\"{build}\"")).replace("__SHELFCAST_FILES__", &list)
+}
+
 /// Prints the size of the .wasm, raw and gzipped (what a host sends).
 fn report_sizes(dist: &Path) -> Result<()> {
     for entry in std::fs::read_dir(dist)? {
@@ -113,6 +147,15 @@ mod tests {
         assert_eq!(inline_script_hashes(&out).len(), 1);
         assert!(out.contains("connect-src 'self'"));
         assert_eq!(with_csp(&out), out, "applying twice changes nothing");
+    }
+
+    #[test]
+    fn the_service_worker_names_the_build_and_its_files() {
+        let template = std::fs::read_to_string(root().join("public").join(SERVICE_WORKER)).unwrap();
+        let written = service_worker(&template, "0123abcd", &["index.html".into(), "app_bg.wasm".into()]);
+        assert!(written.contains(r#"const BUILD = "0123abcd";"#), "{written}");
+        assert!(written.contains(r#"const FILES = ["index.html","app_bg.wasm"];"#), "{written}");
+        assert!(!written.contains("__SHELFCAST"), "every placeholder is filled");
     }
 
     #[test]
