@@ -12,3 +12,13 @@ pub mod protocol;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod storage;
+
+/// The URL the app is served under (Trunk writes it into `<base href>`).
+#[cfg(target_arch = "wasm32")]
+pub fn base_href() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("base").ok().flatten())
+        .and_then(|b| b.get_attribute("href"))
+        .unwrap_or_else(|| "/".into())
+}

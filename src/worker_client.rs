@@ -69,14 +69,7 @@ pub struct Engine {
     state: AppState,
 }
 
-/// The URL the app is served under (Trunk writes it into `<base href>`).
-pub fn base_href() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("base").ok().flatten())
-        .and_then(|b| b.get_attribute("href"))
-        .unwrap_or_else(|| "/".into())
-}
+pub use shelfcast_app::base_href;
 
 /// Whether a finished run read its files now (its ingest ran and succeeded, not kept).
 fn read_its_files(record: &RunRecord) -> bool {

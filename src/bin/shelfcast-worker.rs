@@ -157,7 +157,11 @@ mod worker {
                 let memory = memory.borrow();
                 let sales = memory.inputs.iter().find(|f| f.role == InputRole::Sales)?;
                 Some(match pipeline::ingest(std::slice::from_ref(sales), &FeatureConfig::default(), &mut |_| {}) {
-                    Ok(ingested) => Response::Profile { profile: profile::profile(&sales.name, &ingested.sales) },
+                    // Named as a run's profile names it: as its fingerprint does.
+                    Ok(ingested) => {
+                        let file = ingested.dataset.files.first().map_or_else(|| sales.name.clone(), |f| f.name.clone());
+                        Response::Profile { profile: profile::profile(&file, &ingested.sales) }
+                    }
                     Err(e) => Response::Failed { message: e.to_string() },
                 })
             }

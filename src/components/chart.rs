@@ -1,9 +1,49 @@
+use std::cell::RefCell;
+
 use leptos::prelude::*;
 use plotly::Plot;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
-/// A plotly.js chart (served from the build), redrawn whenever the signals `plot` reads
-/// change. `plot` builds the figure from data the worker computed; `None` draws nothing.
-/// Drawing waits until the `<div>` is in the document: plotly.js finds it by id.
+/// The plotly.js bundle in the build (copied there from npm by index.html).
+const PLOTLY_SCRIPT: &str = "plotly-basic.min.js";
+
+thread_local! {
+    /// The bundle's loading, started by the first chart drawn (shared by every chart).
+    static PLOTLY: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
+}
+
+/// Loads plotly.js the first time a chart is drawn: a megabyte of script that the first paint
+/// does not need. Resolves at once when it is loaded already; `false` if it cannot load.
+async fn plotly_loaded() -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
+    let promise = PLOTLY.with(|loading| {
+        loading
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                js_sys::Promise::new(&mut |resolve, reject| {
+                    let Ok(script) = document.create_element("script") else {
+                        let _ = reject.call0(&JsValue::UNDEFINED);
+                        return;
+                    };
+                    let _ = script.set_attribute("src", &format!("{}{PLOTLY_SCRIPT}", crate::base_href()));
+                    let element: &web_sys::HtmlElement = script.unchecked_ref();
+                    element.set_onload(Some(&resolve));
+                    element.set_onerror(Some(&reject));
+                    if let Some(head) = document.head() {
+                        let _ = head.append_child(&script);
+                    }
+                })
+            })
+            .clone()
+    });
+    JsFuture::from(promise).await.is_ok()
+}
+
+/// A plotly.js chart (served from the build, loaded when the first chart is drawn), redrawn
+/// whenever the signals `plot` reads change. `plot` builds the figure from data the worker
+/// computed; `None` draws nothing. Drawing waits until the `<div>` is in the document:
+/// plotly.js finds it by id.
 #[component]
 pub fn Chart<F>(#[prop(into)] id: String, plot: F) -> impl IntoView
 where
@@ -17,7 +57,11 @@ where
         }
         if let Some(plot) = plot() {
             let id = id.clone();
-            leptos::task::spawn_local(async move { plotly::bindings::react(&id, &plot).await });
+            leptos::task::spawn_local(async move {
+                if plotly_loaded().await {
+                    plotly::bindings::react(&id, &plot).await;
+                }
+            });
         }
     });
     view! { <div id=element_id node_ref=div class="chart"></div> }

@@ -305,9 +305,9 @@ impl FileKeeper for Opfs {
             }
             return Err(e);
         }
-        // Whatever the new manifest does not name (the files it replaced, leftovers of an
-        // interrupted write) is deleted.
-        for name in self.names().await? {
+        // The new set is kept. Whatever its manifest does not name (the files it replaced,
+        // leftovers of an interrupted write) is deleted now, or on a later write if this fails.
+        for name in self.names().await.unwrap_or_default() {
             if name != MANIFEST && !manifest.files.iter().any(|f| f.stored_as == name) {
                 self.remove(&name).await;
             }
