@@ -10,7 +10,6 @@
 use leptos::prelude::*;
 use shelfcast_app::storage::kept_files::{fresh_name, FileKeeper, KeptFile, KeptFiles, Keeper, KEEP_IN_INDEXEDDB, KEEP_IN_KEY};
 use shelfcast_app::storage::is_storage_full;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::state::{AppState, KeptView};
 use crate::worker_client::{Engine, HeldFile};
@@ -139,16 +138,7 @@ pub async fn set_keep_in_indexeddb(state: AppState, on: bool) {
 
 /// Reads `navigator.storage.estimate()` into the state (nothing where the API is missing).
 pub async fn refresh_estimate(state: AppState) {
-    let Some(window) = web_sys::window() else { return };
-    let storage = window.navigator().storage();
-    if storage.is_undefined() {
-        return;
-    }
-    let Ok(promise) = storage.estimate() else { return };
-    if let Ok(estimate) = JsFuture::from(promise).await {
-        let estimate: web_sys::StorageEstimate = estimate.into();
-        if let (Some(usage), Some(quota)) = (estimate.get_usage(), estimate.get_quota()) {
-            state.storage_use.set(Some((usage, quota)));
-        }
+    if let Some(estimate) = shelfcast_app::storage::storage_estimate().await {
+        state.storage_use.set(Some(estimate));
     }
 }

@@ -25,7 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions, FileSystemGetFileOptions, FileSystemWritableFileStream};
 
-use super::{place_error, IndexedDbStore};
+use super::{place_error, unless_full, IndexedDbStore};
 
 /// The key (IndexedDB) or file name (OPFS) of the manifest.
 pub const MANIFEST: &str = "manifest.json";
@@ -229,12 +229,16 @@ impl Opfs {
             Ok(promise) => wait(promise, &format!("cannot write {name}")).await.map(drop),
             Err(e) => Err(opfs_error(format!("cannot write {name}"), e)),
         };
-        match written {
+        let result = match written {
             Ok(()) => wait(stream.close(), &format!("cannot finish writing {name}")).await.map(drop),
             Err(e) => {
                 let _ = JsFuture::from(stream.abort()).await;
                 Err(e)
             }
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => Err(unless_full(OPFS, e, blob.size()).await),
         }
     }
 

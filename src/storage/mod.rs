@@ -58,6 +58,31 @@ pub(crate) fn place_error(place: &str, message: impl Display) -> Error {
     Error::artifact(place, text)
 }
 
+/// What `navigator.storage.estimate()` says: the bytes this site uses and the bytes the browser
+/// grants it (`None` where the API is missing).
+pub async fn storage_estimate() -> Option<(f64, f64)> {
+    let storage = web_sys::window()?.navigator().storage();
+    if storage.is_undefined() {
+        return None;
+    }
+    let estimate: web_sys::StorageEstimate = wasm_bindgen_futures::JsFuture::from(storage.estimate().ok()?).await.ok()?.into();
+    Some((estimate.get_usage()?, estimate.get_quota()?))
+}
+
+/// `error`, said as a full quota when `bytes` more would not fit in what the browser grants.
+/// A write the quota stops does not always fail as a `QuotaExceededError`: Chromium can end an
+/// OPFS stream that ran out of quota with a `NotReadableError` about its source, which would
+/// send the person looking for a fault in their file.
+pub(crate) async fn unless_full(place: &str, error: Error, bytes: f64) -> Error {
+    if is_storage_full(&error) {
+        return error;
+    }
+    match storage_estimate().await {
+        Some((usage, quota)) if usage + bytes > quota => Error::artifact(place, format!("{STORAGE_FULL} ({error})")),
+        _ => error,
+    }
+}
+
 fn storage_error(message: impl Display) -> Error {
     place_error("IndexedDB", message)
 }

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::{root, sh};
+use crate::{root, sh_with_env};
 
 /// Builds into `dist/`.
 pub fn build(public_url: &str) -> Result<()> {
@@ -25,7 +25,13 @@ pub fn build(public_url: &str) -> Result<()> {
 /// Builds into `out_dir` (relative to the repository root) for hosting under `public_url`.
 pub fn build_into(out_dir: &str, public_url: &str) -> Result<()> {
     let public_url = normalise_public_url(public_url);
-    sh("trunk", &["build", "--release", "--public-url", &public_url, "--dist", out_dir])?;
+    // npm's wasm-opt (binaryen, pinned in package.json) first on PATH: Trunk.toml names its
+    // version, so Trunk takes it rather than any other (Debian's binaryen 108 breaks
+    // wasm-bindgen's externref table).
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = std::env::join_paths(std::iter::once(root().join("node_modules/.bin")).chain(std::env::split_paths(&path)))?;
+    let path = path.to_str().context("PATH is not UTF-8")?;
+    sh_with_env("trunk", &["build", "--release", "--public-url", &public_url, "--dist", out_dir], &[("PATH", path)])?;
     let dist = root().join(out_dir);
     let index_path = dist.join("index.html");
     let html = std::fs::read_to_string(&index_path).context("trunk wrote no dist/index.html")?;

@@ -11,8 +11,8 @@
 //!   on the base features (docs/definitions.md#base-features) and with the extra ones, on the tuning fold, the holdout and two
 //!   other cutoffs;
 //! - `bench-browser` builds `dist/` (unless `--no-build`) and runs the same pipeline in the
-//!   app in headless Chromium (tests/bench/browser.mjs): end to end, stages, long tasks,
-//!   first render, .wasm sizes;
+//!   app in headless Chromium (tests/bench/browser.mjs): end to end, stages beside the release
+//!   CLI's and their ratio, long tasks, first render, .wasm sizes;
 //! - `bench-forecast [--runs N] [--no-browser]` times the default 39-week forecast (alone and
 //!   with a 3-window backtest) natively and in headless Chromium, and prints every forecast
 //!   method's WMAE on the reference window and the validation windows;
@@ -83,7 +83,11 @@ fn main() -> Result<()> {
             let runs: usize = option("--runs").map(|r| r.parse()).transpose().context("--runs takes a number")?.unwrap_or(3);
             let model = option("--model").unwrap_or_else(|| "ridge".into());
             let features = option("--features").unwrap_or_default();
-            sh("node", &["tests/bench/browser.mjs", "--runs", &runs.to_string(), "--model", &model, "--features", &features])
+            // The native CLI runs the same stages beside the browser's, for the ratios.
+            sh("cargo", &["build", "--release", "--locked", "-p", "shelfcast-cli"])?;
+            let cli = release_binary("shelfcast");
+            let cli = cli.to_str().context("the target directory's path is not UTF-8")?;
+            sh("node", &["tests/bench/browser.mjs", "--cli", cli, "--runs", &runs.to_string(), "--model", &model, "--features", &features])
         }
         _ => {
             eprintln!("usage: cargo xtask <setup | dist [--public-url /path/] | serve [--port N] [--public-url /path/] | test | bench [--runs N] | bench-accuracy [--models a,b] | bench-browser [--runs N] [--model NAME] [--features a,b] [--no-build] | bench-forecast [--runs N] [--no-browser] | bench-registry [--runs N] [--no-browser] | bench-runs [--runs N] [--no-build]>");

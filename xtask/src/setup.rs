@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use crate::{root, sh};
 
 const TRUNK_VERSION: &str = "0.21.14";
-const DEBIAN_PACKAGES: &[&str] = &["binaryen", "chromium", "chromium-driver"];
+const DEBIAN_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
 
 pub fn run() -> Result<()> {
     wasm_target()?;

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Int64Array, UInt32Array};
+use arrow_array::{Array, ArrayRef, Int64Array};
 
 use crate::calendar::format_date;
 use crate::error::{Error, Result};
 use crate::stage::Stage;
-use crate::frame::Frame;
+use crate::frame::{take_rows, Frame};
 
 use super::STORE_WEEK_COLUMNS;
 
@@ -32,15 +32,7 @@ fn key_rows<K: std::hash::Hash + Eq + Copy>(
 
 /// The columns of `table` at the rows `rows` (null where `None`).
 fn take_columns(table: &Frame, names: &[&str], rows: Vec<Option<u32>>) -> Result<Vec<(String, ArrayRef)>> {
-    let indices = UInt32Array::from(rows);
-    names
-        .iter()
-        .map(|&name| {
-            let taken = arrow_select::take::take(table.array(name)?.as_ref(), &indices, None)
-                .map_err(|e| Error::artifact("features", e))?;
-            Ok((name.to_string(), taken))
-        })
-        .collect()
+    names.iter().map(|&name| Ok((name.to_string(), take_rows(table.array(name)?, &rows)?))).collect()
 }
 
 /// features.csv's [`STORE_WEEK_COLUMNS`] for each (Store, Date) of `keys`.

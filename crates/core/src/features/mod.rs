@@ -45,13 +45,13 @@ mod series_stats;
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, Float64Array, UInt32Array};
+use arrow_array::{Array, ArrayRef, Float64Array};
 use arrow_buffer::{BooleanBuffer, NullBuffer};
 
 use crate::calendar::format_date;
 use crate::error::{Error, Result};
 use crate::stage::Stage;
-use crate::frame::Frame;
+use crate::frame::{take_rows, Frame};
 use crate::holidays::Holiday;
 
 /// The rolling window lengths, in weeks.
@@ -292,13 +292,9 @@ pub fn build_features_with(sales: &Frame, config: &FeatureConfig, inputs: &Featu
     let grid = grid::columns(&sorted, config)?;
     let weeks = calendar_fields::WeekFields::new(first_date, &row_weeks);
     // Already in (Store, Dept, Date) order, the table's columns are shared, not copied.
-    let indices = (!sorted_already).then(|| UInt32Array::from(order.clone()));
     let key_column = |name: &str| -> Result<ArrayRef> {
         let array = sales.array(name)?;
-        match &indices {
-            None => Ok(array.clone()),
-            Some(indices) => arrow_select::take::take(array.as_ref(), indices, None).map_err(|e| Error::artifact("features", e)),
-        }
+        if sorted_already { Ok(array.clone()) } else { take_rows(array, &order) }
     };
     let mut columns: Vec<(String, ArrayRef)> = Vec::new();
     for name in KEY_COLUMNS {
