@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
                         </button>
                     </p>
                 })}
-                <p id="status" role="status">{move || state.status.get()}</p>
+                <p id="status" role="status" data-engine=move || if state.engine_ready.get() { "ready" } else { "starting" }>{move || state.status.get()}</p>
                 <ProgressBar/>
                 {move || state.cancellable.get().then(|| view! {
                     <button id="cancel-run" on:click=move |_| engine.cancel()>"Cancel the run"</button>
@@ -76,8 +76,11 @@ pub fn App() -> impl IntoView {
                         (None, None, Some(h)) => Some(format!("Last run: {} WMAE {:.3}", h.basis, h.value)),
                         _ => None,
                     };
+                    // Stored (with its model) once the worker has packed it, just after it shows.
+                    let id = r.record.run_id.clone();
+                    let stored = move || state.runs.with(|runs| runs.iter().any(|run| run.run_id == id)).to_string();
                     view! {
-                        <section class="last-run" aria-label="Last run" data-run-id=r.record.run_id.clone()>
+                        <section class="last-run" aria-label="Last run" data-run-id=r.record.run_id.clone() data-stored=stored>
                             {match figure {
                                 Some(line) => view! { <p class="headline">{line}</p> }.into_any(),
                                 None => view! { <MetricsTable train=r.detail.train test=r.detail.test/> }.into_any(),

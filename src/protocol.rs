@@ -93,13 +93,14 @@ pub enum Response {
     Inputs { files: Vec<String> },
     /// The sales table as read, once ingest has succeeded.
     Profile { profile: DataProfile },
-    /// The run has ended (successfully or not); `result.record.error` says which. `model` is
-    /// the run's stored model (`StoredModel` JSON) when it finished, for the page to keep.
-    Finished {
-        result: Box<RunResult>,
-        #[serde(default)]
-        model: Option<String>,
-    },
+    /// The run has ended (successfully or not); `result.record.error` says which. Its
+    /// [`Response::RunModel`] follows: the page shows this at once and stores the run then.
+    Finished { result: Box<RunResult> },
+    /// The stored model (`StoredModel` JSON) of the run just `Finished`, `None` when it has
+    /// none. Packing a model takes a fifth of a Ridge run on the real data, so the worker
+    /// does it after the person already has the metrics; the page keeps the run, its detail
+    /// and its model together when this arrives.
+    RunModel { run_id: String, model: Option<String> },
     /// The record and detail of a cancelled run, to store.
     Killed { result: Box<RunResult> },
     /// A file scored by a registered version.

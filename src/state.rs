@@ -123,6 +123,10 @@ pub struct AppState {
     pub result: RwSignal<Option<Arc<RunResult>>>,
     /// The latest run, failed or not (its contract results explain a failure).
     pub latest: RwSignal<Option<Arc<RunResult>>>,
+    /// The engine's worker has warmed up and takes requests at once (until then they wait).
+    pub engine_ready: RwSignal<bool>,
+    /// The run shown but not yet stored: it is, with its model, when `RunModel` comes.
+    pub unstored: StoredValue<Option<Arc<RunResult>>>,
     pub series: RwSignal<Option<(i64, i64, Vec<SeriesPoint>)>>,
     /// The last successful forecast run (what the Forecast page draws).
     pub forecast: RwSignal<Option<Arc<ForecastDetail>>>,
@@ -196,6 +200,8 @@ impl Default for AppState {
             inputs: RwSignal::new(Vec::new()),
             result: RwSignal::new(None),
             latest: RwSignal::new(None),
+            unstored: StoredValue::new(None),
+            engine_ready: RwSignal::new(false),
             series: RwSignal::new(None),
             forecast: RwSignal::new(None),
             forecast_series: RwSignal::new(None),
@@ -318,7 +324,7 @@ impl AppState {
                 self.scored_series.set(Some((store, dept, points)));
                 None
             }
-            Response::Finished { result, model } => {
+            Response::Finished { result } => {
                 let record = result.record.clone();
                 let result: Arc<RunResult> = Arc::from(result);
                 self.latest.set(Some(result.clone()));
@@ -335,7 +341,13 @@ impl AppState {
                         self.show_result(result.clone());
                     }
                 }
-                Some(ToStore::Run { record, detail: result.detail.clone(), model })
+                // Stored when its model follows (`RunModel`).
+                self.unstored.set_value(Some(result));
+                None
+            }
+            Response::RunModel { run_id, model } => {
+                let result = self.unstored.try_update_value(Option::take).flatten()?;
+                (result.record.run_id == run_id).then(|| ToStore::Run { record: result.record.clone(), detail: result.detail.clone(), model })
             }
             Response::Killed { result } => {
                 let record = result.record.clone();

@@ -98,6 +98,7 @@ impl Engine {
         let engine = *self;
         let state = self.state;
         self.waiting.set_value(Some(Vec::new()));
+        state.engine_ready.set(false);
         let worker = match Worker::new(&format!("{}shelfcast-worker_loader.js", base_href())) {
             Ok(worker) => worker,
             Err(e) => {
@@ -110,6 +111,7 @@ impl Engine {
             let Some(text) = event.unchecked_ref::<MessageEvent>().data().as_string() else { return };
             match serde_json::from_str::<Response>(&text) {
                 Ok(Response::Ready) => {
+                    state.engine_ready.set(true);
                     let queued = engine.waiting.try_update_value(Option::take).flatten().unwrap_or_default();
                     for (request, buffers) in queued {
                         engine.post(&request, buffers);

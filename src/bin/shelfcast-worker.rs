@@ -7,10 +7,11 @@
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use std::rc::Rc;
 
     use gloo_events::EventListener;
+    use gloo_timers::callback::Timeout;
     use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
     use shelfcast_app::protocol::{DownloadFile, Request, Response, RunResult, ScoredView, FILES_FIELD, REQUEST_FIELD};
     use shelfcast_core::registry::score::future_weeks_suite;
@@ -47,17 +48,21 @@ mod worker {
         console_error_panic_hook::set_once();
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let memory: Rc<RefCell<Memory>> = Rc::default();
+        let asked = Rc::new(Cell::new(false));
         let handler_scope = scope.clone();
+        let handler_asked = Rc::clone(&asked);
         // Listens for the worker's whole life.
         EventListener::new(&scope, "message", move |event| {
+            handler_asked.set(true);
             let response = handle(&handler_scope, &event.unchecked_ref::<MessageEvent>().data(), &memory);
             if let Some(response) = response {
                 post(&handler_scope, &response);
             }
         })
         .forget();
-        warm_up();
+        let ridge = warm_up();
         post(&scope, &Response::Ready);
+        warm_up_more(ridge, asked);
     }
 
     /// What the worker keeps between requests: the last inputs (for "Run all"), the last
@@ -104,23 +109,38 @@ mod worker {
     /// Browsers start WebAssembly in baseline code and swap in optimised code for a function
     /// only between its calls, so the first run over 400k rows would spend most of its time
     /// in long calls that never get the optimised code. A run over ~3% of that size makes
-    /// the hot functions optimised while the person is still choosing a file. The default
-    /// model (Ridge) does not touch the tree code, so a few boosted trees with series
-    /// statistics fit on the same sample too (the GBDT's growth, line search and prediction).
-    fn warm_up() {
+    /// the hot functions optimised while the person is still choosing a file.
+    fn warm_up() -> (Vec<InputFile>, PipelineOutcome) {
         let sample = InputFile::train_csv(synthetic::sample_train_csv_for_stores(synthetic::DEFAULT_SEED, 2));
-        let inputs = [sample];
-        let suites = Suites::shipped();
-        let ridge = pipeline::run(&inputs, &PipelineConfig::default(), &suites, &WorkerClock, &mut |_| {});
-        // The boosting code too (a few trees, with the series statistics it is best with),
-        // from the features stage on: ingest and the raw contract are warm already.
-        let model = ModelSpec::Gbdt(GbdtParams { max_iter: 5, ..GbdtParams::default() });
-        let mut config = PipelineConfig { model, ..PipelineConfig::default() };
-        config.features.series_stats = true;
-        let _ = pipeline::run_from(Stage::Features, &ridge, &inputs, &config, &suites, &WorkerClock, &mut |_| {});
-        // And the forecast's smoothing and backtest.
+        let inputs = vec![sample];
+        let ridge = pipeline::run(&inputs, &PipelineConfig::default(), &Suites::shipped(), &WorkerClock, &mut |_| {});
+        (inputs, ridge)
+    }
+
+    /// After the worker says it is ready, while nobody asks anything: the code the default
+    /// run (Ridge) does not touch, each part in a task of its own, so a request that comes
+    /// meanwhile waits for one part at most and ends the warm-up.
+    /// - a few boosted trees with the series statistics they are best with (growth, line
+    ///   search, prediction), from the features stage on;
+    /// - the forecast's smoothing and backtest.
+    fn warm_up_more((inputs, ridge): (Vec<InputFile>, PipelineOutcome), asked: Rc<Cell<bool>>) {
+        let mut gbdt = PipelineConfig { model: ModelSpec::Gbdt(GbdtParams { max_iter: 5, ..GbdtParams::default() }), ..PipelineConfig::default() };
+        gbdt.features.series_stats = true;
         let forecast = PipelineConfig { forecast: Some(ForecastSettings::default()), ..PipelineConfig::default() };
-        let _ = pipeline::run_from(Stage::Backtest, &ridge, &inputs, &forecast, &suites, &WorkerClock, &mut |_| {});
+        warm_up_part(vec![(Stage::Features, gbdt), (Stage::Backtest, forecast)].into_iter(), inputs, ridge, asked);
+    }
+
+    /// The next part of [`warm_up_more`], in a task of its own, unless a request has come.
+    fn warm_up_part(mut parts: std::vec::IntoIter<(Stage, PipelineConfig)>, inputs: Vec<InputFile>, ridge: PipelineOutcome, asked: Rc<Cell<bool>>) {
+        let Some((stage, config)) = parts.next() else { return };
+        Timeout::new(0, move || {
+            if asked.get() {
+                return;
+            }
+            let _ = pipeline::run_from(stage, &ridge, &inputs, &config, &Suites::shipped(), &WorkerClock, &mut |_| {});
+            warm_up_part(parts, inputs, ridge, asked);
+        })
+        .forget();
     }
 
     fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, memory: &Rc<RefCell<Memory>>) -> Option<Response> {
@@ -287,12 +307,14 @@ mod worker {
                 _ => pipeline::run(&memory.inputs, config, &suites, &WorkerClock, &mut observer),
             }
         };
+        // The metrics first; what only the Data page and the store need comes after them.
+        let result = RunResult { record: outcome.record.clone(), detail: RunDetail::of_outcome(&outcome, log) };
+        post(scope, &Response::Finished { result: Box::new(result) });
         // The profile describes the data, which only changes when ingest ran.
         if let (Some(sales), Stage::Ingest) = (outcome.sales(), outcome.started_at) {
             let file = outcome.record.dataset.files.first().map(|f| f.name.clone()).unwrap_or_default();
             post(scope, &Response::Profile { profile: profile::profile(&file, sales) });
         }
-        let result = RunResult { record: outcome.record.clone(), detail: RunDetail::of_outcome(&outcome, log) };
         let mut memory = memory.borrow_mut();
         // A failed run keeps the previous run's rows for the charts still on screen.
         if let Some(evaluation) = &outcome.outputs.evaluation {
@@ -302,8 +324,9 @@ mod worker {
             memory.forecast = Some((Arc::clone(ingested), Arc::clone(forecast)));
         }
         let model = StoredModel::of_outcome(&outcome).map(|m| m.to_json());
+        let run_id = outcome.record.run_id.clone();
         memory.last = Some(outcome);
-        Response::Finished { result: Box::new(result), model }
+        Response::RunModel { run_id, model }
     }
 }
 

@@ -1,8 +1,9 @@
 use std::cell::RefCell;
 
 use leptos::prelude::*;
-use plotly::Plot;
 use wasm_bindgen::{JsCast, JsValue};
+
+use super::figure::Plot;
 use wasm_bindgen_futures::JsFuture;
 
 /// The plotly.js bundle in the build (copied there from npm by index.html).
@@ -40,6 +41,17 @@ async fn plotly_loaded() -> bool {
     JsFuture::from(promise).await.is_ok()
 }
 
+/// `Plotly.react(id, data, layout)`: draws the figure in the element `id`, or updates the one
+/// there. Nothing when plotly.js is not loaded.
+fn draw(id: &str, plot: &Plot) {
+    let (data, layout) = plot.to_json();
+    let parse = |json: &str| js_sys::JSON::parse(json).unwrap_or(JsValue::NULL);
+    let Ok(plotly) = js_sys::Reflect::get(&js_sys::global(), &"Plotly".into()) else { return };
+    if let Ok(react) = js_sys::Reflect::get(&plotly, &"react".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) {
+        let _ = react.call3(&plotly, &id.into(), &parse(&data), &parse(&layout));
+    }
+}
+
 /// A plotly.js chart (served from the build, loaded when the first chart is drawn), redrawn
 /// whenever the signals `plot` reads change. `plot` builds the figure from data the worker
 /// computed; `None` draws nothing. Drawing waits until the `<div>` is in the document:
@@ -59,7 +71,7 @@ where
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 if plotly_loaded().await {
-                    plotly::bindings::react(&id, &plot).await;
+                    draw(&id, &plot);
                 }
             });
         }

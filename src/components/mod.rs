@@ -2,6 +2,7 @@
 
 mod chart;
 mod download;
+pub mod figure;
 mod histogram;
 mod metrics_table;
 mod progress_bar;

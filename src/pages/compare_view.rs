@@ -8,8 +8,7 @@
 //! library. The horizon chart reads the runs' stored details.
 
 use leptos::prelude::*;
-use plotly::common::Mode;
-use plotly::{Layout, Plot, Scatter};
+use crate::components::figure::{Mode, Layout, Plot, Scatter};
 use shelfcast_core::pipeline::RunDetail;
 use shelfcast_core::tracking::compare::{Axis, Comparison, Field, Row};
 use shelfcast_core::tracking::RunRecord;

@@ -4,8 +4,7 @@
 //! 80 % and 95 % bands, and at the error per horizon week.
 
 use leptos::prelude::*;
-use plotly::common::{Fill, Line, Mode};
-use plotly::{Layout, Plot, Scatter};
+use crate::components::figure::{Fill, Line, Mode, Layout, Plot, Scatter};
 use shelfcast_core::forecast::METHOD_NAMES;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::stages::forecast::TotalPoint;

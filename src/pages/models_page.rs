@@ -7,8 +7,7 @@
 //! ratio.
 
 use leptos::prelude::*;
-use plotly::common::{DashType, Line, Mode};
-use plotly::{Layout, Plot, Scatter};
+use crate::components::figure::{DashType, Line, Mode, Layout, Plot, Scatter};
 use shelfcast_app::protocol::DownloadFile;
 use std::collections::BTreeMap;
 

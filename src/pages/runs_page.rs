@@ -9,8 +9,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use plotly::common::Mode;
-use plotly::{Bar, Layout, Plot, Scatter};
+use crate::components::figure::{Mode, Bar, Layout, Plot, Scatter};
 use shelfcast_app::protocol::RunResult;
 use shelfcast_core::calendar::format_timestamp_ms;
 use shelfcast_core::run_search::{Filter, SearchError};

@@ -1,8 +1,7 @@
 //! Train and evaluate: choose the model and the cutoff, run, and look at the fit.
 
 use leptos::prelude::*;
-use plotly::common::Mode;
-use plotly::{Bar, Layout, Plot, Scatter};
+use crate::components::figure::{Mode, Bar, Layout, Plot, Scatter};
 use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::pipeline::{SeriesPoint, Stage};

@@ -59,6 +59,9 @@ for (const [label, forceIndexedDb, place] of [
     await runAndRead(page, () => page.click("#train"));
     const second = await shownRunId(page);
     assert.notEqual(second, first);
+    // Stored with its model, which the worker packs just after the metrics show.
+    await goTo(page, "Runs");
+    await page.waitForSelector(`#runs tr[data-run-id="${second}"]`, { timeout: 30_000 });
     const digests = await page.evaluate(async (ids) => {
       const db = await new Promise((ok, fail) => {
         const r = indexedDB.open("shelfcast");
@@ -66,9 +69,10 @@ for (const [label, forceIndexedDb, place] of [
         r.onerror = () => fail(r.error);
       });
       const read = (id) =>
-        new Promise((ok) => {
+        new Promise((ok, fail) => {
           const g = db.transaction("runs").objectStore("runs").get(id);
-          g.onsuccess = () => ok(JSON.parse(g.result.json).dataset.digest);
+          g.onsuccess = () => (g.result ? ok(JSON.parse(g.result.json).dataset.digest) : fail(new Error(`run ${id} is not stored`)));
+          g.onerror = () => fail(g.error);
         });
       const out = [await read(ids[0]), await read(ids[1])];
       db.close();

@@ -228,14 +228,16 @@ export async function readMetrics(page) {
 }
 
 /** Does `action` (which starts a run) and reads the metrics once the worker's result for a
- * new run is on screen — not earlier figures still shown from the run before. */
+ * new run is on screen — not earlier figures still shown from the run before — and the run
+ * is stored (or the page says why it is not). */
 export async function runAndRead(page, action) {
   const before = await shownRunId(page);
   await action();
   await page.waitForFunction(
     (previous) => {
-      const id = document.querySelector(".last-run")?.dataset.runId;
-      return id !== undefined && id !== previous;
+      const shown = document.querySelector(".last-run");
+      if (shown === null || shown.dataset.runId === previous) return false;
+      return shown.dataset.stored === "true" || document.querySelector("#error") !== null;
     },
     before,
     { timeout: 120_000 },
@@ -244,15 +246,16 @@ export async function runAndRead(page, action) {
 }
 
 /** Clicks the Forecast page's #forecast and waits for the new run's result (from `origin`,
- * when given); returns the new run's id. */
+ * when given), stored as `runAndRead` waits for it; returns the new run's id. */
 export async function forecastAndWait(page, origin) {
   const before = await shownRunId(page);
   await page.click("#forecast");
   await page.waitForFunction(
     ([previous, origin]) => {
-      const id = document.querySelector(".last-run")?.dataset.runId;
+      const shown = document.querySelector(".last-run");
       const summary = document.querySelector("#forecast-summary");
-      return id !== undefined && id !== previous && summary !== null && (origin === null || summary.dataset.origin === origin);
+      const settled = shown?.dataset.stored === "true" || document.querySelector("#error") !== null;
+      return shown !== null && shown.dataset.runId !== previous && settled && summary !== null && (origin === null || summary.dataset.origin === origin);
     },
     [before, origin ?? null],
     { timeout: 180_000 },

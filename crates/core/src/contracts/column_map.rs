@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use arrow_array::Array;
-use regex::Regex;
+use regex_lite::Regex;
 
 use super::check::{column, Check, Outcome};
 use super::dateutil;

@@ -25,7 +25,7 @@
 
 use std::sync::OnceLock;
 
-use regex::{Captures, Regex};
+use regex_lite::{Captures, Regex};
 
 use crate::calendar::days_in_month;
 

@@ -38,7 +38,7 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use arrow_array::Array;
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::{json, Map, Value as Json};
 
 use super::check::{column, Check, Outcome, Shared};
@@ -419,7 +419,7 @@ pub(crate) fn lag_features_respect_horizon(kwargs: &Kwargs<'_>) -> KwargResult<B
             Json::String(p) => vec![p.clone()],
             _ => kwargs.string_list("column_prefix")?,
         };
-        prefixes.iter().map(|p| lag_regex("column_prefix", &format!(r"^{}(\d+)$", regex::escape(p)))).collect::<KwargResult<_>>()?
+        prefixes.iter().map(|p| lag_regex("column_prefix", &format!(r"^{}(\d+)$", regex_lite::escape(p)))).collect::<KwargResult<_>>()?
     } else {
         vec![lag_regex("column_regex", r"^lag_(\d+)$")?]
     };

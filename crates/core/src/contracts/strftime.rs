@@ -29,7 +29,7 @@
 //! (`%G`, `%V`) are not supported and make the kwarg invalid, as does an unknown directive
 //! (where Python would fail every value, we report the format itself).
 
-use regex::{Captures, Regex};
+use regex_lite::{Captures, Regex};
 
 use crate::calendar::days_in_month;
 
@@ -102,7 +102,7 @@ impl StrftimeFormat {
                 }
                 pattern.push_str(r"\s+");
             } else {
-                pattern.push_str(&regex::escape(&c.to_string()));
+                pattern.push_str(&regex_lite::escape(&c.to_string()));
             }
         }
         let regex = Regex::new(&pattern).map_err(|e| format!("format \"{format}\" cannot be used: {e}"))?;

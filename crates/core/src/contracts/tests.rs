@@ -281,6 +281,18 @@ fn regex_searches_anywhere_like_str_contains() {
 }
 
 #[test]
+fn regex_classes_and_case_folding_are_ascii_only() {
+    // docs/definitions.md#great-expectations-compatibility: where Python's `re` is Unicode-aware.
+    let f = frame(vec![("s", strings(&[Some("42"), Some("\u{0663}"), Some("Straße"), Some("ÉTÉ")]))]);
+    let unexpected = |regex: &str| unexpected_index_list(&run_with("expect_column_values_to_match_regex", json!({"column": "s", "regex": regex}), &f, &complete()));
+    assert_eq!(unexpected(r"^\d+$"), vec![1, 2, 3], "an Arabic-Indic digit is no \\d");
+    assert_eq!(unexpected(r"^\w+$"), vec![1, 2, 3], "ß and É are no \\w");
+    assert_eq!(unexpected("(?i)^été$"), vec![0, 1, 2, 3], "(?i) folds ASCII letters only");
+    assert_eq!(unexpected("(?i)^STRA"), vec![0, 1, 3]);
+    assert!(raised(&run("expect_column_values_to_match_regex", json!({"column": "s", "regex": r"\p{L}"}), &f)).contains("regex"));
+}
+
+#[test]
 fn strftime_format_matches_python_strptime() {
     let f = frame(vec![("s", strings(&[Some("2010-02-05"), Some("2010-2-5"), Some("2010-02-30"), Some("05/02/2010"), None]))]);
     let result = run_with("expect_column_values_to_match_strftime_format", json!({"column": "s", "strftime_format": "%Y-%m-%d"}), &f, &complete());
