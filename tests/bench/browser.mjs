@@ -10,7 +10,7 @@
 //   the same model and switches, run right after each browser run) and their ratio.
 // Each run opens a fresh page (a fresh browser context, so an empty IndexedDB) in one browser;
 // run 1 is cold (nothing compiled or cached yet).
-// Usage: node tests/bench/browser.mjs --cli PATH [--runs N] [--model NAME] [--features a,b]
+// Usage: node tests/bench/browser.mjs --cli PATH [--runs N] [--model NAME] [--features a,b] [--settle MS]
 // (`--features` takes the Train page's switches, e.g. series-stats,holiday-features).
 import { execFile } from "node:child_process";
 import { readFile, readdir } from "node:fs/promises";
@@ -27,6 +27,8 @@ const model = modelArg > 0 ? process.argv[modelArg + 1] : "ridge";
 const featuresArg = process.argv.indexOf("--features");
 const switches = featuresArg > 0 ? process.argv[featuresArg + 1].split(",").filter(Boolean) : [];
 if (switches.some((s) => s.startsWith("join-"))) throw new Error("the joins need their files; this benchmark uploads train.csv only");
+const settleArg = process.argv.indexOf("--settle");
+const settle = settleArg > 0 ? Number(process.argv[settleArg + 1]) : undefined;
 const cliArg = process.argv.indexOf("--cli");
 if (cliArg < 0) throw new Error("--cli takes the release shelfcast binary (cargo xtask bench-browser passes it)");
 const cli = process.argv[cliArg + 1];
@@ -68,8 +70,10 @@ async function once(browser, url) {
     await page.click("nav >> text=Data");
   }
   // As a person would, who picks a file after the page has loaded: once the engine has warmed
-  // up (a file picked sooner waits for it, up to a few hundred ms after the first paint).
-  await page.waitForSelector('#status[data-engine="ready"]', { timeout: 60_000 });
+  // up (a file picked sooner waits for it, up to a few hundred ms after the first paint), or
+  // `--settle MS` after the page opened (for builds from before the page said so).
+  if (settle === undefined) await page.waitForSelector('#status[data-engine="ready"]', { timeout: 60_000 });
+  else await new Promise((resolve) => setTimeout(resolve, settle));
   await page.setInputFiles("#train-file", train);
   await page.waitForSelector("#test-wmae", { timeout: 300_000 });
   await page.waitForFunction(() => /^Run .* finished\.$/.test(document.querySelector("#status")?.textContent ?? ""));
