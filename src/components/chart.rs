@@ -2,9 +2,9 @@ use std::cell::RefCell;
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use super::figure::Plot;
-use wasm_bindgen_futures::JsFuture;
 
 /// The plotly.js bundle in the build (copied there from npm by index.html).
 const PLOTLY_SCRIPT: &str = "plotly-basic.min.js";
@@ -47,7 +47,7 @@ fn draw(id: &str, plot: &Plot) {
     let (data, layout) = plot.to_json();
     let parse = |json: &str| js_sys::JSON::parse(json).unwrap_or(JsValue::NULL);
     let Ok(plotly) = js_sys::Reflect::get(&js_sys::global(), &"Plotly".into()) else { return };
-    if let Ok(react) = js_sys::Reflect::get(&plotly, &"react".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) {
+    if let Ok(react) = js_sys::Reflect::get(&plotly, &"react".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
         let _ = react.call3(&plotly, &id.into(), &parse(&data), &parse(&layout));
     }
 }

@@ -5,7 +5,7 @@
 //! dashes and fills, a title and a height). The `plotly` crate types all of plotly.js's
 //! schema, and its serialisation code (through erased-serde) was a seventh of the page's
 //! WebAssembly; these few types write the same JSON for what the pages draw. The builder
-//! methods keep that crate's names.
+//! methods keep that crate's names (`name`, `mode`, `line`, …).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -60,8 +60,21 @@ pub struct Trace {
 }
 
 impl Trace {
-    fn new(kind: &'static str, x: Value, y: Value) -> Self {
-        Trace { kind, x, y, name: None, mode: None, line: None, show_legend: None, fill: None, fill_color: None }
+    /// A line of `y` over `x` (plotly.js's `scatter`).
+    pub fn scatter<X: Serialize, Y: Serialize>(x: Vec<X>, y: Vec<Y>) -> Self {
+        Self::new("scatter", x, y)
+    }
+
+    /// Bars of `y` over `x`.
+    pub fn bar<X: Serialize, Y: Serialize>(x: Vec<X>, y: Vec<Y>) -> Self {
+        Self::new("bar", x, y)
+    }
+
+    fn new<X: Serialize, Y: Serialize>(kind: &'static str, x: Vec<X>, y: Vec<Y>) -> Self {
+        fn values<T: Serialize>(values: Vec<T>) -> Value {
+            serde_json::to_value(values).unwrap_or(Value::Null)
+        }
+        Trace { kind, x: values(x), y: values(y), name: None, mode: None, line: None, show_legend: None, fill: None, fill_color: None }
     }
 
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -92,30 +105,6 @@ impl Trace {
     pub fn fill_color(mut self, colour: impl Into<String>) -> Self {
         self.fill_color = Some(colour.into());
         self
-    }
-}
-
-fn values<T: Serialize>(values: Vec<T>) -> Value {
-    serde_json::to_value(values).unwrap_or(Value::Null)
-}
-
-/// A line trace (plotly.js's `scatter`).
-pub struct Scatter;
-
-impl Scatter {
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new<X: Serialize, Y: Serialize>(x: Vec<X>, y: Vec<Y>) -> Trace {
-        Trace::new("scatter", values(x), values(y))
-    }
-}
-
-/// A bar trace.
-pub struct Bar;
-
-impl Bar {
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new<X: Serialize, Y: Serialize>(x: Vec<X>, y: Vec<Y>) -> Trace {
-        Trace::new("bar", values(x), values(y))
     }
 }
 

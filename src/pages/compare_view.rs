@@ -8,7 +8,7 @@
 //! library. The horizon chart reads the runs' stored details.
 
 use leptos::prelude::*;
-use crate::components::figure::{Mode, Layout, Plot, Scatter};
+use crate::components::figure::{Layout, Mode, Plot, Trace};
 use shelfcast_core::pipeline::RunDetail;
 use shelfcast_core::tracking::compare::{Axis, Comparison, Field, Row};
 use shelfcast_core::tracking::RunRecord;
@@ -264,7 +264,7 @@ fn HorizonErrors(runs: Vec<RunRecord>) -> impl IntoView {
                 any = true;
                 let steps: Vec<usize> = (1..=weeks.len()).collect();
                 let values: Vec<f64> = weeks.iter().map(|w| w.unwrap_or(f64::NAN)).collect();
-                plot.add_trace(Scatter::new(steps, values).name(format!("{} ({basis})", short_id(&detail.run_id))).mode(Mode::LinesMarkers));
+                plot.add_trace(Trace::scatter(steps, values).name(format!("{} ({basis})", short_id(&detail.run_id))).mode(Mode::LinesMarkers));
             }
             plot.set_layout(Layout::new().title("WMAE by horizon week").height(340));
             any.then_some(plot)

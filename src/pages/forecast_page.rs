@@ -4,7 +4,7 @@
 //! 80 % and 95 % bands, and at the error per horizon week.
 
 use leptos::prelude::*;
-use crate::components::figure::{Fill, Line, Mode, Layout, Plot, Scatter};
+use crate::components::figure::{Fill, Layout, Line, Mode, Plot, Trace};
 use shelfcast_core::forecast::METHOD_NAMES;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::stages::forecast::TotalPoint;
@@ -132,9 +132,9 @@ fn forecast_plot(title: &str, points: &[TotalPoint]) -> Plot {
             continue;
         }
         let x: Vec<String> = bounds.iter().map(|(d, _)| d.clone()).collect();
-        plot.add_trace(Scatter::new(x.clone(), bounds.iter().map(|(_, b)| b[upper]).collect()).mode(Mode::Lines).line(Line::new().width(0.0)).show_legend(false).name(format!("{level} upper")));
+        plot.add_trace(Trace::scatter(x.clone(), bounds.iter().map(|(_, b)| b[upper]).collect()).mode(Mode::Lines).line(Line::new().width(0.0)).show_legend(false).name(format!("{level} upper")));
         plot.add_trace(
-            Scatter::new(x, bounds.iter().map(|(_, b)| b[lower]).collect())
+            Trace::scatter(x, bounds.iter().map(|(_, b)| b[lower]).collect())
                 .mode(Mode::Lines)
                 .line(Line::new().width(0.0))
                 .fill(Fill::ToNextY)
@@ -142,16 +142,16 @@ fn forecast_plot(title: &str, points: &[TotalPoint]) -> Plot {
                 .name(format!("{level} interval")),
         );
     }
-    plot.add_trace(Scatter::new(dates(&history), history.iter().map(|p| p.actual.unwrap_or(f64::NAN)).collect()).name("sales").mode(Mode::Lines));
+    plot.add_trace(Trace::scatter(dates(&history), history.iter().map(|p| p.actual.unwrap_or(f64::NAN)).collect()).name("sales").mode(Mode::Lines));
     let labelled: Vec<&&TotalPoint> = ahead.iter().filter(|p| p.actual.is_some()).collect();
     if !labelled.is_empty() {
         plot.add_trace(
-            Scatter::new(labelled.iter().map(|p| p.date.clone()).collect(), labelled.iter().map(|p| p.actual.unwrap_or(f64::NAN)).collect())
+            Trace::scatter(labelled.iter().map(|p| p.date.clone()).collect(), labelled.iter().map(|p| p.actual.unwrap_or(f64::NAN)).collect())
                 .name("actual (after the origin)")
                 .mode(Mode::Lines),
         );
     }
-    plot.add_trace(Scatter::new(dates(&ahead), ahead.iter().map(|p| p.forecast.unwrap_or(f64::NAN)).collect()).name("forecast").mode(Mode::Lines));
+    plot.add_trace(Trace::scatter(dates(&ahead), ahead.iter().map(|p| p.forecast.unwrap_or(f64::NAN)).collect()).name("forecast").mode(Mode::Lines));
     plot.set_layout(Layout::new().title(title).height(380));
     plot
 }
@@ -163,11 +163,11 @@ fn horizon_plot(f: &ForecastDetail) -> Plot {
     };
     if let Some(backtest) = &f.backtest {
         let (x, y) = weeks(&backtest.weeks);
-        plot.add_trace(Scatter::new(x, y).name("backtest (all windows)").mode(Mode::LinesMarkers));
+        plot.add_trace(Trace::scatter(x, y).name("backtest (all windows)").mode(Mode::LinesMarkers));
     }
     if let Some(scores) = &f.scores {
         let (x, y) = weeks(&scores.weeks);
-        plot.add_trace(Scatter::new(x, y).name("after the origin").mode(Mode::LinesMarkers));
+        plot.add_trace(Trace::scatter(x, y).name("after the origin").mode(Mode::LinesMarkers));
     }
     plot.set_layout(Layout::new().title("WMAE by horizon week (1 = the origin's week)").height(320));
     plot

@@ -7,7 +7,7 @@
 //! ratio.
 
 use leptos::prelude::*;
-use crate::components::figure::{DashType, Line, Mode, Layout, Plot, Scatter};
+use crate::components::figure::{DashType, Layout, Line, Mode, Plot, Trace};
 use shelfcast_app::protocol::DownloadFile;
 use std::collections::BTreeMap;
 
@@ -93,9 +93,9 @@ fn scored_plot(title: String, points: &[TotalPoint]) -> Plot {
     let mut plot = Plot::new();
     let dates: Vec<String> = points.iter().map(|p| p.date.clone()).collect();
     if points.iter().any(|p| p.actual.is_some()) {
-        plot.add_trace(Scatter::new(dates.clone(), points.iter().map(|p| p.actual.unwrap_or(f64::NAN)).collect()).name("actual").mode(Mode::Lines));
+        plot.add_trace(Trace::scatter(dates.clone(), points.iter().map(|p| p.actual.unwrap_or(f64::NAN)).collect()).name("actual").mode(Mode::Lines));
     }
-    plot.add_trace(Scatter::new(dates, points.iter().map(|p| p.forecast.unwrap_or(f64::NAN)).collect()).name("predicted").mode(Mode::Lines));
+    plot.add_trace(Trace::scatter(dates, points.iter().map(|p| p.forecast.unwrap_or(f64::NAN)).collect()).name("predicted").mode(Mode::Lines));
     plot.set_layout(Layout::new().title(title).height(360));
     plot
 }
@@ -157,11 +157,11 @@ fn monitor_plot(model: &RegisteredModel) -> Option<Plot> {
         }
         any = true;
         let x: Vec<String> = v.scorings.iter().map(|s| format!("{} – {}", s.first_week, s.last_week)).collect();
-        plot.add_trace(Scatter::new(x.clone(), v.scorings.iter().map(|s| s.wmae).collect()).name(format!("version {} scored", v.version)).mode(Mode::LinesMarkers));
+        plot.add_trace(Trace::scatter(x.clone(), v.scorings.iter().map(|s| s.wmae).collect()).name(format!("version {} scored", v.version)).mode(Mode::LinesMarkers));
         if let Some(training) = v.training_wmae {
-            plot.add_trace(Scatter::new(x.clone(), vec![training; x.len()]).name(format!("version {} at training", v.version)).mode(Mode::Lines).line(Line::new().dash(DashType::Dot)));
+            plot.add_trace(Trace::scatter(x.clone(), vec![training; x.len()]).name(format!("version {} at training", v.version)).mode(Mode::Lines).line(Line::new().dash(DashType::Dot)));
             plot.add_trace(
-                Scatter::new(x.clone(), vec![training * model.alert_ratio; x.len()])
+                Trace::scatter(x.clone(), vec![training * model.alert_ratio; x.len()])
                     .name(format!("version {} alert ({}×)", v.version, model.alert_ratio))
                     .mode(Mode::Lines)
                     .line(Line::new().dash(DashType::Dash)),

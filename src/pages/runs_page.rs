@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use crate::components::figure::{Mode, Bar, Layout, Plot, Scatter};
+use crate::components::figure::{Layout, Mode, Plot, Trace};
 use shelfcast_app::protocol::RunResult;
 use shelfcast_core::calendar::format_timestamp_ms;
 use shelfcast_core::run_search::{Filter, SearchError};
@@ -425,8 +425,8 @@ fn RunShowed(result: Arc<RunResult>) -> impl IntoView {
         (!totals.is_empty()).then(|| {
             let dates: Vec<String> = totals.iter().map(|p| p.date.clone()).collect();
             let mut plot = Plot::new();
-            plot.add_trace(Scatter::new(dates.clone(), totals.iter().map(|p| p.actual).collect()).name("actual").mode(Mode::LinesMarkers));
-            plot.add_trace(Scatter::new(dates, totals.iter().map(|p| p.predicted).collect()).name("predicted").mode(Mode::LinesMarkers));
+            plot.add_trace(Trace::scatter(dates.clone(), totals.iter().map(|p| p.actual).collect()).name("actual").mode(Mode::LinesMarkers));
+            plot.add_trace(Trace::scatter(dates, totals.iter().map(|p| p.predicted).collect()).name("predicted").mode(Mode::LinesMarkers));
             plot.set_layout(Layout::new().title("Total weekly sales on the test weeks").height(320));
             plot
         })
@@ -435,8 +435,8 @@ fn RunShowed(result: Arc<RunResult>) -> impl IntoView {
         (!stores.is_empty()).then(|| {
             let names: Vec<String> = stores.iter().map(|s| format!("store {}", s.store)).collect();
             let mut plot = Plot::new();
-            plot.add_trace(Bar::new(names.clone(), stores.iter().map(|s| s.actual).collect()).name("actual"));
-            plot.add_trace(Bar::new(names, stores.iter().map(|s| s.predicted).collect()).name("predicted"));
+            plot.add_trace(Trace::bar(names.clone(), stores.iter().map(|s| s.actual).collect()).name("actual"));
+            plot.add_trace(Trace::bar(names, stores.iter().map(|s| s.predicted).collect()).name("predicted"));
             plot.set_layout(Layout::new().title("Sales per store over the test weeks").height(320));
             plot
         })

@@ -1,7 +1,7 @@
 //! Train and evaluate: choose the model and the cutoff, run, and look at the fit.
 
 use leptos::prelude::*;
-use crate::components::figure::{Mode, Bar, Layout, Plot, Scatter};
+use crate::components::figure::{Layout, Mode, Plot, Trace};
 use shelfcast_core::features::FeatureConfig;
 use shelfcast_core::models::ModelKind;
 use shelfcast_core::pipeline::{SeriesPoint, Stage};
@@ -13,8 +13,8 @@ use crate::worker_client::Engine;
 fn actual_vs_predicted(title: &str, points: &[SeriesPoint]) -> Plot {
     let dates: Vec<String> = points.iter().map(|p| p.date.clone()).collect();
     let mut plot = Plot::new();
-    plot.add_trace(Scatter::new(dates.clone(), points.iter().map(|p| p.actual).collect()).name("actual").mode(Mode::LinesMarkers));
-    plot.add_trace(Scatter::new(dates, points.iter().map(|p| p.predicted).collect()).name("predicted").mode(Mode::LinesMarkers));
+    plot.add_trace(Trace::scatter(dates.clone(), points.iter().map(|p| p.actual).collect()).name("actual").mode(Mode::LinesMarkers));
+    plot.add_trace(Trace::scatter(dates, points.iter().map(|p| p.predicted).collect()).name("predicted").mode(Mode::LinesMarkers));
     plot.set_layout(Layout::new().title(title).height(360));
     plot
 }
@@ -22,7 +22,7 @@ fn actual_vs_predicted(title: &str, points: &[SeriesPoint]) -> Plot {
 /// A bar per feature (coefficients, importances).
 fn by_feature(title: &str, name: &str, values: &[(String, f64)]) -> Plot {
     let mut plot = Plot::new();
-    plot.add_trace(Bar::new(values.iter().map(|(n, _)| n.clone()).collect(), values.iter().map(|(_, v)| *v).collect()).name(name));
+    plot.add_trace(Trace::bar(values.iter().map(|(n, _)| n.clone()).collect(), values.iter().map(|(_, v)| *v).collect()).name(name));
     plot.set_layout(Layout::new().title(title).height(320));
     plot
 }
@@ -118,7 +118,7 @@ fn FitCharts() -> impl IntoView {
         evaluated().map(|r| {
             let mut plot = Plot::new();
             let centres: Vec<f64> = r.detail.residuals.iter().map(|b| (b.lower + b.upper) / 2.0).collect();
-            plot.add_trace(Bar::new(centres, r.detail.residuals.iter().map(|b| b.count).collect()).name("rows"));
+            plot.add_trace(Trace::bar(centres, r.detail.residuals.iter().map(|b| b.count).collect()).name("rows"));
             plot.set_layout(Layout::new().title("Residuals on the test part (actual − predicted)").height(320));
             plot
         })

@@ -236,10 +236,10 @@ impl Opfs {
                 Err(e)
             }
         };
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => Err(unless_full(OPFS, e, blob.size()).await),
+        if let Err(e) = result {
+            return Err(unless_full(OPFS, e, blob.size()).await);
         }
+        Ok(())
     }
 
     async fn remove(&self, name: &str) {
